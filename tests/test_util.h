@@ -1,0 +1,38 @@
+// Helpers shared by the test binaries.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tinymlops::testing {
+
+// A fresh, empty directory under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  // Writes `content` to path()/name and returns the full path.
+  std::filesystem::path write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The source tree root (for examples/data and friends).
+std::filesystem::path source_dir();
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the built `tinymlops` binary with `args` (no shell), waits, captures output.
+CommandResult run_cli(const std::vector<std::string>& args);
+
+}  // namespace tinymlops::testing
