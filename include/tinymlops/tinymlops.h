@@ -1,0 +1,65 @@
+// libtinymlops: from a CSV file to a small neural network for a microcontroller.
+//
+// This header includes the whole public API. The pieces, bottom up:
+//
+//   core/   Error (every failure is a thrown tinymlops::Error with a location such
+//           as "data.csv:17:3"), Rng (seeded, portable), SHA-256, atomic file
+//           writes, Progress (terminal bar or JSON lines).
+//   data/   CSV -> Dataset (features, class ids or values, names), normalization
+//           (fitted on training rows, stored in the model), stratified seeded
+//           splits, sliding windows over time series.
+//   nn/     Layers, losses, optimizers, schedules, the Trainer, metrics, the model
+//           file (.tmlm), layer-spec strings, train configs, and the workflow
+//           calls behind the CLI (run_training, evaluate_model, ...).
+//
+// Worked example: train an iris classifier, check it, save it, load it back.
+//
+//   #include "tinymlops/tinymlops.h"
+//   using namespace tinymlops;
+//
+//   Dataset data = load_dataset("examples/data/iris.csv", {.label = "species"});
+//   SplitIndices split = split_dataset(data, /*validation=*/0.1, /*test=*/0.2, /*seed=*/1);
+//   Dataset train = data.subset(split.train), test = data.subset(split.test);
+//
+//   Model model(Shape{{4}});
+//   add_layers(model, parse_layer_specs("dense:16:relu,dense:3,softmax"));
+//   model.build(Initializer::kGlorotUniform, /*seed=*/1);
+//   model.metadata.normalization = fit_normalization(NormalizationKind::kStandard, train.features);
+//   model.metadata.class_names = data.class_names;   // plus feature/label names for the file
+//
+//   TrainOptions options;
+//   options.epochs = 100;
+//   options.learning_rate = 0.01f;
+//   train_model(model, train, /*validation=*/nullptr, options, /*progress=*/nullptr);
+//
+//   Matrix probabilities = model.predict(test.features);     // raw features in
+//   double accuracy = classification_metrics(test.classes, probabilities).accuracy;
+//   save_model(model, "iris.tmlm");                          // atomic, checksummed
+//
+// The same steps, with data loading, provenance and a file written, are one call:
+// run_training(config, progress) with a TrainConfig (nn/train_config.h).
+#pragma once
+
+#include "tinymlops/core/error.h"
+#include "tinymlops/core/file_io.h"
+#include "tinymlops/core/hash.h"
+#include "tinymlops/core/progress.h"
+#include "tinymlops/core/rng.h"
+#include "tinymlops/core/version.h"
+#include "tinymlops/data/csv.h"
+#include "tinymlops/data/dataset.h"
+#include "tinymlops/data/normalize.h"
+#include "tinymlops/data/split.h"
+#include "tinymlops/data/window.h"
+#include "tinymlops/nn/layer.h"
+#include "tinymlops/nn/layer_spec.h"
+#include "tinymlops/nn/layers.h"
+#include "tinymlops/nn/loss.h"
+#include "tinymlops/nn/metrics.h"
+#include "tinymlops/nn/model.h"
+#include "tinymlops/nn/model_file.h"
+#include "tinymlops/nn/optimizer.h"
+#include "tinymlops/nn/schedule.h"
+#include "tinymlops/nn/train_config.h"
+#include "tinymlops/nn/trainer.h"
+#include "tinymlops/nn/workflow.h"
