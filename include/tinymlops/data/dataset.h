@@ -5,12 +5,14 @@
 // integers; they are mapped to indices 0..K-1 and the names are kept (they travel
 // with the model, so predictions print the user's names).
 //
-// Cells that are empty, "nan"/"NaN", "inf"/"-inf" or otherwise not finite numbers
-// are "bad values". By default the first one is an error naming
-// "file:line:column"; with BadValuePolicy::kDropRow such rows are dropped and
-// counted in Dataset::dropped_rows. A cell that is not a number at all ("abc") is
-// always an error. A label column with a single value is an error (nothing to
-// learn). A constant feature column is kept and reported in Dataset::warnings.
+// Cells that are empty, "nan"/"NaN", "NA", "null", "inf"/"-inf" or numbers too
+// large for a double are "bad values" (missing or not finite). By default the
+// first one is an error naming "file:line:column"; with BadValuePolicy::kDropRow
+// such rows are dropped and counted in Dataset::dropped_rows. A feature cell that
+// is not a number at all ("abc") is always an error. When loading training data
+// (options.class_names and options.feature_names empty), a label column with a
+// single value is an error (nothing to learn). A constant feature column is kept
+// and reported in Dataset::warnings (it is harmless: normalization maps it to 0).
 #pragma once
 
 #include <Eigen/Core>
