@@ -34,14 +34,18 @@ void deal(const std::vector<size_t>& rows, double validation_fraction, double te
 
 }  // namespace
 
-SplitIndices split_dataset(const Dataset& dataset, double validation_fraction,
-                           double test_fraction, uint64_t seed) {
+void check_fractions(double validation_fraction, double test_fraction) {
   if (!(validation_fraction >= 0) || !(test_fraction >= 0) ||
       !(validation_fraction + test_fraction < 1)) {
     throw Error(ErrorKind::kUsage, "",
                 "split fractions must be >= 0 and sum to less than 1 (validation " +
                     std::to_string(validation_fraction) + ", test " + std::to_string(test_fraction) + ")");
   }
+}
+
+SplitIndices split_dataset(const Dataset& dataset, double validation_fraction,
+                           double test_fraction, uint64_t seed) {
+  check_fractions(validation_fraction, test_fraction);
   Rng rng(seed);
   SplitIndices split;
   if (dataset.task == Task::kClassification && !dataset.classes.empty()) {
@@ -60,6 +64,25 @@ SplitIndices split_dataset(const Dataset& dataset, double validation_fraction,
   std::sort(split.train.begin(), split.train.end());
   std::sort(split.validation.begin(), split.validation.end());
   std::sort(split.test.begin(), split.test.end());
+  return split;
+}
+
+SplitIndices split_in_order(size_t rows, double validation_fraction, double test_fraction) {
+  check_fractions(validation_fraction, test_fraction);
+  const double n = static_cast<double>(rows);
+  auto test_count = static_cast<size_t>(std::llround(n * test_fraction));
+  auto validation_count = static_cast<size_t>(std::llround(n * validation_fraction));
+  const size_t train_count = rows - std::min(rows, test_count + validation_count);
+  SplitIndices split;
+  for (size_t i = 0; i < rows; ++i) {
+    if (i < train_count) {
+      split.train.push_back(i);
+    } else if (i < train_count + validation_count) {
+      split.validation.push_back(i);
+    } else {
+      split.test.push_back(i);
+    }
+  }
   return split;
 }
 

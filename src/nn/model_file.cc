@@ -1,5 +1,6 @@
 #include "tinymlops/nn/model_file.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "tinymlops/core/error.h"
@@ -103,6 +104,7 @@ std::string serialize_model(Model& model) {
     norm["scale"] = put_tensor(data, "normalization.scale", shape, m.normalization.scale);
   }
   meta["normalization"] = norm;
+  meta["window"] = {{"size", m.window.window}, {"stride", m.window.stride}};
   meta["provenance"] = m.provenance;
 
   const std::string json = meta.dump();
@@ -168,17 +170,22 @@ Model parse_model(std::string_view bytes, const std::string& source) {
     m.feature_names = meta.at("feature_names").get<std::vector<std::string>>();
     m.label_name = meta.at("label_name").get<std::string>();
     m.class_names = meta.at("class_names").get<std::vector<std::string>>();
+    const nlohmann::json& window = meta.at("window");
+    m.window.window = window.at("size").get<int>();
+    m.window.stride = window.at("stride").get<int>();
+    if (m.window.window < 0 || m.window.stride < 1) fail("bad window size or stride");
+    const int64_t inputs = static_cast<int64_t>(m.feature_names.size()) * std::max(m.window.window, 1);
     const nlohmann::json& norm = meta.at("normalization");
     m.normalization.kind = parse_normalization(norm.at("kind").get<std::string>());
     if (m.normalization.kind != NormalizationKind::kNone) {
-      const int64_t features = static_cast<int64_t>(m.feature_names.size());
+      const int64_t features = inputs;
       tensors.tensor(norm.at("offset"), features, &m.normalization.offset);
       tensors.tensor(norm.at("scale"), features, &m.normalization.scale);
     }
     m.provenance = meta.at("provenance");
-    if (input.size() != static_cast<int64_t>(m.feature_names.size())) {
+    if (input.size() != inputs) {
       fail("input shape " + input.to_string() + " does not match " + std::to_string(m.feature_names.size()) +
-           " feature names");
+           " feature names with window " + std::to_string(m.window.window));
     }
     return model;
   } catch (const nlohmann::json::exception& e) {

@@ -117,6 +117,8 @@ const std::vector<TrainSetting>& train_settings() {
       {"clip_norm", "X", "clip the gradient's global L2 norm to X (default off)"},
       {"normalize", "KIND", "standard, minmax or none (default standard)"},
       {"drop_bad_rows", "", "drop rows with empty/NaN/Inf cells instead of failing"},
+      {"window", "N", "time series: one sample is N consecutive rows; the split is then in time order (default off)"},
+      {"stride", "N", "time series: rows between window starts (default 1)"},
       {"out", "FILE", "where to write the model (.tmlm)"},
   };
   return settings;
@@ -155,6 +157,8 @@ void set_train_setting(TrainConfig& c, const std::string& key, const std::string
   else if (key == "clip_norm") o.clip_norm = non_negative(value, where);
   else if (key == "normalize") c.normalization = named(where, [&] { return parse_normalization(value); });
   else if (key == "drop_bad_rows") c.drop_bad_rows = boolean(value, where);
+  else if (key == "window") c.window.window = positive_int(value, where);
+  else if (key == "stride") c.window.stride = positive_int(value, where);
   else if (key == "out") c.out = value;
   else {
     std::string known;
@@ -213,6 +217,7 @@ nlohmann::json train_config_to_json(const TrainConfig& c) {
       {"normalize", normalization_name(c.normalization)},
       {"drop_bad_rows", c.drop_bad_rows},
   };
+  if (c.window.window > 0) j["window"] = {{"size", c.window.window}, {"stride", c.window.stride}};
   if (c.task) j["task"] = task_name(*c.task);
   if (c.loss) j["loss"] = loss_name(*c.loss);
   return j;

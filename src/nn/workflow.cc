@@ -64,7 +64,8 @@ Dataset load_for_model(const Model& model, const std::filesystem::path& data, bo
   options.class_names = model.metadata.class_names;
   options.feature_names = model.metadata.feature_names;
   options.require_label = require_label;
-  return load_dataset(data, options);
+  Dataset dataset = load_dataset(data, options);
+  return model.metadata.window.window > 0 ? make_windows(dataset, model.metadata.window) : dataset;
 }
 
 std::string csv_field(const std::string& text) {
@@ -97,6 +98,7 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
   data_options.task = config.task;
   data_options.bad_values = config.drop_bad_rows ? BadValuePolicy::kDropRow : BadValuePolicy::kError;
   Dataset data = load_dataset(config.data, data_options);
+  const std::vector<std::string> raw_feature_names = data.feature_names;
   for (const std::string& warning : data.warnings) progress.message("warning: " + warning);
   if (data.dropped_rows) {
     progress.message("dropped " + std::to_string(data.dropped_rows) + " rows with empty/NaN/Inf cells");
@@ -107,6 +109,11 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
                              : (data.task == Task::kClassification ? LossKind::kCrossEntropy : LossKind::kMse);
 
   Shape input_shape{{static_cast<int>(data.feature_names.size())}};
+  const bool windowed = config.window.window > 0;
+  if (windowed) {
+    input_shape = Shape{{config.window.window, static_cast<int>(data.feature_names.size())}};
+    data = make_windows(data, config.window);
+  }
   if (!config.input_shape.empty()) {
     input_shape = parse_shape(config.input_shape, "--input-shape");
     if (input_shape.size() != static_cast<int64_t>(data.feature_names.size())) {
@@ -116,7 +123,8 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
     }
   }
 
-  SplitIndices split = split_dataset(data, config.validation_split, config.test_split, options.seed);
+  SplitIndices split = windowed ? split_in_order(data.size(), config.validation_split, config.test_split)
+                                : split_dataset(data, config.validation_split, config.test_split, options.seed);
   Dataset train = data.subset(split.train);
   Dataset validation = data.subset(split.validation);
   Dataset test = data.subset(split.test);
@@ -130,7 +138,8 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
   model.build(config.init, options.seed);
   ModelMetadata& meta = model.metadata;
   meta.task = data.task;
-  meta.feature_names = data.feature_names;
+  meta.feature_names = raw_feature_names;
+  meta.window = windowed ? config.window : WindowOptions{0, 1};
   meta.label_name = data.label_name;
   meta.class_names = data.class_names;
   meta.normalization = fit_normalization(config.normalization, train.features);
@@ -240,6 +249,7 @@ nlohmann::ordered_json describe_model(Model& model) {
           {"label", meta.label_name},
           {"classes", meta.class_names},
           {"normalization", normalization_name(meta.normalization.kind)},
+          {"window", {{"size", meta.window.window}, {"stride", meta.window.stride}}},
           {"layers", layers},
           {"params", model.trainable_parameter_count()},
           {"parameters", model.parameter_count()},

@@ -2,6 +2,7 @@
 // and the train -> evaluate -> predict -> inspect flow on bundled data.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
@@ -143,6 +144,41 @@ TEST(Cli, QuickstartDigitsAccuracyAndDeterminism) {
   double accuracy = std::stod(first.out.substr(at + marker.size()));
   EXPECT_GE(accuracy, 0.96) << first.out;
   EXPECT_NE(first.out.find("model written  " + a), std::string::npos);
+}
+
+// A series where the label says whether the signal rose since the previous row:
+// unlearnable from one row, easy from a window of two or more.
+TEST(Cli, TimeSeriesWindowsTrainEvaluateAndPredict) {
+  TempDir dir;
+  std::string csv = "signal,trend\n";
+  double previous = 0;
+  for (int t = 0; t < 600; ++t) {
+    double value = std::sin(t * 0.37) + 0.5 * std::sin(t * 0.11);
+    csv += std::to_string(value) + "," + (value > previous ? "up" : "down") + "\n";
+    previous = value;
+  }
+  auto data = dir.write("series.csv", csv).string();
+  const std::string model = (dir.path() / "series.tmlm").string();
+  auto train = run_cli({"train", "--data", data, "--label", "trend", "--window", "4", "--hidden", "16",
+                        "--epochs", "60", "--lr", "0.01", "--seed", "3", "--out", model, "-q", "--json"});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  auto result = nlohmann::json::parse(train.out);
+  EXPECT_GT(result["test"]["accuracy"].get<double>(), 0.9) << train.out;
+
+  auto inspect = nlohmann::json::parse(run_cli({"inspect", model, "--json"}).out);
+  EXPECT_EQ(inspect["window"]["size"], 4);
+  EXPECT_EQ(inspect["input_shape"], nlohmann::json::array({4, 1}));
+
+  auto evaluate = run_cli({"evaluate", model, "--data", data, "--json"});
+  ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;
+  EXPECT_EQ(nlohmann::json::parse(evaluate.out)["rows"], 597);  // 600 - 4 + 1 windows
+
+  const std::string predictions = (dir.path() / "p.csv").string();
+  ASSERT_EQ(run_cli({"predict", model, "--data", data, "--out", predictions}).exit_code, 0);
+  std::string text = read_file(predictions);
+  EXPECT_EQ(count_lines(text), 1 + 597);
+  // The first window ends on row 4 of the data, file line 5.
+  EXPECT_EQ(text.substr(text.find('\n') + 1, 2), "5,");
 }
 
 }  // namespace

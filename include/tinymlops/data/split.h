@@ -25,4 +25,10 @@ struct SplitIndices {
 SplitIndices split_dataset(const Dataset& dataset, double validation_fraction,
                            double test_fraction, uint64_t seed);
 
+// Splits rows 0..rows-1 in time order: train first, then validation, then test,
+// each a contiguous block (sizes rounded as above). For time series, where a
+// shuffled split would leak overlapping windows across the sets.
+// REQUIRES (else Error(kUsage)): as split_dataset.
+SplitIndices split_in_order(size_t rows, double validation_fraction, double test_fraction);
+
 }  // namespace tinymlops

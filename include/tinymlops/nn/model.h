@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tinymlops/data/normalize.h"
+#include "tinymlops/data/window.h"
 #include "tinymlops/nn/layer.h"
 
 namespace tinymlops {
@@ -18,7 +19,11 @@ struct ModelMetadata {
   std::vector<std::string> feature_names;  // raw input columns, in order
   std::string label_name;
   std::vector<std::string> class_names;    // classification: output index -> name
-  Normalization normalization;             // applied to raw features before layer 0
+  Normalization normalization;             // applied to model inputs before layer 0
+  // Time series: one sample is `window.window` consecutive rows of the raw
+  // features (make_windows); 0 means one row is one sample. The model input,
+  // and the normalization, then have window * features values.
+  WindowOptions window{0, 1};
   // How the model was made: data file and SHA-256, training parameters, seed,
   // library version. No timestamps, so the same run gives the same bytes.
   nlohmann::json provenance = nlohmann::json::object();

@@ -27,6 +27,7 @@ struct TrainConfig {
   Initializer init = Initializer::kGlorotUniform;
   NormalizationKind normalization = NormalizationKind::kStandard;
   bool drop_bad_rows = false;
+  WindowOptions window{0, 1};       // window 0: off; else rows are a time series (window.h)
   double validation_split = 0.1;
   double test_split = 0.2;
   std::optional<LossKind> loss;     // unset: cross_entropy or mse by task
