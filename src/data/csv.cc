@@ -153,6 +153,7 @@ CsvTable parse_csv(std::string_view text, const std::string& source) {
   CsvTable table;
   table.source = source;
   table.header = std::move(rows[0].cells);
+  table.header_line = rows[0].line;
   std::set<std::string> seen;
   for (size_t i = 0; i < table.header.size(); ++i) {
     const std::string& name = table.header[i];

@@ -17,6 +17,15 @@ std::string place(const CsvTable& table, size_t row, size_t column) {
          std::to_string(column + 1);
 }
 
+// Whole-column problems point at the column's header cell.
+std::string header_place(const CsvTable& table, size_t column) {
+  return table.source + ":" + std::to_string(table.header_line) + ":" + std::to_string(column + 1);
+}
+
+std::string header_line(const CsvTable& table) {
+  return table.source + ":" + std::to_string(table.header_line);
+}
+
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -48,8 +57,10 @@ Columns choose_columns(const CsvTable& table, const DatasetOptions& options) {
     if (table.header[i] == options.label) columns.label = static_cast<int>(i);
   }
   if (columns.label < 0 && options.require_label) {
-    throw Error(ErrorKind::kInvalid, table.source,
-                "no label column '" + options.label + "' in the header");
+    std::string names;
+    for (const std::string& name : table.header) names += (names.empty() ? "" : ", ") + name;
+    throw Error(ErrorKind::kInvalid, header_line(table),
+                "no label column '" + options.label + "' in the header (columns: " + names + ")");
   }
   if (options.feature_names.empty()) {
     for (size_t i = 0; i < table.header.size(); ++i) {
@@ -59,13 +70,13 @@ Columns choose_columns(const CsvTable& table, const DatasetOptions& options) {
     for (const std::string& name : options.feature_names) {
       auto found = std::find(table.header.begin(), table.header.end(), name);
       if (found == table.header.end()) {
-        throw Error(ErrorKind::kInvalid, table.source, "missing feature column '" + name + "'");
+        throw Error(ErrorKind::kInvalid, header_line(table), "missing feature column '" + name + "'");
       }
       columns.features.push_back(static_cast<size_t>(found - table.header.begin()));
     }
   }
   if (columns.features.empty()) {
-    throw Error(ErrorKind::kInvalid, table.source, "no feature columns besides the label");
+    throw Error(ErrorKind::kInvalid, header_line(table), "no feature columns besides the label");
   }
   return columns;
 }
@@ -156,12 +167,13 @@ int class_index(const std::vector<std::string>& names, const std::string& cell) 
   return -1;
 }
 
-void warn_constant_columns(Dataset& dataset) {
+void warn_constant_columns(const CsvTable& table, const Columns& columns, Dataset& dataset) {
   if (dataset.size() < 2) return;
   for (Eigen::Index j = 0; j < dataset.features.cols(); ++j) {
     auto column = dataset.features.col(j);
     if (column.minCoeff() == column.maxCoeff()) {
-      dataset.warnings.push_back(dataset.source + ": feature column '" +
+      dataset.warnings.push_back(header_place(table, columns.features[static_cast<size_t>(j)]) +
+                                 ": feature column '" +
                                  dataset.feature_names[static_cast<size_t>(j)] +
                                  "' is constant (" + std::to_string(column(0)) +
                                  "); it carries no information");
@@ -189,7 +201,7 @@ Dataset dataset_from_table(const CsvTable& table, const DatasetOptions& options)
   std::vector<size_t> rows = check_cells(table, columns, options, has_label && regression);
   dataset.dropped_rows = static_cast<int64_t>(table.rows.size() - rows.size());
   if (rows.empty()) {
-    throw Error(ErrorKind::kInvalid, table.source,
+    throw Error(ErrorKind::kInvalid, header_line(table),
                 table.rows.empty() ? "no data rows after the header" : "no rows left after dropping bad rows");
   }
 
@@ -214,7 +226,7 @@ Dataset dataset_from_table(const CsvTable& table, const DatasetOptions& options)
       dataset.values(static_cast<Eigen::Index>(i)) = static_cast<float>(value);
     }
     if (training && rows.size() > 1 && dataset.values.minCoeff() == dataset.values.maxCoeff()) {
-      throw Error(ErrorKind::kInvalid, table.source,
+      throw Error(ErrorKind::kInvalid, header_place(table, label),
                   "label column '" + options.label + "' has a single value; nothing to learn");
     }
   } else if (has_label) {
@@ -229,14 +241,14 @@ Dataset dataset_from_table(const CsvTable& table, const DatasetOptions& options)
       dataset.classes.push_back(index);
     }
     if (training && dataset.class_names.size() < 2) {
-      throw Error(ErrorKind::kInvalid, table.source,
+      throw Error(ErrorKind::kInvalid, header_place(table, label),
                   "label column '" + options.label + "' has a single value '" +
                       dataset.class_names[0] + "'; nothing to learn");
     }
   } else {
     dataset.class_names = options.class_names;
   }
-  warn_constant_columns(dataset);
+  warn_constant_columns(table, columns, dataset);
   return dataset;
 }
 

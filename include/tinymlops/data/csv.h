@@ -25,6 +25,7 @@ namespace tinymlops {
 struct CsvTable {
   std::string source;                          // file name used in error locations
   std::vector<std::string> header;             // column names, in file order
+  int64_t header_line = 1;                     // 1-based file line of the header
   std::vector<std::vector<std::string>> rows;  // each row has header.size() cells
   std::vector<int64_t> line_numbers;           // 1-based file line of each row
 };

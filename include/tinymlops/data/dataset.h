@@ -75,8 +75,9 @@ struct Dataset {
 // cell is classification; one whose values are all integers with at most 20
 // distinct values is classification; anything else is regression.
 // Class order: numeric labels sorted by value, string labels sorted by byte order.
-// Errors name "file:line:column", or "file" with the column name when the problem
-// is a whole column (missing label, single-valued label).
+// Errors name "file:line:column"; a problem with a whole column (single-valued
+// label) names the column's header cell, and one with the header as a whole
+// (missing label or feature column, no data rows) names the header line.
 Dataset dataset_from_table(const CsvTable& table, const DatasetOptions& options);
 
 // read_csv + dataset_from_table.
