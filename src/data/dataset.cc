@@ -117,14 +117,15 @@ std::vector<size_t> check_cells(const CsvTable& table, const Columns& columns,
 // most 20 distinct values.
 Task infer_task(const CsvTable& table, size_t label) {
   std::set<double> distinct;
+  bool all_integers = true;
   for (const auto& row : table.rows) {
     if (is_bad_value(row[label])) continue;
     double value = 0;
     if (!parse_number(row[label], &value)) return Task::kClassification;
-    if (value != std::floor(value)) return Task::kRegression;
+    if (value != std::floor(value)) all_integers = false;
     distinct.insert(value);
   }
-  return distinct.size() <= 20 ? Task::kClassification : Task::kRegression;
+  return all_integers && distinct.size() <= 20 ? Task::kClassification : Task::kRegression;
 }
 
 // Class names in order: numeric labels by value (named as first written), string

@@ -184,10 +184,10 @@ nlohmann::ordered_json evaluate_model(Model& model, const std::filesystem::path&
   Matrix outputs = model.predict(dataset.features);
   nlohmann::ordered_json report = {{"rows", dataset.size()}};
   if (model.metadata.task == Task::kClassification) {
-    for (auto& [key, value] : to_json(classification_metrics(dataset.classes, outputs)).items()) report[key] = value;
+    report.update(to_json(classification_metrics(dataset.classes, outputs)));
     report["classes"] = model.metadata.class_names;
   } else {
-    for (auto& [key, value] : to_json(regression_metrics(dataset.values, outputs.col(0))).items()) report[key] = value;
+    report.update(to_json(regression_metrics(dataset.values, outputs.col(0))));
   }
   return report;
 }

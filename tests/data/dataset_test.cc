@@ -201,18 +201,18 @@ TEST(DatasetError, SingleValuedLabelNamesFileAndColumn) {
   EXPECT_CONTAINS(e->what(), "cls");
 }
 
-// dataset.h: whole-column problems (missing label, single-valued label) are named
-// as "file" with the column name, not as a line or cell.
-TEST(DatasetError, MissingLabelColumnLocationIsTheFile) {
+// dataset.h: a missing label column names the header line; a single-valued
+// label names the label's header cell.
+TEST(DatasetError, MissingLabelColumnLocationIsTheHeaderLine) {
   auto e = error_from_text("a,b\n1,2\n3,4\n", label("target"));
   ASSERT_TRUE(e);
-  EXPECT_EQ(e->location(), "bad.csv");
+  EXPECT_EQ(e->location(), "bad.csv:1");
 }
 
-TEST(DatasetError, SingleValuedLabelLocationIsTheFile) {
+TEST(DatasetError, SingleValuedLabelLocationIsTheHeaderCell) {
   auto e = error_from_text("a,cls\n1,x\n2,x\n3,x\n", label("cls"));
   ASSERT_TRUE(e);
-  EXPECT_EQ(e->location(), "bad.csv");
+  EXPECT_EQ(e->location(), "bad.csv:1:2");
 }
 
 TEST(DatasetError, SingleValuedNumericLabelIsError) {
