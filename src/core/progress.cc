@@ -3,12 +3,25 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 namespace tinymlops {
 
 namespace {
+
+// Whole numbers as integers; others to 7 significant digits, which is what a log
+// reader needs and hides float-to-double noise (0.001f is not 0.0010000000474974513).
+nlohmann::ordered_json json_number(double value) {
+  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 9.0e15) {
+    return static_cast<int64_t>(value);
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%.7g", value);
+  return std::strtod(text, nullptr);
+}
 
 std::string format_value(double value) {
   char text[32];
@@ -59,7 +72,7 @@ void Progress::event(const std::string& event, const ProgressFields& fields) {
   }
   nlohmann::ordered_json line;
   line["event"] = event;
-  for (const auto& [name, value] : fields) line[name] = value;
+  for (const auto& [name, value] : fields) line[name] = json_number(value);
   *out_ << line.dump() << "\n" << std::flush;
 }
 

@@ -25,6 +25,13 @@ TEST(Progress, JsonLinesWritesOneObjectPerEventAndNothingPerUpdate) {
   EXPECT_EQ(nlohmann::json::parse(line)["text"], "warning: x");
 }
 
+TEST(Progress, JsonLinesWritesWholeNumbersAsIntegersAndRoundsFloatNoise) {
+  std::ostringstream out;
+  Progress progress(Progress::Style::kJsonLines, &out);
+  progress.event("epoch", {{"epoch", 3}, {"lr", static_cast<double>(0.001f)}, {"loss", 1.0 / 3}});
+  EXPECT_EQ(out.str(), "{\"event\":\"epoch\",\"epoch\":3,\"lr\":0.001,\"loss\":0.3333333}\n");
+}
+
 TEST(Progress, BarRedrawsInPlaceAndEventsEndTheLine) {
   std::ostringstream out;
   Progress progress(Progress::Style::kBar, &out);
