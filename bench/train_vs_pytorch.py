@@ -11,7 +11,7 @@ with the same epochs / batch / optimizer, and prints one JSON line per model:
   {"impl":"pytorch","model":"mlp","samples_per_s":...,"seconds":...,"test_accuracy":...,"params":...}
 
 Single-threaded (torch.set_num_threads(1)); the timed region is the training
-loop only, best of 3 runs; every run starts from torch.manual_seed(42).
+loop only, best of 3 runs seeded 42, 43, 44; the accuracy is the mean of the runs.
 """
 import json
 import sys
@@ -65,6 +65,20 @@ class Cnn(nn.Module):
 MODELS = {"mlp": make_mlp, "cnn": Cnn}
 
 
+def glorot_init(model):
+    """tinymlops' default initialization: Glorot-uniform weights, zero biases.
+
+    PyTorch's own default (Kaiming-uniform with a=sqrt(5), and non-zero biases)
+    reaches a slightly different accuracy on this data; initializing both sides
+    the same way compares the training engines rather than the initializers.
+    """
+    for module in model.modules():
+        if isinstance(module, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(module.weight)
+            nn.init.zeros_(module.bias)
+    return model
+
+
 def train(model, x, y):
     # CrossEntropyLoss takes logits, i.e. softmax + cross-entropy fused, the same
     # function tinymlops computes with its softmax head.
@@ -97,23 +111,23 @@ def main():
     x_test, y_test = load(f"{work}/test.csv")
     for name, make in MODELS.items():
         best = float("inf")
-        acc = None
+        acc_sum = 0.0
         params = 0
-        for _ in range(RUNS):
-            torch.manual_seed(SEED)
-            model = make()
+        for run in range(RUNS):
+            torch.manual_seed(SEED + run)
+            model = glorot_init(make())
             params = sum(p.numel() for p in model.parameters())
             start = time.perf_counter()
             train(model, x_train, y_train)
             seconds = time.perf_counter() - start
             best = min(best, seconds)
-            acc = accuracy(model, x_test, y_test)  # same every run: same seed
+            acc_sum += accuracy(model, x_test, y_test)
         print(json.dumps({
             "impl": "pytorch",
             "model": name,
             "samples_per_s": EPOCHS * x_train.shape[0] / best,
             "seconds": best,
-            "test_accuracy": acc,
+            "test_accuracy": acc_sum / RUNS,
             "params": params,
         }, separators=(",", ":")), flush=True)
 
