@@ -77,8 +77,13 @@ void register_model_commands(CLI::App& app) {
   predict->add_flag("--drop-bad-rows", flags->drop_bad_rows, "skip rows with empty/NaN/Inf cells");
   predict->callback([flags] {
     Model model = load_model(flags->model);
-    size_t rows = predict_to_csv(model, flags->data, flags->out, flags->drop_bad_rows, flags->probabilities);
-    std::printf("wrote %zu predictions to %s\n", rows, flags->out.c_str());
+    PredictSummary summary =
+        predict_to_csv(model, flags->data, flags->out, flags->drop_bad_rows, flags->probabilities);
+    std::printf("wrote %zu predictions to %s", summary.rows, flags->out.c_str());
+    if (flags->drop_bad_rows) {
+      std::printf(" (dropped %lld rows with empty/NaN/Inf cells)", static_cast<long long>(summary.dropped_rows));
+    }
+    std::printf("\n");
   });
 
   CLI::App* inspect = app.add_subcommand("inspect", "layers, parameters, bytes and MACs of a model");

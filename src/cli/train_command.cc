@@ -29,6 +29,9 @@ void print_summary(const TrainResult& result, const std::string& out) {
   std::printf("trained on %zu rows (%zu validation, %zu test): %zu epochs%s, best epoch %d\n",
               result.train_rows, result.validation_rows, result.test_rows, h.epochs.size(),
               h.stopped_early ? " (stopped early)" : "", h.best_epoch);
+  if (result.dropped_rows) {
+    std::printf("dropped %lld rows with empty/NaN/Inf cells\n", static_cast<long long>(result.dropped_rows));
+  }
   for (const auto& [key, value] : result.test_metrics.items()) {
     if (value.is_number()) std::printf("test %-16s %.4f\n", key.c_str(), value.get<double>());
   }
@@ -76,6 +79,7 @@ void register_train(CLI::App& app) {
           {"model", config.out},
           {"model_bytes", result.model_file_bytes},
           {"rows", {{"train", result.train_rows}, {"validation", result.validation_rows}, {"test", result.test_rows}}},
+          {"dropped_rows", result.dropped_rows},
           {"epochs", result.history.epochs.size()},
           {"best_epoch", result.history.best_epoch},
           {"test", result.test_metrics}};

@@ -55,8 +55,19 @@ std::vector<LayerSpec> head_specs(const Dataset& data, LossKind loss) {
           {LayerKind::kActivation, {{"function", "softmax"}}}};
 }
 
+// Dropping a row from a time series would put rows that were not consecutive
+// into one window, so the two options exclude each other.
+void check_window_without_dropping(bool windowed, bool drop_bad_rows) {
+  if (windowed && drop_bad_rows) {
+    throw Error(ErrorKind::kUsage, "--drop-bad-rows",
+                "cannot drop rows of a windowed time series (a window would join rows that are "
+                "not consecutive); clean the series first");
+  }
+}
+
 Dataset load_for_model(const Model& model, const std::filesystem::path& data, bool drop_bad_rows,
                        bool require_label) {
+  check_window_without_dropping(model.metadata.window.window > 0, drop_bad_rows);
   DatasetOptions options;
   options.label = model.metadata.label_name;
   options.task = model.metadata.task;
@@ -93,6 +104,7 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
   std::vector<LayerSpec> body = config.layers.empty() ? hidden_dense_specs(config.hidden)
                                                       : parse_layer_specs(config.layers);
 
+  check_window_without_dropping(config.window.window > 0, config.drop_bad_rows);
   DatasetOptions data_options;
   data_options.label = config.label;
   data_options.task = config.task;
@@ -101,7 +113,8 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
   const std::vector<std::string> raw_feature_names = data.feature_names;
   for (const std::string& warning : data.warnings) progress.message("warning: " + warning);
   if (data.dropped_rows) {
-    progress.message("dropped " + std::to_string(data.dropped_rows) + " rows with empty/NaN/Inf cells");
+    progress.message(config.data + ": dropped " + std::to_string(data.dropped_rows) +
+                     " rows with empty/NaN/Inf cells");
   }
 
   TrainOptions options = config.options;
@@ -144,6 +157,7 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
   meta.class_names = data.class_names;
   meta.normalization = fit_normalization(config.normalization, train.features);
 
+  result.dropped_rows = data.dropped_rows;
   result.train_rows = train.size();
   result.validation_rows = validation.size();
   result.test_rows = test.size();
@@ -189,11 +203,12 @@ nlohmann::ordered_json evaluate_model(Model& model, const std::filesystem::path&
   } else {
     report.update(to_json(regression_metrics(dataset.values, outputs.col(0))));
   }
+  if (drop_bad_rows) report["dropped_rows"] = dataset.dropped_rows;
   return report;
 }
 
-size_t predict_to_csv(Model& model, const std::filesystem::path& data, const std::filesystem::path& out,
-                      bool drop_bad_rows, bool probabilities) {
+PredictSummary predict_to_csv(Model& model, const std::filesystem::path& data, const std::filesystem::path& out,
+                            bool drop_bad_rows, bool probabilities) {
   Dataset dataset = load_for_model(model, data, drop_bad_rows, false);
   Matrix outputs = model.predict(dataset.features);
   const ModelMetadata& meta = model.metadata;
@@ -225,7 +240,7 @@ size_t predict_to_csv(Model& model, const std::filesystem::path& data, const std
     text += "\n";
   }
   write_file_atomic(out, text);
-  return dataset.size();
+  return {dataset.size(), dataset.dropped_rows};
 }
 
 nlohmann::ordered_json describe_model(Model& model) {

@@ -51,6 +51,40 @@ TEST(Cli, MalformedCsvGivesOneLineNamingFileAndLine) {
   EXPECT_TRUE(std::filesystem::is_empty(out.path()));
 }
 
+TEST(Cli, FailedTrainingKeepsTheExistingModelFile) {
+  TempDir dir;
+  auto model = dir.write("m.tmlm", "the user's earlier model");
+  auto csv = dir.write("bad.csv", "a,y\n1,x\n,y\n");
+  auto r = run_cli({"train", "--data", csv.string(), "--label", "y", "--out", model.string()});
+  expect_one_line_error(r, 1, csv.string() + ":3:1");
+  EXPECT_EQ(read_file(model), "the user's earlier model");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 2);
+}
+
+TEST(Cli, DropBadRowsReportsHowManyInTrainEvaluateAndPredict) {
+  TempDir dir;
+  std::string text = read_file(example("iris.csv"));
+  std::string csv = text.substr(0, text.find('\n') + 1) + "5.1,,1.4,0.2,setosa\n6.0,2.2,NaN,1.5,versicolor\n" +
+                    text.substr(text.find('\n') + 1);
+  auto data = dir.write("holes.csv", csv).string();
+  const std::string model = (dir.path() / "m.tmlm").string();
+  expect_one_line_error(run_cli({"train", "--data", data, "--label", "species", "--out", model}), 1,
+                        data + ":2:2");
+  auto train = run_cli({"train", "--data", data, "--label", "species", "--hidden", "8", "--epochs", "5",
+                        "--drop-bad-rows", "--out", model, "--json", "-q"});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_EQ(nlohmann::json::parse(train.out)["dropped_rows"], 2);
+  auto evaluate = run_cli({"evaluate", model, "--data", data, "--drop-bad-rows", "--json"});
+  ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;
+  auto metrics = nlohmann::json::parse(evaluate.out);
+  EXPECT_EQ(metrics["dropped_rows"], 2);
+  EXPECT_EQ(metrics["rows"], 150);
+  auto predict = run_cli({"predict", model, "--data", data, "--drop-bad-rows", "--out", (dir.path() / "p.csv").string()});
+  ASSERT_EQ(predict.exit_code, 0) << predict.err;
+  EXPECT_NE(predict.out.find("wrote 150 predictions"), std::string::npos) << predict.out;
+  EXPECT_NE(predict.out.find("dropped 2 rows"), std::string::npos) << predict.out;
+}
+
 TEST(Cli, TrainEvaluatePredictInspectOnIris) {
   TempDir dir;
   const std::string model = (dir.path() / "iris.tmlm").string();
@@ -144,6 +178,13 @@ TEST(Cli, QuickstartDigitsAccuracyAndDeterminism) {
   double accuracy = std::stod(first.out.substr(at + marker.size()));
   EXPECT_GE(accuracy, 0.96) << first.out;
   EXPECT_NE(first.out.find("model written  " + a), std::string::npos);
+}
+
+TEST(Cli, WindowWithDropBadRowsIsAUsageError) {
+  expect_one_line_error(run_cli({"train", "--data", example("iris.csv"), "--label", "species", "--window", "3",
+                                 "--drop-bad-rows", "--out", "never.tmlm"}),
+                        2, "--drop-bad-rows");
+  EXPECT_FALSE(std::filesystem::exists("never.tmlm"));
 }
 
 // A series where the label says whether the signal rose since the previous row:

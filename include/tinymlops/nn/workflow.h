@@ -18,6 +18,7 @@ struct TrainResult {
   Model model;
   TrainHistory history;
   size_t train_rows = 0, validation_rows = 0, test_rows = 0;
+  int64_t dropped_rows = 0;  // rows skipped by drop_bad_rows
   // Metrics on the held-out test rows (see evaluate_model's keys); empty when
   // test_split is 0.
   nlohmann::ordered_json test_metrics;
@@ -32,15 +33,20 @@ TrainResult run_training(const TrainConfig& config, Progress& progress);
 
 // Metrics of `model` on a labelled CSV whose label column is the model's. Keys:
 // classification {"rows","accuracy","precision_macro","recall_macro","f1_macro",
-// "log_loss","confusion","classes"}; regression {"rows","mse","rmse","mae","r2"}.
+// "log_loss","confusion","classes"}; regression {"rows","mse","rmse","mae","r2"};
+// with drop_bad_rows also "dropped_rows".
 nlohmann::ordered_json evaluate_model(Model& model, const std::filesystem::path& data, bool drop_bad_rows);
 
 // Writes one CSV row per input row: "line" (input line number), then "class" and
 // "confidence" (classification, plus "p_<class>" columns when `probabilities`)
 // or "value" (regression). Feature columns are matched by name; the label
-// column may be absent. Returns the number of rows written.
-size_t predict_to_csv(Model& model, const std::filesystem::path& data, const std::filesystem::path& out,
-                      bool drop_bad_rows, bool probabilities);
+// column may be absent. The output is written atomically.
+struct PredictSummary {
+  size_t rows = 0;           // predictions written
+  int64_t dropped_rows = 0;  // input rows skipped by drop_bad_rows
+};
+PredictSummary predict_to_csv(Model& model, const std::filesystem::path& data, const std::filesystem::path& out,
+                            bool drop_bad_rows, bool probabilities);
 
 // What `inspect` shows: input/output shapes, per-layer kind, config, output
 // shape, parameters and MACs, totals "params" (trainable), "parameters" (all),
