@@ -20,30 +20,6 @@ namespace {
 using MatrixMap = Eigen::Map<Matrix>;
 using ConstMatrixMap = Eigen::Map<const Matrix>;
 
-// Same helper as in dense.cc: names, shapes and zeroes a Param and its gradient.
-void allocate(Param& param, std::string name, std::vector<int> shape, bool decays) {
-  param.name = std::move(name);
-  param.shape = std::move(shape);
-  int64_t size = 1;
-  for (int d : param.shape) size *= d;
-  param.value = Eigen::VectorXf::Zero(size);
-  param.grad = Eigen::VectorXf::Zero(size);
-  param.decays = decays;
-}
-
-// Output size and leading padding of one spatial axis. "same": output =
-// ceil(in / stride), total padding as needed with the odd one at the end (TF).
-void axis_geometry(int in, int kernel, int stride, Padding padding, int* out, int* pad_before) {
-  if (padding == Padding::kValid) {
-    *out = (in - kernel) / stride + 1;
-    *pad_before = 0;
-    return;
-  }
-  *out = (in + stride - 1) / stride;
-  int pad_total = std::max((*out - 1) * stride + kernel - in, 0);
-  *pad_before = pad_total / 2;
-}
-
 struct ImageDims {
   int height, width, channels;
 };
@@ -83,8 +59,8 @@ void Conv2D::build(const Shape& input, Initializer init, Rng& rng) {
   axis_geometry(dims.height, kernel_[0], stride_[0], padding_, &out_[0], &pad_[0]);
   axis_geometry(dims.width, kernel_[1], stride_[1], padding_, &out_[1], &pad_[1]);
   const int fan_in = kernel_[0] * kernel_[1] * dims.channels;
-  allocate(weights_, "weights", {kernel_[0], kernel_[1], dims.channels, filters_}, true);
-  allocate(bias_, "bias", {filters_}, false);
+  allocate_param(weights_, "weights", {kernel_[0], kernel_[1], dims.channels, filters_}, true);
+  allocate_param(bias_, "bias", {filters_}, false);
   initialize(init, fan_in, int64_t{kernel_[0]} * kernel_[1] * filters_, rng, weights_.value);
 }
 

@@ -8,16 +8,6 @@ namespace {
 using WeightMap = Eigen::Map<Matrix>;
 using ConstWeightMap = Eigen::Map<const Matrix>;
 
-void allocate(Param& param, std::string name, std::vector<int> shape, bool decays) {
-  param.name = std::move(name);
-  param.shape = std::move(shape);
-  int64_t size = 1;
-  for (int d : param.shape) size *= d;
-  param.value = Eigen::VectorXf::Zero(size);
-  param.grad = Eigen::VectorXf::Zero(size);
-  param.decays = decays;
-}
-
 }  // namespace
 
 Dense::Dense(int units) : units_(units) {
@@ -27,8 +17,8 @@ Dense::Dense(int units) : units_(units) {
 void Dense::build(const Shape& input, Initializer init, Rng& rng) {
   input_shape_ = input;
   int inputs = static_cast<int>(input.size());
-  allocate(weights_, "weights", {inputs, units_}, true);
-  allocate(bias_, "bias", {units_}, false);
+  allocate_param(weights_, "weights", {inputs, units_}, true);
+  allocate_param(bias_, "bias", {units_}, false);
   initialize(init, inputs, units_, rng, weights_.value);
 }
 

@@ -20,29 +20,6 @@ using ConstMatrixMap = Eigen::Map<const Matrix>;
 using ConstVectorMap = Eigen::Map<const Eigen::VectorXf>;
 using VectorMap = Eigen::Map<Eigen::VectorXf>;
 
-// Same helper as in dense.cc: names, shapes and zeroes a Param and its gradient.
-void allocate(Param& param, std::string name, std::vector<int> shape, bool decays) {
-  param.name = std::move(name);
-  param.shape = std::move(shape);
-  int64_t size = 1;
-  for (int d : param.shape) size *= d;
-  param.value = Eigen::VectorXf::Zero(size);
-  param.grad = Eigen::VectorXf::Zero(size);
-  param.decays = decays;
-}
-
-// As in conv.cc: output size and leading padding of one axis, TF "same" rule.
-void axis_geometry(int in, int kernel, int stride, Padding padding, int* out, int* pad_before) {
-  if (padding == Padding::kValid) {
-    *out = (in - kernel) / stride + 1;
-    *pad_before = 0;
-    return;
-  }
-  *out = (in + stride - 1) / stride;
-  int pad_total = std::max((*out - 1) * stride + kernel - in, 0);
-  *pad_before = pad_total / 2;
-}
-
 }  // namespace
 
 DepthwiseConv2D::DepthwiseConv2D(std::array<int, 2> kernel, std::array<int, 2> stride, Padding padding,
@@ -69,8 +46,8 @@ void DepthwiseConv2D::build(const Shape& input, Initializer init, Rng& rng) {
   axis_geometry(input.dims[0], kernel_[0], stride_[0], padding_, &out_[0], &pad_[0]);
   axis_geometry(input.dims[1], kernel_[1], stride_[1], padding_, &out_[1], &pad_[1]);
   const int channels = input.dims[2];
-  allocate(weights_, "weights", {kernel_[0], kernel_[1], channels, multiplier_}, true);
-  allocate(bias_, "bias", {channels * multiplier_}, false);
+  allocate_param(weights_, "weights", {kernel_[0], kernel_[1], channels, multiplier_}, true);
+  allocate_param(bias_, "bias", {channels * multiplier_}, false);
   const int64_t taps = int64_t{kernel_[0]} * kernel_[1];
   initialize(init, taps, taps * multiplier_, rng, weights_.value);
 }

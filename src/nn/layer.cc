@@ -94,6 +94,16 @@ Initializer parse_initializer(const std::string& name) {
               "unknown initializer '" + name + "' (known: " + joined(kInitializerNames) + ")");
 }
 
+void allocate_param(Param& param, std::string name, std::vector<int> shape, bool decays) {
+  param.name = std::move(name);
+  param.shape = std::move(shape);
+  int64_t size = 1;
+  for (int d : param.shape) size *= d;
+  param.value = Eigen::VectorXf::Zero(size);
+  param.grad = Eigen::VectorXf::Zero(size);
+  param.decays = decays;
+}
+
 void initialize(Initializer init, int64_t fan_in, int64_t fan_out, Rng& rng, Eigen::VectorXf& values) {
   switch (init) {
     case Initializer::kGlorotUniform: {

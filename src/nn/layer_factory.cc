@@ -1,5 +1,6 @@
 // make_layer: rebuilds a layer from its kind and config() JSON, and the padding
 // name table.
+#include <algorithm>
 #include <optional>
 
 #include "tinymlops/core/error.h"
@@ -69,6 +70,17 @@ class ConfigReader {
 }  // namespace
 
 const char* padding_name(Padding padding) { return kPaddingNames[static_cast<int>(padding)]; }
+
+void axis_geometry(int in, int kernel, int stride, Padding padding, int* out, int* pad_before) {
+  if (padding == Padding::kValid) {
+    *out = (in - kernel) / stride + 1;
+    *pad_before = 0;
+    return;
+  }
+  *out = (in + stride - 1) / stride;
+  int pad_total = std::max((*out - 1) * stride + kernel - in, 0);
+  *pad_before = pad_total / 2;
+}
 
 Padding parse_padding(const std::string& name, const std::string& where) {
   if (name == "valid") return Padding::kValid;

@@ -95,6 +95,9 @@ struct Param {
   bool decays = true;      // weight decay applies (weights), or not (biases, BN)
 };
 
+// Names and shapes `param` and zeroes its value and gradient (trainable).
+void allocate_param(Param& param, std::string name, std::vector<int> shape, bool decays);
+
 struct ForwardContext {
   bool training = false;  // dropout active, batch-norm uses batch statistics
   Rng* rng = nullptr;     // REQUIRES non-null when training (dropout draws from it)

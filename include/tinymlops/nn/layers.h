@@ -15,6 +15,11 @@ enum class Padding { kValid, kSame };
 const char* padding_name(Padding padding);
 Padding parse_padding(const std::string& name, const std::string& where);
 
+// Output size and leading padding of one spatial axis. kValid: no padding;
+// kSame (TensorFlow's rule): out = ceil(in / stride), padded as needed with the
+// odd element at the end.
+void axis_geometry(int in, int kernel, int stride, Padding padding, int* out, int* pad_before);
+
 // y = x W + b. Input: any shape (treated as flat, size N). Output: {units}.
 // Params: weights {N, units} (row-major: input index major), bias {units}.
 class Dense : public Layer {
