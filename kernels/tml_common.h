@@ -1,0 +1,80 @@
+/* Shared definitions of the tinymlops kernels (C99, no heap, no libc beyond
+ * stdint.h and string.h).
+ *
+ * Integer arithmetic follows one rule set, written out here so that the host
+ * reference engine and every microcontroller compute the same bits:
+ *
+ *   real value      r = scale * (q - zero_point)
+ *   int8 tensors    q in [-128, 127]; weights symmetric (zero_point 0)
+ *   bias            int32, scale = input_scale * weight_scale[c], zero_point 0
+ *   accumulator     int32: acc = bias[c] + sum (x - x_zero_point) * w
+ *   requantization  a real multiplier m = input_scale * weight_scale[c] / output_scale
+ *                   is stored as a Q31 mantissa M in [2^30, 2^31) and a shift s
+ *                   (m = M * 2^(s - 31)); see tml_requantize.
+ *   output          q = clamp(output_zero_point + tml_requantize(acc, M, s),
+ *                             act_min, act_max)
+ *
+ * act_min/act_max fuse ReLU (act_min = output_zero_point) and ReLU6.
+ */
+#ifndef TML_COMMON_H
+#define TML_COMMON_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Fixed-point multiplier of one output channel: m = multiplier * 2^(shift - 31). */
+typedef struct {
+  int32_t multiplier; /* in [2^30, 2^31), or 0 for m = 0 */
+  int32_t shift;      /* in [-31, 30] */
+} tml_requant;
+
+/* Zero points and the fused-activation clamp of an int8 op. */
+typedef struct {
+  int32_t input_zero_point;
+  int32_t output_zero_point;
+  int32_t act_min; /* output clamp, within [-128, 127] */
+  int32_t act_max;
+} tml_q8_params;
+
+/* round(acc * m) with m = r.multiplier * 2^(r.shift - 31), ties rounded up
+ * (toward +infinity), computed exactly in 64 bits:
+ *   n = 31 - shift (1..62);  result = (acc * multiplier + 2^(n-1)) >> n
+ * with an arithmetic (flooring) right shift. |acc * multiplier| < 2^62, so the
+ * sum cannot overflow. The result is saturated to the int32 range. */
+static inline int32_t tml_requantize(int32_t acc, tml_requant r) {
+  const int n = 31 - (int)r.shift;
+  const int64_t product = (int64_t)acc * (int64_t)r.multiplier;
+  const int64_t rounded = product + ((int64_t)1 << (n - 1));
+  /* Arithmetic shift of a negative value: written as a floor division so the
+   * result does not depend on the compiler's choice for >> on signed types. */
+  int64_t result;
+  if (rounded >= 0) {
+    result = rounded >> n;
+  } else {
+    result = -((-rounded + ((int64_t)1 << n) - 1) >> n);
+  }
+  if (result > INT32_MAX) return INT32_MAX;
+  if (result < INT32_MIN) return INT32_MIN;
+  return (int32_t)result;
+}
+
+static inline int32_t tml_clamp(int32_t value, int32_t low, int32_t high) {
+  return value < low ? low : (value > high ? high : value);
+}
+
+/* The int8 output of an accumulator, as in the rule set above. */
+static inline int8_t tml_output_s8(int32_t acc, tml_requant r, const tml_q8_params* p) {
+  const int64_t q = (int64_t)p->output_zero_point + tml_requantize(acc, r);
+  if (q < p->act_min) return (int8_t)p->act_min;
+  if (q > p->act_max) return (int8_t)p->act_max;
+  return (int8_t)q;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TML_COMMON_H */

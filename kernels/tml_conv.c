@@ -1,0 +1,100 @@
+#include "tml_conv.h"
+
+static float clamp_f32(float value, float low, float high) {
+  return value < low ? low : (value > high ? high : value);
+}
+
+void tml_conv2d_f32(const float* input, const tml_conv_shape* s, const float* weights, const float* bias,
+                    float act_min, float act_max, float* output) {
+  for (int oy = 0; oy < s->out_h; ++oy) {
+    for (int ox = 0; ox < s->out_w; ++ox) {
+      for (int f = 0; f < s->out_c; ++f) {
+        float acc = bias ? bias[f] : 0.0f;
+        for (int ky = 0; ky < s->kernel_h; ++ky) {
+          const int iy = oy * s->stride_h - s->pad_top + ky;
+          if (iy < 0 || iy >= s->in_h) continue;
+          for (int kx = 0; kx < s->kernel_w; ++kx) {
+            const int ix = ox * s->stride_w - s->pad_left + kx;
+            if (ix < 0 || ix >= s->in_w) continue;
+            const float* in = input + ((int32_t)iy * s->in_w + ix) * s->in_c;
+            const float* w = weights + (((int32_t)f * s->kernel_h + ky) * s->kernel_w + kx) * s->in_c;
+            for (int c = 0; c < s->in_c; ++c) acc += in[c] * w[c];
+          }
+        }
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] = clamp_f32(acc, act_min, act_max);
+      }
+    }
+  }
+}
+
+void tml_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* weights, const int32_t* bias,
+                   const tml_requant* requant, const tml_q8_params* p, int8_t* output) {
+  for (int oy = 0; oy < s->out_h; ++oy) {
+    for (int ox = 0; ox < s->out_w; ++ox) {
+      for (int f = 0; f < s->out_c; ++f) {
+        int32_t acc = bias ? bias[f] : 0;
+        for (int ky = 0; ky < s->kernel_h; ++ky) {
+          const int iy = oy * s->stride_h - s->pad_top + ky;
+          if (iy < 0 || iy >= s->in_h) continue;
+          for (int kx = 0; kx < s->kernel_w; ++kx) {
+            const int ix = ox * s->stride_w - s->pad_left + kx;
+            if (ix < 0 || ix >= s->in_w) continue;
+            const int8_t* in = input + ((int32_t)iy * s->in_w + ix) * s->in_c;
+            const int8_t* w = weights + (((int32_t)f * s->kernel_h + ky) * s->kernel_w + kx) * s->in_c;
+            for (int c = 0; c < s->in_c; ++c) acc += ((int32_t)in[c] - p->input_zero_point) * (int32_t)w[c];
+          }
+        }
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] = tml_output_s8(acc, requant[f], p);
+      }
+    }
+  }
+}
+
+void tml_depthwise_conv2d_f32(const float* input, const tml_conv_shape* s, const float* weights,
+                              const float* bias, float act_min, float act_max, float* output) {
+  const int multiplier = s->out_c / s->in_c;
+  for (int oy = 0; oy < s->out_h; ++oy) {
+    for (int ox = 0; ox < s->out_w; ++ox) {
+      for (int o = 0; o < s->out_c; ++o) {
+        const int c = o / multiplier;
+        float acc = bias ? bias[o] : 0.0f;
+        for (int ky = 0; ky < s->kernel_h; ++ky) {
+          const int iy = oy * s->stride_h - s->pad_top + ky;
+          if (iy < 0 || iy >= s->in_h) continue;
+          for (int kx = 0; kx < s->kernel_w; ++kx) {
+            const int ix = ox * s->stride_w - s->pad_left + kx;
+            if (ix < 0 || ix >= s->in_w) continue;
+            acc += input[((int32_t)iy * s->in_w + ix) * s->in_c + c] *
+                   weights[((int32_t)ky * s->kernel_w + kx) * s->out_c + o];
+          }
+        }
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] = clamp_f32(acc, act_min, act_max);
+      }
+    }
+  }
+}
+
+void tml_depthwise_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* weights,
+                             const int32_t* bias, const tml_requant* requant, const tml_q8_params* p,
+                             int8_t* output) {
+  const int multiplier = s->out_c / s->in_c;
+  for (int oy = 0; oy < s->out_h; ++oy) {
+    for (int ox = 0; ox < s->out_w; ++ox) {
+      for (int o = 0; o < s->out_c; ++o) {
+        const int c = o / multiplier;
+        int32_t acc = bias ? bias[o] : 0;
+        for (int ky = 0; ky < s->kernel_h; ++ky) {
+          const int iy = oy * s->stride_h - s->pad_top + ky;
+          if (iy < 0 || iy >= s->in_h) continue;
+          for (int kx = 0; kx < s->kernel_w; ++kx) {
+            const int ix = ox * s->stride_w - s->pad_left + kx;
+            if (ix < 0 || ix >= s->in_w) continue;
+            acc += ((int32_t)input[((int32_t)iy * s->in_w + ix) * s->in_c + c] - p->input_zero_point) *
+                   (int32_t)weights[((int32_t)ky * s->kernel_w + kx) * s->out_c + o];
+          }
+        }
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] = tml_output_s8(acc, requant[o], p);
+      }
+    }
+  }
+}

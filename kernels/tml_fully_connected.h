@@ -1,0 +1,27 @@
+/* Fully connected (dense) layer: out[o] = bias[o] + sum_i in[i] * w[o][i].
+ * Weights are output-major: w[o * in_features + i]. */
+#ifndef TML_FULLY_CONNECTED_H
+#define TML_FULLY_CONNECTED_H
+
+#include "tml_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* float32; the output is clamped to [act_min, act_max] (use -/+INFINITY-like
+ * bounds such as -3.4e38f/3.4e38f for none, 0 for ReLU, 0..6 for ReLU6). */
+void tml_fully_connected_f32(const float* input, int in_features, const float* weights, const float* bias,
+                             int out_features, float act_min, float act_max, float* output);
+
+/* int8 (tml_common.h rule set); requant[o] per output (repeat one value for a
+ * per-tensor scale). bias may be NULL (zero). */
+void tml_fully_connected_s8(const int8_t* input, int in_features, const int8_t* weights, const int32_t* bias,
+                            int out_features, const tml_requant* requant, const tml_q8_params* params,
+                            int8_t* output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TML_FULLY_CONNECTED_H */
