@@ -3,33 +3,17 @@
 #include <algorithm>
 #include <cstring>
 
+#include "tinymlops/core/container.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
-#include "tinymlops/core/hash.h"
 
 namespace tinymlops {
 
 namespace {
 
-constexpr char kMagic[8] = {'T', 'M', 'L', 'M', 'O', 'D', 'E', 'L'};
-constexpr size_t kHeaderBytes = 24;
-constexpr size_t kChecksumBytes = 32;
+constexpr ContainerKind kModelContainer = {"TMLMODEL", "model file", kModelFormatVersion};
 
 static_assert(sizeof(float) == 4, "the tensor data is float32");
-
-template <typename T>
-void put_le(std::string& out, T value) {
-  for (size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-}
-
-template <typename T>
-T get_le(std::string_view bytes, size_t offset) {
-  T value = 0;
-  for (size_t i = 0; i < sizeof(T); ++i) {
-    value |= static_cast<T>(static_cast<uint8_t>(bytes[offset + i])) << (8 * i);
-  }
-  return value;
-}
 
 // Appends `values` to `data` as float32 LE and returns its JSON reference.
 nlohmann::json put_tensor(std::string& data, const std::string& name, const std::vector<int>& shape,
@@ -107,48 +91,15 @@ std::string serialize_model(Model& model) {
   meta["window"] = {{"size", m.window.window}, {"stride", m.window.stride}};
   meta["provenance"] = m.provenance;
 
-  const std::string json = meta.dump();
-  std::string bytes(kMagic, sizeof kMagic);
-  put_le(bytes, kModelFormatVersion);
-  put_le(bytes, static_cast<uint32_t>(json.size()));
-  put_le(bytes, static_cast<uint64_t>(data.size()));
-  bytes += json;
-  bytes += data;
-  const Sha256Digest digest = sha256(bytes);
-  bytes.append(reinterpret_cast<const char*>(digest.data()), digest.size());
-  return bytes;
+  return pack_container(kModelContainer, meta.dump(), data);
 }
 
 Model parse_model(std::string_view bytes, const std::string& source) {
   auto fail = [&](const std::string& message) -> void { throw Error(ErrorKind::kFormat, source, message); };
-  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
-    fail("not a tinymlops model file (bad magic)");
-  }
-  if (bytes.size() < kHeaderBytes + kChecksumBytes) fail("truncated model file (" + std::to_string(bytes.size()) + " bytes)");
-  const uint32_t version = get_le<uint32_t>(bytes, 8);
-  if (version > kModelFormatVersion) {
-    fail("model format version " + std::to_string(version) + " is newer than this tinymlops reads (" +
-         std::to_string(kModelFormatVersion) + "); upgrade tinymlops");
-  }
-  if (version == 0) fail("bad model format version 0");
-  const uint64_t meta_size = get_le<uint32_t>(bytes, 12);
-  const uint64_t data_size = get_le<uint64_t>(bytes, 16);
-  const uint64_t body = bytes.size() - kHeaderBytes - kChecksumBytes;
-  if (meta_size > body || data_size != body - meta_size) {
-    fail(meta_size + data_size > body ? "truncated model file: sections need " +
-                                            std::to_string(kHeaderBytes + meta_size + data_size + kChecksumBytes) +
-                                            " bytes, file has " + std::to_string(bytes.size())
-                                      : "model file has trailing bytes after the checksum");
-  }
-  const size_t checked = static_cast<size_t>(kHeaderBytes + meta_size + data_size);
-  const Sha256Digest digest = sha256(bytes.substr(0, checked));
-  if (std::memcmp(digest.data(), bytes.data() + checked, kChecksumBytes) != 0) {
-    fail("checksum mismatch: the model file is corrupted");
-  }
-
-  Reader tensors(bytes.substr(kHeaderBytes + meta_size, data_size), source);
+  const ContainerSections sections = unpack_container(bytes, kModelContainer, source);
+  Reader tensors(sections.data, source);
   try {
-    const nlohmann::json meta = nlohmann::json::parse(bytes.substr(kHeaderBytes, meta_size));
+    const nlohmann::json meta = nlohmann::json::parse(sections.meta);
     if (meta.at("format") != "tinymlops-model") fail("metadata is not a tinymlops model");
     Shape input{meta.at("input_shape").get<std::vector<int>>()};
     Model model(input);
