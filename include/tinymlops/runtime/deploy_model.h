@@ -1,0 +1,128 @@
+// DeployModel: the frozen form of a trained model, the only input of the
+// reference engine, code generation and ONNX export.
+//
+// It is plain data: tensors (constants with their bytes, or activations) and a
+// list of ops in execution order, each reading tensors and writing one. The ops
+// are exactly the kernels of kernels/ (same layouts, same integer rule set as
+// kernels/tml_common.h). Lowering (lower.h) folds batch norm, drops Flatten and
+// Dropout, fuses ReLU/ReLU6 into the op before them and transposes weights into
+// the kernels' layouts; compression (src/compress) then rewrites dtypes and
+// quantization parameters.
+//
+// Invariants (checked by validate(), on load and after every transform):
+//   - the graph is a chain: op i reads the output of op i-1 (op 0 the input
+//     tensor), and the last op writes the output tensor;
+//   - every tensor an op reads as a constant has data of exactly
+//     shape-size * dtype-size bytes; activations have no data;
+//   - dtypes and quantization parameters are what the op's kernel expects.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tinymlops/data/dataset.h"
+#include "tinymlops/data/normalize.h"
+#include "tinymlops/data/window.h"
+
+namespace tinymlops {
+
+enum class DType { kFloat32, kInt8, kInt32 };
+const char* dtype_name(DType dtype);  // "float32", "int8", "int32"
+int dtype_bytes(DType dtype);
+
+struct DeployTensor {
+  std::string name;
+  DType dtype = DType::kFloat32;
+  std::vector<int> shape;
+  // int8 and int32: real = scale * (q - zero_point). One scale per tensor, or
+  // (weights and biases) one per output channel.
+  std::vector<float> scales;
+  int32_t zero_point = 0;
+  std::string data;  // constants: little-endian values; empty for activations
+
+  int64_t size() const;  // number of values
+  bool is_constant() const { return !data.empty(); }
+};
+
+enum class OpKind {
+  kQuantize,         // float32 -> int8 with the output's scale and zero point
+  kDequantize,       // int8 -> float32
+  kFullyConnected,   // inputs: x, weights [out][in], bias [out]
+  kConv2D,           // inputs: x, weights [F][KH][KW][C], bias [F]
+  kDepthwiseConv2D,  // inputs: x, weights [KH][KW][C*M], bias [C*M]
+  kMaxPool,
+  kAvgPool,
+  kActivation,       // float32 element-wise function
+  kLookup,           // int8 element-wise function as a 256-entry table (built from `activation`)
+  kSoftmax,          // float32
+  kCount,
+};
+const char* op_kind_name(OpKind kind);
+
+// Activation functions, numbered as kernels/tml_activation.h's tml_activation.
+enum class DeployActivation { kLinear = 0, kRelu, kRelu6, kLeakyRelu, kElu, kSigmoid, kTanh, kSoftplus, kSwish };
+const char* deploy_activation_name(DeployActivation activation);
+
+struct DeployOp {
+  OpKind kind = OpKind::kFullyConnected;
+  std::vector<int> inputs;  // tensor indices; inputs[0] is the activation input
+  int output = -1;
+  // Convolutions and pooling over images {H, W, C} (a sequence is H = 1).
+  int kernel_h = 0, kernel_w = 0, stride_h = 1, stride_w = 1, pad_top = 0, pad_left = 0;
+  // kActivation / kLookup: the function; for FC and convolutions: the fused
+  // activation (only kLinear, kRelu or kRelu6).
+  DeployActivation activation = DeployActivation::kLinear;
+  float alpha = 0;  // LeakyReLU slope, ELU scale
+};
+
+struct DeployModel {
+  std::vector<DeployTensor> tensors;
+  std::vector<DeployOp> ops;
+  int input = -1, output = -1;  // tensor indices; the input is float32 (normalized values)
+
+  // What travels with the model, as in ModelMetadata (nn/model.h).
+  Task task = Task::kClassification;
+  std::vector<std::string> feature_names;
+  std::string label_name;
+  std::vector<std::string> class_names;
+  Normalization normalization;
+  WindowOptions window{0, 1};
+  // "float32", "int8", ...: how the weights are stored.
+  std::string variant = "float32";
+  // Provenance of the trained model plus what compression did to it.
+  nlohmann::json provenance = nlohmann::json::object();
+
+  // Throws Error(kInvalid) at `where` naming the op or tensor that breaks an
+  // invariant above.
+  void validate(const std::string& where) const;
+
+  int add_tensor(DeployTensor tensor);  // returns its index
+  int64_t input_size() const;
+  int64_t output_size() const;
+  // Bytes of constant data (weights, biases, tables) by dtype.
+  int64_t constant_bytes() const;
+  int64_t macs() const;
+};
+
+// The .tdm file: core/container.h with magic "TMLDEPLY"; docs/formats/deploy-model.md.
+inline constexpr uint32_t kDeployFormatVersion = 1;
+std::string serialize_deploy_model(const DeployModel& model);
+// Throws Error(kFormat) for a file that is not a deploy model, truncated,
+// corrupted, newer, or that fails validate().
+DeployModel parse_deploy_model(std::string_view bytes, const std::string& source);
+void save_deploy_model(const DeployModel& model, const std::filesystem::path& path);
+DeployModel load_deploy_model(const std::filesystem::path& path);
+
+// Typed views of a constant's data (REQUIRES matching dtype; little-endian host).
+std::vector<float> tensor_floats(const DeployTensor& tensor);
+std::vector<int8_t> tensor_int8(const DeployTensor& tensor);
+std::vector<int32_t> tensor_int32(const DeployTensor& tensor);
+std::string bytes_of(const std::vector<float>& values);
+std::string bytes_of(const std::vector<int8_t>& values);
+std::string bytes_of(const std::vector<int32_t>& values);
+
+}  // namespace tinymlops

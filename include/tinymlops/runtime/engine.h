@@ -1,0 +1,45 @@
+// The host reference engine: runs a DeployModel one sample at a time by calling
+// the C kernels of kernels/, exactly as generated code does on a device.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "tinymlops/data/dataset.h"
+#include "tinymlops/runtime/deploy_model.h"
+#include "tml_common.h"
+
+namespace tinymlops {
+
+class ReferenceEngine {
+ public:
+  // Precomputes each op's integer parameters and tables. `model` must be valid
+  // and outlive the engine.
+  explicit ReferenceEngine(const DeployModel& model);
+
+  // Normalizes raw feature rows (model.input_size() columns) and runs every
+  // row. Returns the output tensor per row as float (dequantized if int8).
+  Matrix predict(const Matrix& raw_features);
+
+  // Runs one already-normalized sample of model.input_size() floats.
+  void run(const float* normalized_input);
+
+  // A tensor's values after the last run(), as float (int8 dequantized).
+  std::vector<float> tensor_values(int tensor) const;
+
+ private:
+  struct OpParams {
+    std::vector<tml_requant> requant;
+    tml_q8_params q8{};
+    std::array<int8_t, 256> table{};
+    float low = 0, high = 0;  // float clamp
+  };
+  void run_op(size_t index);
+
+  const DeployModel& model_;
+  std::vector<OpParams> params_;
+  std::vector<std::string> buffers_;  // per tensor: activations' bytes (constants use model data)
+};
+
+}  // namespace tinymlops

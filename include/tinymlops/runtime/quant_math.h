@@ -1,0 +1,35 @@
+// The host-side arithmetic that turns real scales into the integer parameters
+// of kernels/tml_common.h. Used by the reference engine and by code generation,
+// so both hand the kernels the same numbers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "tml_common.h"
+#include "tinymlops/runtime/deploy_model.h"
+
+namespace tinymlops {
+
+// m = multiplier * 2^(shift - 31) with multiplier in [2^30, 2^31): frexp of m,
+// mantissa rounded to 31 bits. m = 0 gives {0, 0}. Multipliers below 2^-31 are
+// flushed to 0; above 2^30 they saturate (neither occurs with sane scales).
+tml_requant requant_from_real(double m);
+
+// The requantization of each output channel of an int8 FC/conv op:
+// input_scale * weight_scale[c] / output_scale.
+std::vector<tml_requant> op_requant(const DeployModel& model, const DeployOp& op);
+
+// Zero points and the clamp of an int8 FC/conv op (fused ReLU/ReLU6 included).
+tml_q8_params op_q8_params(const DeployModel& model, const DeployOp& op);
+
+// The table of an int8 kLookup op: entry q + 128 = quantize(f(dequantize(q))).
+std::array<int8_t, 256> lookup_table(const DeployModel& model, const DeployOp& op);
+
+// Float clamp of a float32 FC/conv op from its fused activation.
+void float_clamp(DeployActivation activation, float* low, float* high);
+
+// q = clamp(round_half_away(x / scale) + zero_point, -128, 127), as tml_quantize_s8.
+int8_t quantize_value(float x, float scale, int32_t zero_point);
+
+}  // namespace tinymlops

@@ -1,0 +1,257 @@
+#include "tinymlops/runtime/deploy_model.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "tinymlops/core/error.h"
+
+namespace tinymlops {
+
+static_assert(std::endian::native == std::endian::little, "tensor data is little-endian");
+
+namespace {
+
+constexpr const char* kDTypeNames[] = {"float32", "int8", "int32"};
+constexpr const char* kOpKindNames[] = {"quantize", "dequantize", "fully_connected", "conv2d", "depthwise_conv2d",
+                                        "max_pool", "avg_pool",  "activation",      "lookup", "softmax"};
+static_assert(std::size(kOpKindNames) == static_cast<size_t>(OpKind::kCount));
+constexpr const char* kActivationNames[] = {"linear", "relu",     "relu6",    "leaky_relu", "elu",
+                                            "sigmoid", "tanh",    "softplus", "swish"};
+
+// Checks of one op against the invariants of deploy_model.h.
+class OpChecker {
+ public:
+  OpChecker(const DeployModel& model, size_t index, const std::string& where)
+      : model_(model), op_(model.ops[index]), where_(where + ": ops[" + std::to_string(index) + "] (" +
+                                                     op_kind_name(model.ops[index].kind) + ")") {}
+
+  [[noreturn]] void fail(const std::string& message) const { throw Error(ErrorKind::kInvalid, where_, message); }
+
+  void require(bool condition, const std::string& message) const {
+    if (!condition) fail(message);
+  }
+
+  const DeployTensor& tensor(int index) const {
+    require(index >= 0 && static_cast<size_t>(index) < model_.tensors.size(),
+            "tensor index " + std::to_string(index) + " out of range");
+    return model_.tensors[static_cast<size_t>(index)];
+  }
+
+  void check() const {
+    require(!op_.inputs.empty(), "no inputs");
+    const DeployTensor& x = tensor(op_.inputs[0]);
+    const DeployTensor& y = tensor(op_.output);
+    require(!x.is_constant() && !y.is_constant(), "activation tensors must not hold data");
+    if (x.dtype == DType::kInt8) check_activation_quant(x);
+    if (y.dtype == DType::kInt8) check_activation_quant(y);
+    switch (op_.kind) {
+      case OpKind::kQuantize:
+        require(x.dtype == DType::kFloat32 && y.dtype == DType::kInt8, "needs float32 in, int8 out");
+        require(x.size() == y.size(), "input and output sizes differ");
+        break;
+      case OpKind::kDequantize:
+        require(x.dtype == DType::kInt8 && y.dtype == DType::kFloat32, "needs int8 in, float32 out");
+        require(x.size() == y.size(), "input and output sizes differ");
+        break;
+      case OpKind::kFullyConnected: check_weighted({static_cast<int>(y.size()), static_cast<int>(x.size())}); break;
+      case OpKind::kConv2D: {
+        require(x.shape.size() == 3 && y.shape.size() == 3, "needs HxWxC input and output");
+        check_geometry(x, y);
+        check_weighted({y.shape[2], op_.kernel_h, op_.kernel_w, x.shape[2]});
+        break;
+      }
+      case OpKind::kDepthwiseConv2D: {
+        require(x.shape.size() == 3 && y.shape.size() == 3, "needs HxWxC input and output");
+        require(y.shape[2] % x.shape[2] == 0, "output channels are not a multiple of the input channels");
+        check_geometry(x, y);
+        check_weighted({op_.kernel_h, op_.kernel_w, y.shape[2]});
+        break;
+      }
+      case OpKind::kMaxPool:
+      case OpKind::kAvgPool:
+        require(x.shape.size() == 3 && y.shape.size() == 3 && x.shape[2] == y.shape[2],
+                "needs HxWxC input and output with the same channels");
+        require(op_.pad_top == 0 && op_.pad_left == 0, "pooling has no padding");
+        check_geometry(x, y);
+        same_type_and_quant(x, y);
+        break;
+      case OpKind::kActivation:
+      case OpKind::kSoftmax:
+        require(x.dtype == DType::kFloat32 && y.dtype == DType::kFloat32, "needs float32");
+        require(x.size() == y.size(), "input and output sizes differ");
+        break;
+      case OpKind::kLookup:
+        require(x.dtype == DType::kInt8 && y.dtype == DType::kInt8, "needs int8");
+        require(x.size() == y.size(), "input and output sizes differ");
+        break;
+      case OpKind::kCount: fail("bad op kind");
+    }
+  }
+
+ private:
+  void check_activation_quant(const DeployTensor& t) const {
+    require(t.scales.size() == 1 && t.scales[0] > 0, "int8 tensor '" + t.name + "' needs one positive scale");
+    require(t.zero_point >= -128 && t.zero_point <= 127, "zero point of '" + t.name + "' outside int8");
+  }
+
+  void same_type_and_quant(const DeployTensor& x, const DeployTensor& y) const {
+    require(x.dtype == y.dtype, "input and output dtypes differ");
+    require(x.dtype != DType::kInt8 || (x.scales == y.scales && x.zero_point == y.zero_point),
+            "int8 input and output must share scale and zero point");
+  }
+
+  // Every output position reads inside the (padded) input. Pooling kernels do no
+  // bounds checks, so their windows must lie wholly inside the input.
+  void check_geometry(const DeployTensor& x, const DeployTensor& y) const {
+    require(op_.kernel_h >= 1 && op_.kernel_w >= 1 && op_.stride_h >= 1 && op_.stride_w >= 1,
+            "kernel and stride must be at least 1");
+    require(op_.pad_top >= 0 && op_.pad_top < op_.kernel_h && op_.pad_left >= 0 && op_.pad_left < op_.kernel_w,
+            "padding must be in [0, kernel)");
+    const bool pool = op_.kind == OpKind::kMaxPool || op_.kind == OpKind::kAvgPool;
+    auto fits = [pool](int in, int out, int kernel, int stride, int pad) {
+      const int64_t last_start = int64_t{out - 1} * stride - pad;
+      return pool ? last_start + kernel <= in : last_start < in;
+    };
+    require(fits(x.shape[0], y.shape[0], op_.kernel_h, op_.stride_h, op_.pad_top) &&
+                fits(x.shape[1], y.shape[1], op_.kernel_w, op_.stride_w, op_.pad_left),
+            "output shape does not fit the input, kernel, stride and padding");
+  }
+
+  void check_weighted(const std::vector<int>& weight_shape) const {
+    require(op_.inputs.size() == 3, "needs input, weights and bias");
+    require(op_.activation == DeployActivation::kLinear || op_.activation == DeployActivation::kRelu ||
+                op_.activation == DeployActivation::kRelu6,
+            "fused activation must be linear, relu or relu6");
+    const DeployTensor& x = tensor(op_.inputs[0]);
+    const DeployTensor& w = tensor(op_.inputs[1]);
+    const DeployTensor& b = tensor(op_.inputs[2]);
+    const DeployTensor& y = tensor(op_.output);
+    const int channels = weight_shape[op_.kind == OpKind::kDepthwiseConv2D ? 2 : 0];
+    require(w.shape == weight_shape, "weights '" + w.name + "' have the wrong shape");
+    require(b.shape == std::vector<int>{channels}, "bias '" + b.name + "' has the wrong shape");
+    for (const DeployTensor* t : {&w, &b}) {
+      require(static_cast<int64_t>(t->data.size()) == t->size() * dtype_bytes(t->dtype),
+              "constant '" + t->name + "' has " + std::to_string(t->data.size()) + " bytes, expected " +
+                  std::to_string(t->size() * dtype_bytes(t->dtype)));
+    }
+    if (x.dtype == DType::kFloat32) {
+      require(w.dtype == DType::kFloat32 && b.dtype == DType::kFloat32 && y.dtype == DType::kFloat32,
+              "float32 op needs float32 weights, bias and output");
+      return;
+    }
+    require(x.dtype == DType::kInt8 && w.dtype == DType::kInt8 && b.dtype == DType::kInt32 &&
+                y.dtype == DType::kInt8,
+            "int8 op needs int8 input, weights and output and int32 bias");
+    require(w.zero_point == 0, "int8 weights are symmetric (zero point 0)");
+    require(w.scales.size() == static_cast<size_t>(channels), "weights need one scale per output channel");
+    for (float s : w.scales) require(s > 0, "weight scales must be positive");
+  }
+
+  const DeployModel& model_;
+  const DeployOp& op_;
+  std::string where_;
+};
+
+}  // namespace
+
+const char* dtype_name(DType dtype) { return kDTypeNames[static_cast<int>(dtype)]; }
+int dtype_bytes(DType dtype) { return dtype == DType::kInt8 ? 1 : 4; }
+const char* op_kind_name(OpKind kind) { return kOpKindNames[static_cast<int>(kind)]; }
+const char* deploy_activation_name(DeployActivation activation) {
+  return kActivationNames[static_cast<int>(activation)];
+}
+
+int64_t DeployTensor::size() const {
+  int64_t n = 1;
+  for (int d : shape) n *= d;
+  return n;
+}
+
+int DeployModel::add_tensor(DeployTensor tensor) {
+  tensors.push_back(std::move(tensor));
+  return static_cast<int>(tensors.size() - 1);
+}
+
+int64_t DeployModel::input_size() const { return tensors.at(static_cast<size_t>(input)).size(); }
+int64_t DeployModel::output_size() const { return tensors.at(static_cast<size_t>(output)).size(); }
+
+int64_t DeployModel::constant_bytes() const {
+  int64_t bytes = 0;
+  for (const DeployTensor& t : tensors) bytes += static_cast<int64_t>(t.data.size());
+  return bytes;
+}
+
+int64_t DeployModel::macs() const {
+  int64_t macs = 0;
+  for (const DeployOp& op : ops) {
+    const DeployTensor& y = tensors[static_cast<size_t>(op.output)];
+    const DeployTensor& x = tensors[static_cast<size_t>(op.inputs[0])];
+    if (op.kind == OpKind::kFullyConnected) macs += x.size() * y.size();
+    if (op.kind == OpKind::kConv2D) macs += y.size() * op.kernel_h * op.kernel_w * x.shape[2];
+    if (op.kind == OpKind::kDepthwiseConv2D) macs += y.size() * op.kernel_h * op.kernel_w;
+  }
+  return macs;
+}
+
+void DeployModel::validate(const std::string& where) const {
+  auto fail = [&](const std::string& message) { throw Error(ErrorKind::kInvalid, where, message); };
+  if (ops.empty()) fail("the model has no ops");
+  if (input < 0 || static_cast<size_t>(input) >= tensors.size() || output < 0 ||
+      static_cast<size_t>(output) >= tensors.size()) {
+    fail("input or output tensor index out of range");
+  }
+  if (tensors[static_cast<size_t>(input)].dtype != DType::kFloat32) fail("the model input must be float32");
+  for (const DeployTensor& t : tensors) {
+    for (int d : t.shape) {
+      if (d < 1) fail("tensor '" + t.name + "' has a dimension below 1");
+    }
+  }
+  int previous = input;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    OpChecker checker(*this, i, where);
+    checker.require(ops[i].inputs.size() >= 1 && ops[i].inputs[0] == previous,
+                    "does not read the previous op's output (the graph must be a chain)");
+    checker.check();
+    previous = ops[i].output;
+  }
+  if (previous != output) fail("the last op does not write the output tensor");
+  const int64_t features = static_cast<int64_t>(feature_names.size()) * std::max(window.window, 1);
+  if (input_size() != features) {
+    fail("input size " + std::to_string(input_size()) + " does not match " + std::to_string(features) +
+         " feature values");
+  }
+  if (task == Task::kClassification && !class_names.empty() && output_size() != 1 &&
+      output_size() != static_cast<int64_t>(class_names.size())) {
+    fail("output size " + std::to_string(output_size()) + " does not match " +
+         std::to_string(class_names.size()) + " classes");
+  }
+}
+
+std::vector<float> tensor_floats(const DeployTensor& tensor) {
+  std::vector<float> values(tensor.data.size() / 4);
+  std::memcpy(values.data(), tensor.data.data(), values.size() * 4);
+  return values;
+}
+
+std::vector<int8_t> tensor_int8(const DeployTensor& tensor) {
+  return std::vector<int8_t>(tensor.data.begin(), tensor.data.end());
+}
+
+std::vector<int32_t> tensor_int32(const DeployTensor& tensor) {
+  std::vector<int32_t> values(tensor.data.size() / 4);
+  std::memcpy(values.data(), tensor.data.data(), values.size() * 4);
+  return values;
+}
+
+std::string bytes_of(const std::vector<float>& values) {
+  return std::string(reinterpret_cast<const char*>(values.data()), values.size() * 4);
+}
+std::string bytes_of(const std::vector<int8_t>& values) {
+  return std::string(reinterpret_cast<const char*>(values.data()), values.size());
+}
+std::string bytes_of(const std::vector<int32_t>& values) {
+  return std::string(reinterpret_cast<const char*>(values.data()), values.size() * 4);
+}
+
+}  // namespace tinymlops

@@ -1,0 +1,166 @@
+#include "tinymlops/runtime/engine.h"
+
+#include <cstring>
+
+#include "tinymlops/core/error.h"
+#include "tinymlops/runtime/quant_math.h"
+#include "tml_activation.h"
+#include "tml_conv.h"
+#include "tml_fully_connected.h"
+#include "tml_pool.h"
+#include "tml_quantize.h"
+
+namespace tinymlops {
+
+namespace {
+
+tml_conv_shape conv_shape(const DeployTensor& x, const DeployTensor& y, const DeployOp& op) {
+  return {x.shape[0],  x.shape[1],  x.shape[2],  y.shape[0],  y.shape[1],  y.shape[2],
+          op.kernel_h, op.kernel_w, op.stride_h, op.stride_w, op.pad_top, op.pad_left};
+}
+
+tml_pool_shape pool_shape(const DeployTensor& x, const DeployTensor& y, const DeployOp& op) {
+  return {x.shape[0], x.shape[1], x.shape[2], y.shape[0], y.shape[1], op.kernel_h, op.kernel_w, op.stride_h,
+          op.stride_w};
+}
+
+}  // namespace
+
+ReferenceEngine::ReferenceEngine(const DeployModel& model) : model_(model) {
+  buffers_.resize(model.tensors.size());
+  for (size_t t = 0; t < model.tensors.size(); ++t) {
+    const DeployTensor& tensor = model.tensors[t];
+    if (!tensor.is_constant()) buffers_[t].assign(static_cast<size_t>(tensor.size() * dtype_bytes(tensor.dtype)), '\0');
+  }
+  for (const DeployOp& op : model.ops) {
+    OpParams p;
+    const bool int8 = model.tensors[static_cast<size_t>(op.inputs[0])].dtype == DType::kInt8;
+    if (op.kind == OpKind::kFullyConnected || op.kind == OpKind::kConv2D || op.kind == OpKind::kDepthwiseConv2D) {
+      if (int8) {
+        p.requant = op_requant(model, op);
+        p.q8 = op_q8_params(model, op);
+      } else {
+        float_clamp(op.activation, &p.low, &p.high);
+      }
+    }
+    if (op.kind == OpKind::kLookup) p.table = lookup_table(model, op);
+    params_.push_back(std::move(p));
+  }
+}
+
+void ReferenceEngine::run(const float* normalized_input) {
+  std::memcpy(buffers_[static_cast<size_t>(model_.input)].data(), normalized_input,
+              static_cast<size_t>(model_.input_size()) * sizeof(float));
+  for (size_t i = 0; i < model_.ops.size(); ++i) run_op(i);
+}
+
+void ReferenceEngine::run_op(size_t index) {
+  const DeployOp& op = model_.ops[index];
+  const OpParams& p = params_[index];
+  const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
+  const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
+  const char* in = buffers_[static_cast<size_t>(op.inputs[0])].data();
+  char* out = buffers_[static_cast<size_t>(op.output)].data();
+  const auto f32_in = reinterpret_cast<const float*>(in);
+  const auto s8_in = reinterpret_cast<const int8_t*>(in);
+  const auto f32_out = reinterpret_cast<float*>(out);
+  const auto s8_out = reinterpret_cast<int8_t*>(out);
+  const bool int8 = x.dtype == DType::kInt8;
+  const int count = static_cast<int>(x.size());
+  // Constants: weights and bias (FC and convolutions).
+  const char* w = op.inputs.size() > 1 ? model_.tensors[static_cast<size_t>(op.inputs[1])].data.data() : nullptr;
+  const char* b = op.inputs.size() > 2 ? model_.tensors[static_cast<size_t>(op.inputs[2])].data.data() : nullptr;
+  switch (op.kind) {
+    case OpKind::kQuantize:
+      tml_quantize_s8(f32_in, count, 1.0f / y.scales[0], y.zero_point, s8_out);
+      return;
+    case OpKind::kDequantize:
+      tml_dequantize_s8(s8_in, count, x.scales[0], x.zero_point, f32_out);
+      return;
+    case OpKind::kFullyConnected:
+      if (int8) {
+        tml_fully_connected_s8(s8_in, count, reinterpret_cast<const int8_t*>(w), reinterpret_cast<const int32_t*>(b),
+                               static_cast<int>(y.size()), p.requant.data(), &p.q8, s8_out);
+      } else {
+        tml_fully_connected_f32(f32_in, count, reinterpret_cast<const float*>(w), reinterpret_cast<const float*>(b),
+                                static_cast<int>(y.size()), p.low, p.high, f32_out);
+      }
+      return;
+    case OpKind::kConv2D:
+    case OpKind::kDepthwiseConv2D: {
+      const tml_conv_shape shape = conv_shape(x, y, op);
+      const bool depthwise = op.kind == OpKind::kDepthwiseConv2D;
+      if (int8) {
+        const auto ws = reinterpret_cast<const int8_t*>(w);
+        const auto bs = reinterpret_cast<const int32_t*>(b);
+        if (depthwise) tml_depthwise_conv2d_s8(s8_in, &shape, ws, bs, p.requant.data(), &p.q8, s8_out);
+        else tml_conv2d_s8(s8_in, &shape, ws, bs, p.requant.data(), &p.q8, s8_out);
+      } else {
+        const auto ws = reinterpret_cast<const float*>(w);
+        const auto bs = reinterpret_cast<const float*>(b);
+        if (depthwise) tml_depthwise_conv2d_f32(f32_in, &shape, ws, bs, p.low, p.high, f32_out);
+        else tml_conv2d_f32(f32_in, &shape, ws, bs, p.low, p.high, f32_out);
+      }
+      return;
+    }
+    case OpKind::kMaxPool:
+    case OpKind::kAvgPool: {
+      const tml_pool_shape shape = pool_shape(x, y, op);
+      const bool max = op.kind == OpKind::kMaxPool;
+      if (int8) {
+        if (max) tml_max_pool_s8(s8_in, &shape, s8_out);
+        else tml_avg_pool_s8(s8_in, &shape, s8_out);
+      } else {
+        if (max) tml_max_pool_f32(f32_in, &shape, f32_out);
+        else tml_avg_pool_f32(f32_in, &shape, f32_out);
+      }
+      return;
+    }
+    case OpKind::kActivation:
+      tml_activation_f32(f32_in, count, static_cast<tml_activation>(op.activation), op.alpha, f32_out);
+      return;
+    case OpKind::kLookup:
+      tml_lookup_s8(s8_in, count, p.table.data(), s8_out);
+      return;
+    case OpKind::kSoftmax:
+      tml_softmax_f32(f32_in, count, f32_out);
+      return;
+    case OpKind::kCount:
+      break;
+  }
+  throw Error(ErrorKind::kInvalid, "engine", "bad op kind");
+}
+
+std::vector<float> ReferenceEngine::tensor_values(int tensor) const {
+  const DeployTensor& t = model_.tensors[static_cast<size_t>(tensor)];
+  const std::string& bytes = t.is_constant() ? t.data : buffers_[static_cast<size_t>(tensor)];
+  std::vector<float> values(static_cast<size_t>(t.size()));
+  if (t.dtype == DType::kFloat32) {
+    std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
+  } else if (t.dtype == DType::kInt8) {
+    for (size_t i = 0; i < values.size(); ++i) {
+      values[i] = t.scales[t.scales.size() == 1 ? 0 : i % t.scales.size()] *
+                  static_cast<float>(static_cast<int8_t>(bytes[i]) - t.zero_point);
+    }
+  } else {
+    std::vector<int32_t> ints(values.size());
+    std::memcpy(ints.data(), bytes.data(), ints.size() * sizeof(int32_t));
+    for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(ints[i]);
+  }
+  return values;
+}
+
+Matrix ReferenceEngine::predict(const Matrix& raw_features) {
+  Matrix inputs = raw_features;
+  model_.normalization.apply(inputs);
+  const Eigen::Index outputs = static_cast<Eigen::Index>(model_.output_size());
+  Matrix result(inputs.rows(), outputs);
+  for (Eigen::Index r = 0; r < inputs.rows(); ++r) {
+    run(inputs.row(r).data());
+    std::vector<float> values = tensor_values(model_.output);
+    for (Eigen::Index j = 0; j < outputs; ++j) result(r, j) = values[static_cast<size_t>(j)];
+  }
+  return result;
+}
+
+}  // namespace tinymlops

@@ -1,0 +1,92 @@
+#include "tinymlops/runtime/quant_math.h"
+
+#include <cmath>
+#include <limits>
+
+#include "tml_quantize.h"
+
+namespace tinymlops {
+
+namespace {
+
+const DeployTensor& at(const DeployModel& model, int index) { return model.tensors[static_cast<size_t>(index)]; }
+
+double real_activation(DeployActivation f, double x, double alpha) {
+  switch (f) {
+    case DeployActivation::kLinear: return x;
+    case DeployActivation::kRelu: return x > 0 ? x : 0;
+    case DeployActivation::kRelu6: return std::min(std::max(x, 0.0), 6.0);
+    case DeployActivation::kLeakyRelu: return x > 0 ? x : alpha * x;
+    case DeployActivation::kElu: return x > 0 ? x : alpha * (std::exp(x) - 1);
+    case DeployActivation::kSigmoid: return 1 / (1 + std::exp(-x));
+    case DeployActivation::kTanh: return std::tanh(x);
+    case DeployActivation::kSoftplus: return x > 20 ? x : std::log1p(std::exp(x));
+    case DeployActivation::kSwish: return x / (1 + std::exp(-x));
+  }
+  return x;
+}
+
+}  // namespace
+
+tml_requant requant_from_real(double m) {
+  if (m <= 0 || !std::isfinite(m)) return {0, 0};
+  int exponent = 0;
+  const double mantissa = std::frexp(m, &exponent);  // m = mantissa * 2^exponent, mantissa in [0.5, 1)
+  int64_t q = static_cast<int64_t>(std::llround(mantissa * 2147483648.0));  // * 2^31
+  if (q == (int64_t{1} << 31)) {
+    q /= 2;
+    ++exponent;
+  }
+  if (exponent < -31) return {0, 0};
+  if (exponent > 30) return {INT32_MAX, 30};
+  return {static_cast<int32_t>(q), exponent};
+}
+
+std::vector<tml_requant> op_requant(const DeployModel& model, const DeployOp& op) {
+  const DeployTensor& x = at(model, op.inputs[0]);
+  const DeployTensor& w = at(model, op.inputs[1]);
+  const DeployTensor& y = at(model, op.output);
+  std::vector<tml_requant> out;
+  for (float ws : w.scales) {
+    out.push_back(requant_from_real(static_cast<double>(x.scales[0]) * ws / y.scales[0]));
+  }
+  return out;
+}
+
+tml_q8_params op_q8_params(const DeployModel& model, const DeployOp& op) {
+  const DeployTensor& x = at(model, op.inputs[0]);
+  const DeployTensor& y = at(model, op.output);
+  tml_q8_params p{x.zero_point, y.zero_point, -128, 127};
+  if (op.activation == DeployActivation::kRelu || op.activation == DeployActivation::kRelu6) {
+    p.act_min = std::max(-128, y.zero_point);
+  }
+  if (op.activation == DeployActivation::kRelu6) {
+    p.act_max = std::min<int32_t>(127, y.zero_point + static_cast<int32_t>(std::lround(6.0 / y.scales[0])));
+  }
+  return p;
+}
+
+std::array<int8_t, 256> lookup_table(const DeployModel& model, const DeployOp& op) {
+  const DeployTensor& x = at(model, op.inputs[0]);
+  const DeployTensor& y = at(model, op.output);
+  std::array<int8_t, 256> table{};
+  for (int q = -128; q <= 127; ++q) {
+    const double real = static_cast<double>(x.scales[0]) * (q - x.zero_point);
+    const double out = real_activation(op.activation, real, op.alpha);
+    table[static_cast<size_t>(q + 128)] = quantize_value(static_cast<float>(out), y.scales[0], y.zero_point);
+  }
+  return table;
+}
+
+void float_clamp(DeployActivation activation, float* low, float* high) {
+  *low = activation == DeployActivation::kLinear ? -std::numeric_limits<float>::max() : 0.0f;
+  *high = activation == DeployActivation::kRelu6 ? 6.0f : std::numeric_limits<float>::max();
+}
+
+int8_t quantize_value(float x, float scale, int32_t zero_point) {
+  int8_t q = 0;
+  tml_quantize_s8(&x, 1, 1.0f / scale, zero_point, &q);
+  return q;
+}
+
+}  // namespace tinymlops
