@@ -65,22 +65,22 @@ std::string serialize_deploy_model(const DeployModel& model) {
                    {"activation", deploy_activation_name(op.activation)},
                    {"alpha", op.alpha}});
   }
-  nlohmann::json norm = {{"kind", normalization_name(model.normalization.kind)},
-                         {"offset", std::vector<float>(model.normalization.offset.begin(), model.normalization.offset.end())},
-                         {"scale", std::vector<float>(model.normalization.scale.begin(), model.normalization.scale.end())}};
+  nlohmann::json norm = {{"kind", normalization_name(model.metadata.normalization.kind)},
+                         {"offset", std::vector<float>(model.metadata.normalization.offset.begin(), model.metadata.normalization.offset.end())},
+                         {"scale", std::vector<float>(model.metadata.normalization.scale.begin(), model.metadata.normalization.scale.end())}};
   nlohmann::json meta = {{"format", "tinymlops-deploy-model"},
                          {"variant", model.variant},
                          {"tensors", tensors},
                          {"ops", ops},
                          {"input", model.input},
                          {"output", model.output},
-                         {"task", task_name(model.task)},
-                         {"feature_names", model.feature_names},
-                         {"label_name", model.label_name},
-                         {"class_names", model.class_names},
+                         {"task", task_name(model.metadata.task)},
+                         {"feature_names", model.metadata.feature_names},
+                         {"label_name", model.metadata.label_name},
+                         {"class_names", model.metadata.class_names},
                          {"normalization", norm},
-                         {"window", {{"size", model.window.window}, {"stride", model.window.stride}}},
-                         {"provenance", model.provenance}};
+                         {"window", {{"size", model.metadata.window.window}, {"stride", model.metadata.window.stride}}},
+                         {"provenance", model.metadata.provenance}};
   return pack_container(kDeployContainer, meta.dump(), data);
 }
 
@@ -127,27 +127,27 @@ DeployModel parse_deploy_model(std::string_view bytes, const std::string& source
     }
     model.input = meta.at("input").get<int>();
     model.output = meta.at("output").get<int>();
-    model.task = parse_task(meta.at("task").get<std::string>());
-    model.feature_names = meta.at("feature_names").get<std::vector<std::string>>();
-    model.label_name = meta.at("label_name").get<std::string>();
-    model.class_names = meta.at("class_names").get<std::vector<std::string>>();
+    model.metadata.task = parse_task(meta.at("task").get<std::string>());
+    model.metadata.feature_names = meta.at("feature_names").get<std::vector<std::string>>();
+    model.metadata.label_name = meta.at("label_name").get<std::string>();
+    model.metadata.class_names = meta.at("class_names").get<std::vector<std::string>>();
     const nlohmann::json& norm = meta.at("normalization");
-    model.normalization.kind = parse_normalization(norm.at("kind").get<std::string>());
+    model.metadata.normalization.kind = parse_normalization(norm.at("kind").get<std::string>());
     std::vector<float> offset = norm.at("offset").get<std::vector<float>>();
     std::vector<float> scale = norm.at("scale").get<std::vector<float>>();
-    model.normalization.offset = Eigen::Map<Eigen::VectorXf>(offset.data(), static_cast<Eigen::Index>(offset.size()));
-    model.normalization.scale = Eigen::Map<Eigen::VectorXf>(scale.data(), static_cast<Eigen::Index>(scale.size()));
-    model.window.window = meta.at("window").at("size").get<int>();
-    model.window.stride = meta.at("window").at("stride").get<int>();
-    model.provenance = meta.at("provenance");
+    model.metadata.normalization.offset = Eigen::Map<Eigen::VectorXf>(offset.data(), static_cast<Eigen::Index>(offset.size()));
+    model.metadata.normalization.scale = Eigen::Map<Eigen::VectorXf>(scale.data(), static_cast<Eigen::Index>(scale.size()));
+    model.metadata.window.window = meta.at("window").at("size").get<int>();
+    model.metadata.window.stride = meta.at("window").at("stride").get<int>();
+    model.metadata.provenance = meta.at("provenance");
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorKind::kFormat, source, std::string("bad metadata: ") + e.what());
   } catch (const Error& e) {
     if (!e.location().empty()) throw;
     throw Error(ErrorKind::kFormat, source, e.message());
   }
-  if (model.normalization.kind != NormalizationKind::kNone &&
-      (model.normalization.offset.size() != model.input_size() || model.normalization.scale.size() != model.input_size())) {
+  if (model.metadata.normalization.kind != NormalizationKind::kNone &&
+      (model.metadata.normalization.offset.size() != model.input_size() || model.metadata.normalization.scale.size() != model.input_size())) {
     throw Error(ErrorKind::kFormat, source, "normalization does not match the input size");
   }
   try {

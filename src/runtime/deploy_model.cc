@@ -216,15 +216,16 @@ void DeployModel::validate(const std::string& where) const {
     previous = ops[i].output;
   }
   if (previous != output) fail("the last op does not write the output tensor");
-  const int64_t features = static_cast<int64_t>(feature_names.size()) * std::max(window.window, 1);
+  const int64_t features =
+      static_cast<int64_t>(metadata.feature_names.size()) * std::max(metadata.window.window, 1);
   if (input_size() != features) {
     fail("input size " + std::to_string(input_size()) + " does not match " + std::to_string(features) +
          " feature values");
   }
-  if (task == Task::kClassification && !class_names.empty() && output_size() != 1 &&
-      output_size() != static_cast<int64_t>(class_names.size())) {
+  if (metadata.task == Task::kClassification && !metadata.class_names.empty() && output_size() != 1 &&
+      output_size() != static_cast<int64_t>(metadata.class_names.size())) {
     fail("output size " + std::to_string(output_size()) + " does not match " +
-         std::to_string(class_names.size()) + " classes");
+         std::to_string(metadata.class_names.size()) + " classes");
   }
 }
 

@@ -152,7 +152,7 @@ std::vector<float> ReferenceEngine::tensor_values(int tensor) const {
 
 Matrix ReferenceEngine::predict(const Matrix& raw_features) {
   Matrix inputs = raw_features;
-  model_.normalization.apply(inputs);
+  model_.metadata.normalization.apply(inputs);
   const Eigen::Index outputs = static_cast<Eigen::Index>(model_.output_size());
   Matrix result(inputs.rows(), outputs);
   for (Eigen::Index r = 0; r < inputs.rows(); ++r) {

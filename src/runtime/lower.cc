@@ -44,14 +44,7 @@ class Lowering {
   explicit Lowering(Model& model) : model_(model) {}
 
   DeployModel run() {
-    const ModelMetadata& meta = model_.metadata;
-    out_.task = meta.task;
-    out_.feature_names = meta.feature_names;
-    out_.label_name = meta.label_name;
-    out_.class_names = meta.class_names;
-    out_.normalization = meta.normalization;
-    out_.window = meta.window;
-    out_.provenance = meta.provenance;
+    out_.metadata = model_.metadata;
     out_.variant = "float32";
     current_ = out_.add_tensor({"input", DType::kFloat32, as_image(model_.input_shape()), {}, 0, {}});
     out_.input = current_;

@@ -71,9 +71,9 @@ TEST(Lower, KeepsMetadata) {
   Model model = random_model(Shape{{4}}, "dense:3,softmax", 1);
   model.metadata.provenance = {{"seed", 5}};
   DeployModel deploy = lower_model(model);
-  EXPECT_EQ(deploy.class_names, model.metadata.class_names);
-  EXPECT_EQ(deploy.feature_names, model.metadata.feature_names);
-  EXPECT_EQ(deploy.provenance["seed"], 5);
+  EXPECT_EQ(deploy.metadata.class_names, model.metadata.class_names);
+  EXPECT_EQ(deploy.metadata.feature_names, model.metadata.feature_names);
+  EXPECT_EQ(deploy.metadata.provenance["seed"], 5);
   EXPECT_EQ(deploy.variant, "float32");
   EXPECT_EQ(deploy.macs(), model.macs());
 }

@@ -24,9 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tinymlops/data/dataset.h"
-#include "tinymlops/data/normalize.h"
-#include "tinymlops/data/window.h"
+#include "tinymlops/nn/model.h"
 
 namespace tinymlops {
 
@@ -84,17 +82,11 @@ struct DeployModel {
   std::vector<DeployOp> ops;
   int input = -1, output = -1;  // tensor indices; the input is float32 (normalized values)
 
-  // What travels with the model, as in ModelMetadata (nn/model.h).
-  Task task = Task::kClassification;
-  std::vector<std::string> feature_names;
-  std::string label_name;
-  std::vector<std::string> class_names;
-  Normalization normalization;
-  WindowOptions window{0, 1};
+  // Task, names, normalization, window and provenance, as for the trained model;
+  // compression adds what it did under provenance.
+  ModelMetadata metadata;
   // "float32", "int8", ...: how the weights are stored.
   std::string variant = "float32";
-  // Provenance of the trained model plus what compression did to it.
-  nlohmann::json provenance = nlohmann::json::object();
 
   // Throws Error(kInvalid) at `where` naming the op or tensor that breaks an
   // invariant above.

@@ -1,0 +1,39 @@
+// Post-training quantization of a float32 DeployModel to int8.
+//
+// Weights: symmetric int8, one scale per output channel (or one per tensor),
+// scale = max|w| / 127. Biases: int32 at scale input_scale * weight_scale.
+// Activations: asymmetric int8 over a range chosen from a calibration set
+// (calibration.h). The float input is quantized by a first Quantize op; the
+// output is dequantized before a final softmax (kept in float) or at the end.
+// Element-wise activations other than ReLU/ReLU6 become 256-entry tables.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tinymlops/compress/calibration.h"
+#include "tinymlops/runtime/deploy_model.h"
+
+namespace tinymlops {
+
+struct PtqOptions {
+  Calibration calibration = Calibration::kMinMax;
+  bool per_channel = true;
+};
+
+// Signal-to-quantization-noise ratio of one op's output over the calibration
+// set: 10 log10(sum x^2 / sum (x - x_int8)^2), float vs int8 engine.
+struct LayerError {
+  std::string op;     // "ops[i] (kind)" of the float model
+  double sqnr_db = 0;  // +inf when identical
+};
+
+// `calibration` holds raw feature rows (the model normalizes them). REQUIRES a
+// float32 model. Throws Error(kInvalid) when the calibration width does not
+// match the model input or there are no rows.
+DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, const PtqOptions& options);
+
+// Per-op SQNR of `quantized` against `reference` (its float source) on `rows`.
+std::vector<LayerError> layer_errors(const DeployModel& reference, const DeployModel& quantized, const Matrix& rows);
+
+}  // namespace tinymlops

@@ -1,0 +1,207 @@
+#include "tinymlops/compress/ptq.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "tinymlops/core/error.h"
+#include "tinymlops/runtime/engine.h"
+
+namespace tinymlops {
+
+namespace {
+
+bool is_weighted(OpKind kind) {
+  return kind == OpKind::kFullyConnected || kind == OpKind::kConv2D || kind == OpKind::kDepthwiseConv2D;
+}
+
+// Values each activation tensor took over the calibration rows (float engine).
+std::map<int, std::vector<float>> observe(const DeployModel& model, const Matrix& raw) {
+  Matrix rows = raw;
+  model.metadata.normalization.apply(rows);
+  ReferenceEngine engine(model);
+  std::map<int, std::vector<float>> seen;
+  for (Eigen::Index r = 0; r < rows.rows(); ++r) {
+    engine.run(rows.row(r).data());
+    for (const DeployOp& op : model.ops) {
+      for (int t : {op.inputs[0], op.output}) {
+        std::vector<float> values = engine.tensor_values(t);
+        auto& all = seen[t];
+        all.insert(all.end(), values.begin(), values.end());
+      }
+    }
+  }
+  return seen;
+}
+
+// Symmetric int8 weights with per-channel (or one) scale; `channel_of(i)` maps
+// a flat index to its output channel.
+template <typename ChannelOf>
+DeployTensor quantize_weights(const DeployTensor& w, int channels, bool per_channel, ChannelOf channel_of) {
+  const std::vector<float> values = tensor_floats(w);
+  std::vector<float> max_abs(static_cast<size_t>(channels), 0.0f);
+  for (size_t i = 0; i < values.size(); ++i) {
+    float& m = max_abs[static_cast<size_t>(channel_of(i))];
+    m = std::max(m, std::abs(values[i]));
+  }
+  if (!per_channel) {
+    const float all = *std::max_element(max_abs.begin(), max_abs.end());
+    std::fill(max_abs.begin(), max_abs.end(), all);
+  }
+  DeployTensor q = w;
+  q.dtype = DType::kInt8;
+  q.zero_point = 0;
+  q.scales.clear();
+  for (float m : max_abs) q.scales.push_back(m > 0 ? m / 127.0f : 1.0f);
+  std::vector<int8_t> ints(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const float scale = q.scales[static_cast<size_t>(channel_of(i))];
+    ints[i] = static_cast<int8_t>(std::clamp(std::lround(values[i] / scale), -127L, 127L));
+  }
+  q.data = bytes_of(ints);
+  return q;
+}
+
+DeployTensor quantize_bias(const DeployTensor& b, float input_scale, const std::vector<float>& weight_scales) {
+  const std::vector<float> values = tensor_floats(b);
+  DeployTensor q = b;
+  q.dtype = DType::kInt32;
+  q.zero_point = 0;
+  q.scales.clear();
+  std::vector<int32_t> ints(values.size());
+  for (size_t c = 0; c < values.size(); ++c) {
+    const double scale = static_cast<double>(input_scale) * weight_scales[c];
+    q.scales.push_back(static_cast<float>(scale));
+    const double v = std::round(values[c] / scale);
+    ints[c] = static_cast<int32_t>(std::clamp(v, -2147483647.0, 2147483647.0));
+  }
+  q.data = bytes_of(ints);
+  return q;
+}
+
+}  // namespace
+
+DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, const PtqOptions& options) {
+  if (model.variant != "float32") {
+    throw Error(ErrorKind::kInvalid, "quantize", "the model is already " + model.variant + "; quantize a float32 model");
+  }
+  if (calibration.rows() == 0) throw Error(ErrorKind::kInvalid, "calibration", "no calibration rows");
+  if (calibration.cols() != model.input_size()) {
+    throw Error(ErrorKind::kInvalid, "calibration",
+                "rows have " + std::to_string(calibration.cols()) + " values, the model takes " +
+                    std::to_string(model.input_size()));
+  }
+  const std::map<int, std::vector<float>> seen = observe(model, calibration);
+  auto activation_params = [&](int tensor, DeployTensor* t) {
+    int8_params(choose_range(seen.at(tensor), options.calibration), &t->scales.emplace_back(), &t->zero_point);
+  };
+
+  DeployModel out;
+  out.metadata = model.metadata;
+  out.variant = "int8";
+  out.input = out.add_tensor(model.tensors[static_cast<size_t>(model.input)]);
+
+  // Quantize the input.
+  DeployTensor q_input = model.tensors[static_cast<size_t>(model.input)];
+  q_input.name = "input_q";
+  q_input.dtype = DType::kInt8;
+  activation_params(model.input, &q_input);
+  int current = out.add_tensor(q_input);
+  out.ops.push_back({OpKind::kQuantize, {out.input}, current});
+
+  for (size_t i = 0; i < model.ops.size(); ++i) {
+    const DeployOp& op = model.ops[i];
+    const DeployTensor& y = model.tensors[static_cast<size_t>(op.output)];
+    const DeployTensor& x_q = out.tensors[static_cast<size_t>(current)];
+    if (op.kind == OpKind::kSoftmax) {
+      // Dequantize the logits; softmax stays in float.
+      DeployTensor logits = y;
+      logits.name = y.name + "_logits";
+      const int logits_index = out.add_tensor(logits);
+      out.ops.push_back({OpKind::kDequantize, {current}, logits_index});
+      DeployOp softmax = op;
+      softmax.inputs = {logits_index};
+      softmax.output = out.add_tensor(y);
+      out.ops.push_back(softmax);
+      current = softmax.output;
+      continue;
+    }
+    DeployTensor y_q = y;
+    y_q.dtype = DType::kInt8;
+    DeployOp q_op = op;
+    q_op.inputs = {current};
+    if (op.kind == OpKind::kMaxPool || op.kind == OpKind::kAvgPool) {
+      y_q.scales = x_q.scales;  // pooling keeps the input's quantization
+      y_q.zero_point = x_q.zero_point;
+    } else {
+      activation_params(op.output, &y_q);
+    }
+    if (is_weighted(op.kind)) {
+      const DeployTensor& w = model.tensors[static_cast<size_t>(op.inputs[1])];
+      const DeployTensor& b = model.tensors[static_cast<size_t>(op.inputs[2])];
+      const int channels = b.shape[0];
+      const int64_t per_filter = w.size() / channels;
+      DeployTensor w_q = op.kind == OpKind::kDepthwiseConv2D
+                             ? quantize_weights(w, channels, options.per_channel,
+                                                [&](size_t k) { return static_cast<int>(k % static_cast<size_t>(channels)); })
+                             : quantize_weights(w, channels, options.per_channel,
+                                                [&](size_t k) { return static_cast<int>(static_cast<int64_t>(k) / per_filter); });
+      DeployTensor b_q = quantize_bias(b, x_q.scales[0], w_q.scales);
+      q_op.inputs.push_back(out.add_tensor(std::move(w_q)));
+      q_op.inputs.push_back(out.add_tensor(std::move(b_q)));
+    }
+    if (op.kind == OpKind::kActivation) q_op.kind = OpKind::kLookup;
+    q_op.output = out.add_tensor(std::move(y_q));
+    out.ops.push_back(q_op);
+    current = q_op.output;
+  }
+  if (out.tensors[static_cast<size_t>(current)].dtype == DType::kInt8) {
+    DeployTensor result = model.tensors[static_cast<size_t>(model.output)];
+    result.name = "output";
+    const int index = out.add_tensor(result);
+    out.ops.push_back({OpKind::kDequantize, {current}, index});
+    current = index;
+  }
+  out.output = current;
+  out.metadata.provenance["quantization"] = {{"method", "ptq"},
+                                    {"bits", 8},
+                                    {"calibration", calibration_name(options.calibration)},
+                                    {"per_channel", options.per_channel},
+                                    {"calibration_rows", calibration.rows()}};
+  out.validate("quantize");
+  return out;
+}
+
+std::vector<LayerError> layer_errors(const DeployModel& reference, const DeployModel& quantized, const Matrix& raw) {
+  // Match each float op's output with the int8 tensor of the same name.
+  std::map<std::string, int> by_name;
+  for (size_t t = 0; t < quantized.tensors.size(); ++t) by_name[quantized.tensors[t].name] = static_cast<int>(t);
+  Matrix rows = raw;
+  reference.metadata.normalization.apply(rows);
+  ReferenceEngine a(reference), b(quantized);
+  std::vector<double> signal(reference.ops.size(), 0.0), noise(reference.ops.size(), 0.0);
+  for (Eigen::Index r = 0; r < rows.rows(); ++r) {
+    a.run(rows.row(r).data());
+    b.run(rows.row(r).data());
+    for (size_t i = 0; i < reference.ops.size(); ++i) {
+      const DeployTensor& y = reference.tensors[static_cast<size_t>(reference.ops[i].output)];
+      auto match = by_name.find(y.name);
+      if (match == by_name.end()) continue;
+      const std::vector<float> x = a.tensor_values(reference.ops[i].output);
+      const std::vector<float> x_hat = b.tensor_values(match->second);
+      for (size_t k = 0; k < x.size(); ++k) {
+        signal[i] += static_cast<double>(x[k]) * x[k];
+        noise[i] += (static_cast<double>(x[k]) - x_hat[k]) * (static_cast<double>(x[k]) - x_hat[k]);
+      }
+    }
+  }
+  std::vector<LayerError> errors;
+  for (size_t i = 0; i < reference.ops.size(); ++i) {
+    const double sqnr = noise[i] > 0 ? 10 * std::log10(signal[i] / noise[i]) : std::numeric_limits<double>::infinity();
+    errors.push_back({"ops[" + std::to_string(i) + "] (" + op_kind_name(reference.ops[i].kind) + ")", sqnr});
+  }
+  return errors;
+}
+
+}  // namespace tinymlops
