@@ -8,7 +8,13 @@ void tml_quantize_s8(const float* input, int count, float inv_scale, int32_t zer
     if (scaled != scaled) scaled = 0.0f;
     if (scaled > 1.0e6f) scaled = 1.0e6f;
     if (scaled < -1.0e6f) scaled = -1.0e6f;
-    int32_t rounded = (int32_t)(scaled >= 0.0f ? scaled + 0.5f : scaled - 0.5f);
+    /* Truncate, then step away from zero when the dropped fraction is at least
+     * one half; the fraction is exact for |scaled| <= 1e6 < 2^23. (Adding 0.5f
+     * first would round 0.49999997f up to 1.) */
+    int32_t rounded = (int32_t)scaled;
+    const float fraction = scaled - (float)rounded;
+    if (fraction >= 0.5f) ++rounded;
+    if (fraction <= -0.5f) --rounded;
     output[i] = (int8_t)tml_clamp(rounded + zero_point, -128, 127);
   }
 }

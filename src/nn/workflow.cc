@@ -65,19 +65,6 @@ void check_window_without_dropping(bool windowed, bool drop_bad_rows) {
   }
 }
 
-Dataset load_for_model(const Model& model, const std::filesystem::path& data, bool drop_bad_rows,
-                       bool require_label) {
-  check_window_without_dropping(model.metadata.window.window > 0, drop_bad_rows);
-  DatasetOptions options;
-  options.label = model.metadata.label_name;
-  options.task = model.metadata.task;
-  options.bad_values = drop_bad_rows ? BadValuePolicy::kDropRow : BadValuePolicy::kError;
-  options.class_names = model.metadata.class_names;
-  options.feature_names = model.metadata.feature_names;
-  options.require_label = require_label;
-  Dataset dataset = load_dataset(data, options);
-  return model.metadata.window.window > 0 ? make_windows(dataset, model.metadata.window) : dataset;
-}
 
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
@@ -192,14 +179,33 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
   return result;
 }
 
+Dataset load_for_model(const ModelMetadata& meta, const std::filesystem::path& data, bool drop_bad_rows,
+                       bool require_label) {
+  check_window_without_dropping(meta.window.window > 0, drop_bad_rows);
+  DatasetOptions options;
+  options.label = meta.label_name;
+  options.task = meta.task;
+  options.bad_values = drop_bad_rows ? BadValuePolicy::kDropRow : BadValuePolicy::kError;
+  options.class_names = meta.class_names;
+  options.feature_names = meta.feature_names;
+  options.require_label = require_label;
+  Dataset dataset = load_dataset(data, options);
+  return meta.window.window > 0 ? make_windows(dataset, meta.window) : dataset;
+}
+
 nlohmann::ordered_json evaluate_model(Model& model, const std::filesystem::path& data, bool drop_bad_rows) {
-  Dataset dataset = load_for_model(model, data, drop_bad_rows, true);
+  return evaluate_predictor(model.metadata, [&](const Matrix& x) { return model.predict(x); }, data, drop_bad_rows);
+}
+
+nlohmann::ordered_json evaluate_predictor(const ModelMetadata& meta, const Predictor& predict,
+                                          const std::filesystem::path& data, bool drop_bad_rows) {
+  Dataset dataset = load_for_model(meta, data, drop_bad_rows, true);
   if (dataset.size() == 0) throw Error(ErrorKind::kInvalid, data.string(), "no rows to evaluate");
-  Matrix outputs = model.predict(dataset.features);
+  Matrix outputs = predict(dataset.features);
   nlohmann::ordered_json report = {{"rows", dataset.size()}};
-  if (model.metadata.task == Task::kClassification) {
+  if (meta.task == Task::kClassification) {
     report.update(to_json(classification_metrics(dataset.classes, outputs)));
-    report["classes"] = model.metadata.class_names;
+    report["classes"] = meta.class_names;
   } else {
     report.update(to_json(regression_metrics(dataset.values, outputs.col(0))));
   }
@@ -209,9 +215,14 @@ nlohmann::ordered_json evaluate_model(Model& model, const std::filesystem::path&
 
 PredictSummary predict_to_csv(Model& model, const std::filesystem::path& data, const std::filesystem::path& out,
                             bool drop_bad_rows, bool probabilities) {
-  Dataset dataset = load_for_model(model, data, drop_bad_rows, false);
-  Matrix outputs = model.predict(dataset.features);
-  const ModelMetadata& meta = model.metadata;
+  return predict_to_csv(model.metadata, [&](const Matrix& x) { return model.predict(x); }, data, out, drop_bad_rows,
+                        probabilities);
+}
+
+PredictSummary predict_to_csv(const ModelMetadata& meta, const Predictor& predict, const std::filesystem::path& data,
+                              const std::filesystem::path& out, bool drop_bad_rows, bool probabilities) {
+  Dataset dataset = load_for_model(meta, data, drop_bad_rows, false);
+  Matrix outputs = predict(dataset.features);
   std::string text = "line";
   const bool classification = meta.task == Task::kClassification;
   if (classification) {

@@ -182,15 +182,21 @@ int64_t DeployModel::constant_bytes() const {
   return bytes;
 }
 
+int64_t DeployModel::op_macs(size_t index) const {
+  const DeployOp& op = ops[index];
+  const DeployTensor& y = tensors[static_cast<size_t>(op.output)];
+  const DeployTensor& x = tensors[static_cast<size_t>(op.inputs[0])];
+  switch (op.kind) {
+    case OpKind::kFullyConnected: return x.size() * y.size();
+    case OpKind::kConv2D: return y.size() * op.kernel_h * op.kernel_w * x.shape[2];
+    case OpKind::kDepthwiseConv2D: return y.size() * op.kernel_h * op.kernel_w;
+    default: return 0;
+  }
+}
+
 int64_t DeployModel::macs() const {
   int64_t macs = 0;
-  for (const DeployOp& op : ops) {
-    const DeployTensor& y = tensors[static_cast<size_t>(op.output)];
-    const DeployTensor& x = tensors[static_cast<size_t>(op.inputs[0])];
-    if (op.kind == OpKind::kFullyConnected) macs += x.size() * y.size();
-    if (op.kind == OpKind::kConv2D) macs += y.size() * op.kernel_h * op.kernel_w * x.shape[2];
-    if (op.kind == OpKind::kDepthwiseConv2D) macs += y.size() * op.kernel_h * op.kernel_w;
-  }
+  for (size_t i = 0; i < ops.size(); ++i) macs += op_macs(i);
   return macs;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -37,6 +38,19 @@ TrainResult run_training(const TrainConfig& config, Progress& progress);
 // with drop_bad_rows also "dropped_rows".
 nlohmann::ordered_json evaluate_model(Model& model, const std::filesystem::path& data, bool drop_bad_rows);
 
+// Raw feature rows in, model outputs out (probabilities or values): Model::predict,
+// or the reference engine of a deployed model.
+using Predictor = std::function<Matrix(const Matrix& raw_features)>;
+
+// evaluate_model for any predictor with the metadata of a model.
+nlohmann::ordered_json evaluate_predictor(const ModelMetadata& meta, const Predictor& predict,
+                                          const std::filesystem::path& data, bool drop_bad_rows);
+
+// The rows of `data` as the model sees them: its feature columns by name, its
+// class names, its window. require_label = false allows a missing label column.
+Dataset load_for_model(const ModelMetadata& meta, const std::filesystem::path& data, bool drop_bad_rows,
+                       bool require_label);
+
 // Writes one CSV row per input row: "line" (input line number), then "class" and
 // "confidence" (classification, plus "p_<class>" columns when `probabilities`)
 // or "value" (regression). Feature columns are matched by name; the label
@@ -47,6 +61,8 @@ struct PredictSummary {
 };
 PredictSummary predict_to_csv(Model& model, const std::filesystem::path& data, const std::filesystem::path& out,
                             bool drop_bad_rows, bool probabilities);
+PredictSummary predict_to_csv(const ModelMetadata& meta, const Predictor& predict, const std::filesystem::path& data,
+                              const std::filesystem::path& out, bool drop_bad_rows, bool probabilities);
 
 // What `inspect` shows: input/output shapes, per-layer kind, config, output
 // shape, parameters and MACs, totals "params" (trainable), "parameters" (all),

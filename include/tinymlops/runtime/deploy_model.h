@@ -98,6 +98,7 @@ struct DeployModel {
   // Bytes of constant data (weights, biases, tables) by dtype.
   int64_t constant_bytes() const;
   int64_t macs() const;
+  int64_t op_macs(size_t op) const;
 };
 
 // The .tdm file: core/container.h with magic "TMLDEPLY"; docs/formats/deploy-model.md.

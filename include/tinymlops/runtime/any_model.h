@@ -1,0 +1,27 @@
+// Opens a trained model (.tmlm) or a deploy model (.tdm), told apart by the
+// file's magic, for the commands that take either (evaluate, predict, inspect).
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "tinymlops/nn/workflow.h"
+#include "tinymlops/runtime/deploy_model.h"
+
+namespace tinymlops {
+
+struct LoadedModel {
+  ModelMetadata metadata;
+  Predictor predict;                    // owns the model it runs
+  nlohmann::ordered_json description;  // what `inspect` shows (describe_model's keys)
+};
+
+// Throws Error(kFormat) naming the path for a file that is neither.
+LoadedModel load_any_model(const std::filesystem::path& path);
+
+// describe_model's keys for a deploy model: "layers" lists the ops (kind, config
+// with dtype and fused activation, output shape, params, macs), "weight_bytes" the
+// bytes of all constants, plus "variant".
+nlohmann::ordered_json describe_deploy_model(const DeployModel& model);
+
+}  // namespace tinymlops
