@@ -44,41 +44,45 @@ QuantRange best_clipping(const std::vector<float>& values, Cost cost) {
   return best;
 }
 
-// KL divergence between the histogram of `values` over the full range (2048
-// bins) and the same histogram clipped to `range` and reduced to 256 levels.
+// KL divergence (TensorRT's entropy calibration, for asymmetric ranges): P is
+// the histogram of `values` (4096 bins over the full range) restricted to
+// `range` with the clipped outliers added to its edge bins; Q is the same
+// restriction without the outliers, reduced to 256 levels (each level's mass
+// spread evenly over its non-empty bins). Clipping too much makes P's edge bins
+// heavy where Q's are not; clipping too little leaves too few levels for the
+// bulk of the values. Ranges keep at least 819 bins (factor 0.2), so each level
+// spans several bins.
 double kl_cost(const std::vector<float>& values, const QuantRange& full, const QuantRange& range) {
-  constexpr int kBins = 2048;
-  const double width = (full.high - full.low) / kBins;
+  constexpr int kBins = 4096;
+  const double width = (static_cast<double>(full.high) - full.low) / kBins;
   if (width <= 0) return 0;
-  std::vector<double> p(kBins, 0.0);
+  std::vector<double> histogram(kBins, 0.0);
   for (float v : values) {
     int bin = std::clamp(static_cast<int>((v - full.low) / width), 0, kBins - 1);
-    p[static_cast<size_t>(bin)] += 1;
+    histogram[static_cast<size_t>(bin)] += 1;
   }
-  // Bins inside the clipped range; outliers are added to the edge bins.
   const int first = std::clamp(static_cast<int>((range.low - full.low) / width), 0, kBins - 1);
   const int last = std::clamp(static_cast<int>((range.high - full.low) / width), first, kBins - 1);
-  std::vector<double> clipped(p.begin() + first, p.begin() + last + 1);
-  for (int b = 0; b < first; ++b) clipped.front() += p[static_cast<size_t>(b)];
-  for (int b = last + 1; b < kBins; ++b) clipped.back() += p[static_cast<size_t>(b)];
-  // Quantize the clipped histogram to 256 levels, spreading each level's mass
-  // evenly over its non-empty bins.
-  const size_t n = clipped.size();
+  std::vector<double> inside(histogram.begin() + first, histogram.begin() + last + 1);
+  std::vector<double> p = inside;
+  for (int b = 0; b < first; ++b) p.front() += histogram[static_cast<size_t>(b)];
+  for (int b = last + 1; b < kBins; ++b) p.back() += histogram[static_cast<size_t>(b)];
+  const size_t n = inside.size();
   std::vector<double> q(n, 0.0);
   constexpr size_t kLevels = 256;
   for (size_t level = 0; level < kLevels; ++level) {
-    const size_t begin = level * n / kLevels, end = std::max((level + 1) * n / kLevels, begin + 1);
+    const size_t begin = level * n / kLevels, end = std::min(std::max((level + 1) * n / kLevels, begin + 1), n);
     double mass = 0;
     size_t nonzero = 0;
-    for (size_t b = begin; b < end && b < n; ++b) mass += clipped[b], nonzero += clipped[b] > 0;
-    for (size_t b = begin; b < end && b < n; ++b) q[b] = clipped[b] > 0 ? mass / static_cast<double>(nonzero) : 0;
+    for (size_t b = begin; b < end; ++b) mass += inside[b], nonzero += inside[b] > 0;
+    for (size_t b = begin; b < end; ++b) q[b] = inside[b] > 0 ? mass / static_cast<double>(nonzero) : 0;
   }
   double total_p = 0, total_q = 0;
-  for (size_t b = 0; b < n; ++b) total_p += clipped[b], total_q += q[b];
+  for (size_t b = 0; b < n; ++b) total_p += p[b], total_q += q[b];
   double kl = 0;
   for (size_t b = 0; b < n; ++b) {
-    if (clipped[b] <= 0) continue;
-    const double pb = clipped[b] / total_p;
+    if (p[b] <= 0) continue;
+    const double pb = p[b] / total_p;
     const double qb = q[b] > 0 ? q[b] / total_q : 1e-12;
     kl += pb * std::log(pb / qb);
   }

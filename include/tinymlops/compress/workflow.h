@@ -1,0 +1,44 @@
+// The user-level job behind `tinymlops quantize`: load a trained model and its
+// data, lower, quantize, measure before and after, write the deploy model.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tinymlops/compress/ptq.h"
+#include "tinymlops/core/progress.h"
+#include "tinymlops/runtime/deploy_model.h"
+
+namespace tinymlops {
+
+struct QuantizeConfig {
+  std::string model;  // trained model (.tmlm)
+  std::string data;   // CSV with the model's feature and label columns
+  std::string label;  // must be the model's label column when given
+  std::string method = "ptq";
+  int bits = 8;
+  PtqOptions ptq;
+  int calibration_samples = 500;  // at most this many training rows calibrate
+  bool drop_bad_rows = false;
+  std::string out;  // deploy model to write (.tdm); empty: not written
+};
+
+struct QuantizeResult {
+  DeployModel model;
+  // {"method","bits","calibration","per_channel","split","calibration_rows",
+  //  "eval_rows","bytes":{"float32":{"weights","biases","tables"},"int8":{...}},
+  //  "weight_ratio" (weights only),"weight_bytes_before" (all constants),
+  //  "weight_bytes_after","ratio","before":{metrics},"after":{metrics},
+  //  "drop","layers":[{"op","sqnr_db"}],"model","file_bytes"}
+  nlohmann::ordered_json report;
+};
+
+// Rows: when `data` is the file the model was trained on (same SHA-256), its
+// training split is rebuilt from the recorded seed and fractions: calibration
+// draws from the training rows and before/after metrics use the test rows.
+// Otherwise the data is split anew (test 20%, seed 0). "drop" is the accuracy
+// lost in percentage points (classification) or the RMSE gained (regression).
+// Throws Error(kUsage) for an unsupported method or bit width.
+QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress);
+
+}  // namespace tinymlops

@@ -1,0 +1,95 @@
+// tinymlops quantize
+#include <cstdio>
+#include <iostream>
+
+#include "commands.h"
+#include "tinymlops/compress/workflow.h"
+#include "tinymlops/core/error.h"
+
+namespace tinymlops::cli {
+
+namespace {
+
+struct QuantizeFlags {
+  QuantizeConfig config;
+  std::string label;
+  std::string calibration = "minmax";
+  bool per_tensor = false;
+  bool per_channel = false;
+  bool json = false;
+  ProgressFlags progress;
+};
+
+void print_report(const nlohmann::ordered_json& r) {
+  std::printf("quantized %s to int%d (%s, %s calibration on %lld rows)\n", r["method"].get<std::string>().c_str(),
+              r["bits"].get<int>(), r["per_channel"].get<bool>() ? "per-channel" : "per-tensor",
+              r["calibration"].get<std::string>().c_str(), r["calibration_rows"].get<long long>());
+  const auto& before = r["bytes"]["float32"];
+  const auto& after = r["bytes"]["int8"];
+  std::printf("weights        %lld -> %lld bytes (%.2fx smaller)\n", before["weights"].get<long long>(),
+              after["weights"].get<long long>(), r["weight_ratio"].get<double>());
+  std::printf("biases         %lld -> %lld bytes (int32)\n", before["biases"].get<long long>(),
+              after["biases"].get<long long>());
+  if (after["tables"].get<long long>() > 0) {
+    std::printf("tables         %lld bytes (int8 activation lookups)\n", after["tables"].get<long long>());
+  }
+  std::printf("all constants  %lld -> %lld bytes (%.2fx smaller)\n", r["weight_bytes_before"].get<long long>(),
+              r["weight_bytes_after"].get<long long>(), r["ratio"].get<double>());
+  if (r.contains("before")) {
+    std::printf("metrics on %lld held-out rows of %s\n", r["eval_rows"].get<long long>(),
+                r["split"].get<std::string>().c_str());
+    for (const auto& [key, before] : r["before"].items()) {
+      if (!before.is_number()) continue;
+      std::printf("  %-16s %.4f -> %.4f\n", key.c_str(), before.get<double>(), r["after"][key].get<double>());
+    }
+  }
+  std::printf("per-op SQNR (dB, higher is better)\n");
+  for (const auto& layer : r["layers"]) {
+    const auto& sqnr = layer["sqnr_db"];
+    if (sqnr.is_number()) std::printf("  %-28s %6.1f\n", layer["op"].get<std::string>().c_str(), sqnr.get<double>());
+    else std::printf("  %-28s    inf\n", layer["op"].get<std::string>().c_str());
+  }
+  if (r.contains("model")) {
+    std::printf("wrote %s (%lld bytes)\n", r["model"].get<std::string>().c_str(), r["file_bytes"].get<long long>());
+  }
+}
+
+}  // namespace
+
+void register_quantize(CLI::App& app) {
+  auto flags = std::make_shared<QuantizeFlags>();
+  CLI::App* command = app.add_subcommand("quantize", "quantize a trained model to int8 for deployment");
+  command->footer(
+      "Writes a deploy model (.tdm) that evaluate, predict and inspect accept. Example:\n"
+      "  tinymlops quantize digits.tmlm --data examples/data/digits.csv --label digit --out digits-int8.tdm");
+  command->add_option("model", flags->config.model, "trained model (.tmlm)")->required();
+  command->add_option("--data", flags->config.data, "CSV with the model's columns: calibration and held-out metrics")
+      ->required();
+  command->add_option("--label", flags->label, "target column (default: the model's)");
+  command->add_option("--method", flags->config.method, "ptq (post-training quantization; default)");
+  command->add_option("--bits", flags->config.bits, "bit width of weights and activations: 8 (default)");
+  command->add_flag("--per-channel", flags->per_channel, "one weight scale per output channel (the default)");
+  command->add_flag("--per-tensor", flags->per_tensor, "one weight scale per tensor");
+  command->add_option("--calibration", flags->calibration, "activation ranges: minmax (default), percentile, mse or kl");
+  command->add_option("--calibration-samples", flags->config.calibration_samples,
+                      "training rows used for calibration (default 500)");
+  command->add_flag("--drop-bad-rows", flags->config.drop_bad_rows, "skip rows with empty/NaN/Inf cells");
+  command->add_option("--out", flags->config.out, "deploy model to write (.tdm)")->required();
+  command->add_flag("--json", flags->json, "print the report as JSON");
+  flags->progress.add_to(*command);
+  command->callback([flags] {
+    if (flags->per_channel && flags->per_tensor) {
+      throw Error(ErrorKind::kUsage, "--per-tensor", "cannot be combined with --per-channel");
+    }
+    QuantizeConfig config = flags->config;
+    config.label = flags->label;
+    config.ptq.per_channel = !flags->per_tensor;
+    config.ptq.calibration = parse_calibration(flags->calibration);
+    auto progress = flags->progress.make();
+    QuantizeResult result = run_quantize(config, *progress);
+    if (flags->json) std::cout << result.report.dump(2) << "\n";
+    else print_report(result.report);
+  });
+}
+
+}  // namespace tinymlops::cli
