@@ -38,9 +38,9 @@ void print_report(const nlohmann::ordered_json& r) {
   if (r.contains("before")) {
     std::printf("metrics on %lld held-out rows of %s\n", r["eval_rows"].get<long long>(),
                 r["split"].get<std::string>().c_str());
-    for (const auto& [key, before] : r["before"].items()) {
-      if (!before.is_number()) continue;
-      std::printf("  %-16s %.4f -> %.4f\n", key.c_str(), before.get<double>(), r["after"][key].get<double>());
+    for (const auto& [key, value] : r["before"].items()) {
+      if (!value.is_number()) continue;
+      std::printf("  %-16s %.4f -> %.4f\n", key.c_str(), value.get<double>(), r["after"][key].get<double>());
     }
   }
   std::printf("per-op SQNR (dB, higher is better)\n");
