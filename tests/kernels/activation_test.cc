@@ -1,0 +1,223 @@
+// tml_activation.h: int8 lookup tables, float activations, softmax.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "reference.h"
+#include "tml_activation.h"
+
+namespace {
+
+size_t sz(int n) { return static_cast<size_t>(n); }
+
+// A table that is not the identity nor a shift: table[k] = (k * 37 + 11) mod 256 - 128.
+std::vector<int8_t> scrambled_table() {
+  std::vector<int8_t> table(256);
+  for (int k = 0; k < 256; ++k) table[sz(k)] = static_cast<int8_t>((k * 37 + 11) % 256 - 128);
+  return table;
+}
+
+TEST(LookupS8, IndexesByInputPlus128) {
+  const std::vector<int8_t> table = scrambled_table();
+  std::vector<int8_t> input(256);
+  for (int k = 0; k < 256; ++k) input[sz(k)] = static_cast<int8_t>(k - 128);
+  std::vector<int8_t> out(256, 0);
+  tml_lookup_s8(input.data(), 256, table.data(), out.data());
+  for (int k = 0; k < 256; ++k) EXPECT_EQ(out[sz(k)], table[sz(k)]) << "q=" << k - 128;
+  // Hand values: q = -128 -> table[0] = 11 - 128 = -117; q = 127 -> table[255] = (9435 + 11) % 256 - 128 = 102.
+  EXPECT_EQ(out[0], -117);
+  EXPECT_EQ(out[255], 102);
+}
+
+TEST(LookupS8, InPlace) {
+  const std::vector<int8_t> table = scrambled_table();
+  std::mt19937 rng(5);
+  std::vector<int8_t> data(1000);
+  for (auto& v : data) v = tml_test::rand_s8(rng);
+  const std::vector<int8_t> original = data;
+  tml_lookup_s8(data.data(), static_cast<int>(data.size()), table.data(), data.data());
+  for (size_t i = 0; i < data.size(); ++i) {
+    EXPECT_EQ(data[i], table[static_cast<size_t>(original[i] + 128)]) << i;
+  }
+}
+
+TEST(LookupS8, CountZeroWritesNothing) {
+  const std::vector<int8_t> table = scrambled_table();
+  const int8_t input[1] = {0};
+  int8_t out[1] = {42};
+  tml_lookup_s8(input, 0, table.data(), out);
+  EXPECT_EQ(out[0], 42);
+}
+
+// --------------------------------------------------------------- float
+
+double reference(double x, tml_activation f, double alpha) {
+  switch (f) {
+    case TML_ACT_LINEAR: return x;
+    case TML_ACT_RELU: return std::max(x, 0.0);
+    case TML_ACT_RELU6: return std::min(std::max(x, 0.0), 6.0);
+    case TML_ACT_LEAKY_RELU: return x >= 0 ? x : alpha * x;
+    case TML_ACT_ELU: return x >= 0 ? x : alpha * std::expm1(x);
+    case TML_ACT_SIGMOID: return 1.0 / (1.0 + std::exp(-x));
+    case TML_ACT_TANH: return std::tanh(x);
+    case TML_ACT_SOFTPLUS: return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+    case TML_ACT_SWISH: return x / (1.0 + std::exp(-x));
+  }
+  return 0.0;
+}
+
+float apply(float x, tml_activation f, float alpha = 0.0f) {
+  float out = 0.0f;
+  tml_activation_f32(&x, 1, f, alpha, &out);
+  return out;
+}
+
+TEST(ActivationF32, HandValues) {
+  EXPECT_FLOAT_EQ(apply(-2.5f, TML_ACT_LINEAR), -2.5f);
+  EXPECT_FLOAT_EQ(apply(-2.5f, TML_ACT_RELU), 0.0f);
+  EXPECT_FLOAT_EQ(apply(2.5f, TML_ACT_RELU), 2.5f);
+  EXPECT_FLOAT_EQ(apply(-1.0f, TML_ACT_RELU6), 0.0f);
+  EXPECT_FLOAT_EQ(apply(3.0f, TML_ACT_RELU6), 3.0f);
+  EXPECT_FLOAT_EQ(apply(7.0f, TML_ACT_RELU6), 6.0f);
+  EXPECT_FLOAT_EQ(apply(-2.0f, TML_ACT_LEAKY_RELU, 0.1f), -0.2f);
+  EXPECT_FLOAT_EQ(apply(2.0f, TML_ACT_LEAKY_RELU, 0.1f), 2.0f);
+  EXPECT_FLOAT_EQ(apply(2.0f, TML_ACT_ELU, 1.5f), 2.0f);
+  EXPECT_NEAR(apply(-1.0f, TML_ACT_ELU, 1.5f), -0.948180830, 1e-6);  // 1.5 (e^-1 - 1)
+  EXPECT_FLOAT_EQ(apply(0.0f, TML_ACT_SIGMOID), 0.5f);
+  EXPECT_NEAR(apply(2.0f, TML_ACT_SIGMOID), 0.880797078, 1e-6);
+  EXPECT_NEAR(apply(-2.0f, TML_ACT_SIGMOID), 0.119202922, 1e-6);
+  EXPECT_FLOAT_EQ(apply(0.0f, TML_ACT_TANH), 0.0f);
+  EXPECT_NEAR(apply(1.0f, TML_ACT_TANH), 0.761594156, 1e-6);
+  EXPECT_NEAR(apply(0.0f, TML_ACT_SOFTPLUS), 0.693147181, 1e-6);  // ln 2
+  EXPECT_NEAR(apply(-3.0f, TML_ACT_SOFTPLUS), 0.048587352, 1e-6);
+  EXPECT_NEAR(apply(30.0f, TML_ACT_SOFTPLUS), 30.0, 1e-5);
+  EXPECT_FLOAT_EQ(apply(0.0f, TML_ACT_SWISH), 0.0f);
+  EXPECT_NEAR(apply(1.0f, TML_ACT_SWISH), 0.731058579, 1e-6);
+  EXPECT_NEAR(apply(-1.0f, TML_ACT_SWISH), -0.268941421, 1e-6);
+}
+
+TEST(ActivationF32, SaturatingInputsStayFinite) {
+  EXPECT_FLOAT_EQ(apply(-200.0f, TML_ACT_SIGMOID), 0.0f);
+  EXPECT_FLOAT_EQ(apply(200.0f, TML_ACT_SIGMOID), 1.0f);
+  EXPECT_FLOAT_EQ(apply(-200.0f, TML_ACT_TANH), -1.0f);
+  EXPECT_FLOAT_EQ(apply(200.0f, TML_ACT_TANH), 1.0f);
+  EXPECT_FLOAT_EQ(apply(200.0f, TML_ACT_SOFTPLUS), 200.0f);
+  EXPECT_NEAR(apply(-200.0f, TML_ACT_SOFTPLUS), 0.0f, 1e-30);
+  EXPECT_FLOAT_EQ(apply(200.0f, TML_ACT_SWISH), 200.0f);
+  EXPECT_NEAR(apply(-200.0f, TML_ACT_SWISH), 0.0f, 1e-30);
+  EXPECT_FLOAT_EQ(apply(-200.0f, TML_ACT_ELU, 1.5f), -1.5f);
+}
+
+TEST(ActivationF32, EveryFunctionMatchesFormula) {
+  const tml_activation functions[] = {TML_ACT_LINEAR, TML_ACT_RELU,    TML_ACT_RELU6,
+                                      TML_ACT_LEAKY_RELU, TML_ACT_ELU, TML_ACT_SIGMOID,
+                                      TML_ACT_TANH,   TML_ACT_SOFTPLUS, TML_ACT_SWISH};
+  std::vector<float> input;
+  for (int k = -4000; k <= 4000; ++k) input.push_back(static_cast<float>(k) * 0.0075f);  // [-30, 30]
+  std::mt19937 rng(8);
+  for (int k = 0; k < 500; ++k) input.push_back(tml_test::rand_float(rng, -1.0f, 1.0f) * 1e-3f);
+  const float alpha = 0.3f;
+  for (tml_activation f : functions) {
+    std::vector<float> out(input.size(), std::nanf(""));
+    tml_activation_f32(input.data(), static_cast<int>(input.size()), f, alpha, out.data());
+    for (size_t i = 0; i < input.size(); ++i) {
+      const double expected = reference(input[i], f, alpha);
+      // 1e-5 relative, with an absolute floor of 1e-6 for results near zero
+      // (e.g. ELU's e^x - 1 in float for tiny x, sigmoid's far tail).
+      ASSERT_NEAR(out[i], expected, 1e-5 * std::fabs(expected) + 1e-6)
+          << "function " << static_cast<int>(f) << " x=" << input[i];
+    }
+  }
+}
+
+TEST(ActivationF32, InPlace) {
+  std::vector<float> data = {-2.0f, -0.5f, 0.0f, 0.5f, 8.0f};
+  tml_activation_f32(data.data(), static_cast<int>(data.size()), TML_ACT_RELU6, 0.0f, data.data());
+  const std::vector<float> expected = {0.0f, 0.0f, 0.0f, 0.5f, 6.0f};
+  EXPECT_EQ(data, expected);
+  std::vector<float> swish = {-1.0f, 1.0f};
+  tml_activation_f32(swish.data(), 2, TML_ACT_SWISH, 0.0f, swish.data());
+  EXPECT_NEAR(swish[0], -0.268941421, 1e-6);
+  EXPECT_NEAR(swish[1], 0.731058579, 1e-6);
+}
+
+// -------------------------------------------------------------- softmax
+
+TEST(SoftmaxF32, LargeInputsAreStable) {
+  const float input[2] = {1000.0f, 1001.0f};
+  float out[2];
+  tml_softmax_f32(input, 2, out);
+  EXPECT_NEAR(out[0], 0.268941421, 1e-6);  // 1 / (1 + e)
+  EXPECT_NEAR(out[1], 0.731058579, 1e-6);  // e / (1 + e)
+  EXPECT_NEAR(out[0] + out[1], 1.0, 1e-6);
+
+  const float negative[3] = {-1000.0f, -1001.0f, -1000.0f};
+  float out3[3];
+  tml_softmax_f32(negative, 3, out3);
+  const double d = 2.0 + std::exp(-1.0);
+  EXPECT_NEAR(out3[0], 1.0 / d, 1e-6);
+  EXPECT_NEAR(out3[1], std::exp(-1.0) / d, 1e-6);
+  EXPECT_NEAR(out3[2], 1.0 / d, 1e-6);
+}
+
+TEST(SoftmaxF32, SingleValueIsOneAndUniformInputsAreUniform) {
+  const float one[1] = {-123.0f};
+  float out1[1];
+  tml_softmax_f32(one, 1, out1);
+  EXPECT_FLOAT_EQ(out1[0], 1.0f);
+  const float same[4] = {3.0f, 3.0f, 3.0f, 3.0f};
+  float out4[4];
+  tml_softmax_f32(same, 4, out4);
+  for (float v : out4) EXPECT_FLOAT_EQ(v, 0.25f);
+}
+
+TEST(SoftmaxF32, MaxAnywhereInTheVector) {
+  // Max first, middle and last (a max search that skips an element would overflow).
+  for (int at = 0; at < 3; ++at) {
+    float input[3] = {100.0f, 100.0f, 100.0f};
+    input[at] = 200.0f;
+    float out[3];
+    tml_softmax_f32(input, 3, out);
+    for (int i = 0; i < 3; ++i) {
+      const double expected = i == at ? 1.0 / (1.0 + 2.0 * std::exp(-100.0)) : std::exp(-100.0);
+      EXPECT_NEAR(out[i], expected, 1e-6) << at << " " << i;
+      EXPECT_FALSE(std::isnan(out[i]));
+    }
+  }
+}
+
+TEST(SoftmaxF32, RandomMatchesReferenceAndSumsToOne) {
+  std::mt19937 rng(606);
+  for (int iter = 0; iter < 300; ++iter) {
+    const int count = tml_test::rand_int(rng, 1, 50);
+    const float offset = iter % 3 == 0 ? 5000.0f : 0.0f;
+    std::vector<float> input(sz(count));
+    for (auto& v : input) v = offset + tml_test::rand_float(rng, -20.0f, 20.0f);
+    std::vector<float> out(input.size(), std::nanf(""));
+    const bool in_place = iter % 2 == 1;
+    if (in_place) {
+      out = input;
+      tml_softmax_f32(out.data(), count, out.data());
+    } else {
+      tml_softmax_f32(input.data(), count, out.data());
+    }
+    double max = input[0];
+    for (float v : input) max = std::max(max, double{v});
+    double denominator = 0.0;
+    for (float v : input) denominator += std::exp(double{v} - max);
+    double total = 0.0;
+    for (int i = 0; i < count; ++i) {
+      const double expected = std::exp(double{input[sz(i)]} - max) / denominator;
+      ASSERT_NEAR(out[sz(i)], expected, 1e-5 * expected + 1e-7) << "iter " << iter << " i " << i;
+      ASSERT_GE(out[sz(i)], 0.0f);
+      total += out[sz(i)];
+    }
+    ASSERT_NEAR(total, 1.0, 1e-5) << "iter " << iter;
+  }
+}
+
+}  // namespace

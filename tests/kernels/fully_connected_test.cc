@@ -1,0 +1,189 @@
+// tml_fully_connected.h: output-major weights w[o][i], int8 rule set, float clamp.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "reference.h"
+#include "tml_fully_connected.h"
+
+namespace {
+
+constexpr int32_t kHalf = int32_t{1} << 30;
+
+tml_requant rq(int32_t multiplier, int32_t shift) {
+  tml_requant r;
+  r.multiplier = multiplier;
+  r.shift = shift;
+  return r;
+}
+
+tml_q8_params q8(int32_t in_zp, int32_t out_zp, int32_t act_min, int32_t act_max) {
+  tml_q8_params p;
+  p.input_zero_point = in_zp;
+  p.output_zero_point = out_zp;
+  p.act_min = act_min;
+  p.act_max = act_max;
+  return p;
+}
+
+// 3 inputs, 2 outputs. input - zp = [12, -18, 32];
+// w[0] = [1, 2, 3]  -> 12 - 36 + 96 = 72,    + bias 102 = 174
+// w[1] = [-4, 5, -6] -> -48 - 90 - 192 = -330, + bias -20 = -350
+// output 0: m = 0.25  -> 43.5 (tie, up) = 44;  + zp 5 = 49
+// output 1: m = 0.375 -> -131.25 = -131;       + zp 5 = -126
+struct HandCase {
+  const int8_t input[3] = {10, -20, 30};
+  const int8_t weights[6] = {1, 2, 3, -4, 5, -6};
+  const int32_t bias[2] = {102, -20};
+  const tml_requant requant[2] = {rq(kHalf, -1), rq(1610612736, -1)};
+};
+
+TEST(FullyConnectedS8, HandComputedNoClamp) {
+  HandCase c;
+  const tml_q8_params p = q8(-2, 5, -128, 127);
+  int8_t out[2] = {0, 0};
+  tml_fully_connected_s8(c.input, 3, c.weights, c.bias, 2, c.requant, &p, out);
+  EXPECT_EQ(out[0], 49);
+  EXPECT_EQ(out[1], -126);
+}
+
+TEST(FullyConnectedS8, HandComputedReluClamp) {
+  HandCase c;
+  const tml_q8_params relu = q8(-2, 5, 5, 127);
+  int8_t out[2] = {0, 0};
+  tml_fully_connected_s8(c.input, 3, c.weights, c.bias, 2, c.requant, &relu, out);
+  EXPECT_EQ(out[0], 49);
+  EXPECT_EQ(out[1], 5);
+  const tml_q8_params narrow = q8(-2, 5, 5, 45);
+  tml_fully_connected_s8(c.input, 3, c.weights, c.bias, 2, c.requant, &narrow, out);
+  EXPECT_EQ(out[0], 45);
+  EXPECT_EQ(out[1], 5);
+}
+
+TEST(FullyConnectedS8, HandComputedNullBias) {
+  // acc = [72, -330]: 72 * 0.25 = 18 -> 23; -330 * 0.375 = -123.75 -> -124 -> -119.
+  HandCase c;
+  const tml_q8_params p = q8(-2, 5, -128, 127);
+  int8_t out[2] = {0, 0};
+  tml_fully_connected_s8(c.input, 3, c.weights, nullptr, 2, c.requant, &p, out);
+  EXPECT_EQ(out[0], 23);
+  EXPECT_EQ(out[1], -119);
+}
+
+TEST(FullyConnectedS8, ExtremeInputsAndZeroPoint) {
+  // in_zp = 127, input -128: x - zp = -255; w = [-128 .. ] gives 32640 per tap.
+  const int8_t input[2] = {-128, -128};
+  const int8_t weights[4] = {-128, -128, 127, 127};
+  const int32_t bias[2] = {0, 0};
+  // acc0 = 2 * 32640 = 65280, acc1 = 2 * -32385 = -64770; m = 2^-9 (M = 2^30, shift -8)
+  // 65280 / 512 = 127.5 -> 128 - 1 = 127; -64770 / 512 = -126.50390625 -> -127 - 1 = -128.
+  const tml_requant requant[2] = {rq(kHalf, -8), rq(kHalf, -8)};
+  const tml_q8_params p = q8(127, -1, -128, 127);
+  int8_t out[2] = {0, 0};
+  tml_fully_connected_s8(input, 2, weights, bias, 2, requant, &p, out);
+  EXPECT_EQ(out[0], 127);
+  EXPECT_EQ(out[1], -128);
+}
+
+TEST(FullyConnectedS8, RandomMatchesReference) {
+  std::mt19937 rng(2024);
+  for (int iter = 0; iter < 400; ++iter) {
+    const int in_features = tml_test::rand_int(rng, 1, 40);
+    const int out_features = tml_test::rand_int(rng, 1, 12);
+    std::vector<int8_t> input(static_cast<size_t>(in_features));
+    std::vector<int8_t> weights(static_cast<size_t>(in_features * out_features));
+    std::vector<int32_t> bias(static_cast<size_t>(out_features));
+    std::vector<tml_requant> requant(static_cast<size_t>(out_features));
+    for (auto& v : input) v = tml_test::rand_s8(rng);
+    for (auto& v : weights) v = tml_test::rand_s8(rng, -127, 127);
+    for (auto& v : bias) v = tml_test::rand_int(rng, -40000, 40000);
+    const bool per_tensor = iter % 4 == 0;
+    for (auto& r : requant) {
+      r = per_tensor && &r != &requant[0] ? requant[0]
+                                          : rq(tml_test::rand_multiplier(rng), tml_test::rand_int(rng, -14, 0));
+    }
+    const bool use_bias = iter % 5 != 0;
+    const int32_t out_zp = tml_test::rand_int(rng, -128, 127);
+    int32_t act_min = 0, act_max = 0;
+    tml_test::rand_clamp(rng, out_zp, act_min, act_max);
+    const tml_q8_params p = q8(tml_test::rand_int(rng, -128, 127), out_zp, act_min, act_max);
+
+    std::vector<int8_t> out(static_cast<size_t>(out_features), 0x55);
+    tml_fully_connected_s8(input.data(), in_features, weights.data(), use_bias ? bias.data() : nullptr,
+                           out_features, requant.data(), &p, out.data());
+    for (int o = 0; o < out_features; ++o) {
+      int64_t acc = use_bias ? bias[static_cast<size_t>(o)] : 0;
+      for (int i = 0; i < in_features; ++i) {
+        acc += (int64_t{input[static_cast<size_t>(i)]} - p.input_zero_point) *
+               weights[static_cast<size_t>(o * in_features + i)];
+      }
+      const tml_requant& r = requant[static_cast<size_t>(o)];
+      ASSERT_EQ(out[static_cast<size_t>(o)],
+                tml_test::output_s8(acc, r.multiplier, r.shift, out_zp, act_min, act_max))
+          << "iter " << iter << " o " << o << " in " << in_features << " out " << out_features;
+    }
+  }
+}
+
+TEST(FullyConnectedF32, HandComputed) {
+  // out0 = 0.5 - 2 - 2 + 0.25 = -3.25; out1 = 1 + 2 - 1 + 3 = 5.
+  const float input[3] = {1.0f, 2.0f, -1.0f};
+  const float weights[6] = {0.5f, -1.0f, 2.0f, 1.0f, 1.0f, 1.0f};
+  const float bias[2] = {0.25f, 3.0f};
+  float out[2] = {0, 0};
+  tml_fully_connected_f32(input, 3, weights, bias, 2, -3.4e38f, 3.4e38f, out);
+  EXPECT_FLOAT_EQ(out[0], -3.25f);
+  EXPECT_FLOAT_EQ(out[1], 5.0f);
+  tml_fully_connected_f32(input, 3, weights, bias, 2, 0.0f, 3.4e38f, out);  // ReLU
+  EXPECT_FLOAT_EQ(out[0], 0.0f);
+  EXPECT_FLOAT_EQ(out[1], 5.0f);
+  tml_fully_connected_f32(input, 3, weights, bias, 2, 0.0f, 4.0f, out);
+  EXPECT_FLOAT_EQ(out[0], 0.0f);
+  EXPECT_FLOAT_EQ(out[1], 4.0f);
+  tml_fully_connected_f32(input, 3, weights, nullptr, 2, -3.4e38f, 3.4e38f, out);
+  EXPECT_FLOAT_EQ(out[0], -3.5f);
+  EXPECT_FLOAT_EQ(out[1], 2.0f);
+}
+
+TEST(FullyConnectedF32, RandomMatchesDoubleReference) {
+  std::mt19937 rng(77);
+  for (int iter = 0; iter < 300; ++iter) {
+    const int in_features = tml_test::rand_int(rng, 1, 40);
+    const int out_features = tml_test::rand_int(rng, 1, 12);
+    std::vector<float> input(static_cast<size_t>(in_features));
+    std::vector<float> weights(static_cast<size_t>(in_features * out_features));
+    std::vector<float> bias(static_cast<size_t>(out_features));
+    for (auto& v : input) v = tml_test::rand_float(rng, -2.0f, 2.0f);
+    for (auto& v : weights) v = tml_test::rand_float(rng, -1.0f, 1.0f);
+    for (auto& v : bias) v = tml_test::rand_float(rng, -1.0f, 1.0f);
+    const bool use_bias = iter % 5 != 0;
+    float act_min = -3.4e38f, act_max = 3.4e38f;
+    if (iter % 3 == 1) act_min = 0.0f;
+    if (iter % 3 == 2) {
+      act_min = tml_test::rand_float(rng, -2.0f, 0.0f);
+      act_max = tml_test::rand_float(rng, 0.0f, 2.0f);
+    }
+    std::vector<float> out(static_cast<size_t>(out_features), std::nanf(""));
+    tml_fully_connected_f32(input.data(), in_features, weights.data(), use_bias ? bias.data() : nullptr,
+                            out_features, act_min, act_max, out.data());
+    for (int o = 0; o < out_features; ++o) {
+      double acc = use_bias ? bias[static_cast<size_t>(o)] : 0.0;
+      double magnitude = std::fabs(acc);
+      for (int i = 0; i < in_features; ++i) {
+        const double term = double{input[static_cast<size_t>(i)]} * weights[static_cast<size_t>(o * in_features + i)];
+        acc += term;
+        magnitude += std::fabs(term);
+      }
+      const double expected = std::clamp(acc, double{act_min}, double{act_max});
+      ASSERT_NEAR(out[static_cast<size_t>(o)], expected, 1e-5 * magnitude + 1e-7)
+          << "iter " << iter << " o " << o;
+    }
+  }
+}
+
+}  // namespace

@@ -1,0 +1,84 @@
+// Independent reference arithmetic for the kernel tests (tests/kernels/*).
+//
+// Written from the contracts in kernels/*.h, not from the kernel sources: the
+// requantization is done in 128-bit integers as an exact rational rounding,
+// and every op is a plain nested loop over the documented layouts.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <random>
+
+namespace tml_test {
+
+__extension__ typedef __int128 i128;
+
+// floor(num / 2^n) for any sign of num, by truncating division plus a fix-up
+// (no shifts of negative values).
+inline i128 floor_div_pow2(i128 num, int n) {
+  const i128 d = static_cast<i128>(1) << n;
+  i128 q = num / d;
+  if (num % d != 0 && num < 0) q -= 1;
+  return q;
+}
+
+// round(acc * multiplier / 2^(31 - shift)) with ties toward +infinity,
+// saturated to int32: floor((2 * acc * M + 2^n) / 2^(n + 1)), n = 31 - shift.
+inline int32_t requantize(int32_t acc, int32_t multiplier, int32_t shift) {
+  const int n = 31 - shift;
+  const i128 num = 2 * static_cast<i128>(acc) * static_cast<i128>(multiplier) + (static_cast<i128>(1) << n);
+  const i128 q = floor_div_pow2(num, n + 1);
+  if (q > std::numeric_limits<int32_t>::max()) return std::numeric_limits<int32_t>::max();
+  if (q < std::numeric_limits<int32_t>::min()) return std::numeric_limits<int32_t>::min();
+  return static_cast<int32_t>(q);
+}
+
+// clamp(output_zero_point + requantize(acc), act_min, act_max), in 64 bits.
+inline int8_t output_s8(int64_t acc, int32_t multiplier, int32_t shift, int32_t output_zero_point, int32_t act_min,
+                        int32_t act_max) {
+  const int64_t q = static_cast<int64_t>(output_zero_point) +
+                    requantize(static_cast<int32_t>(acc), multiplier, shift);
+  return static_cast<int8_t>(std::clamp<int64_t>(q, act_min, act_max));
+}
+
+inline int rand_int(std::mt19937& rng, int low, int high) {
+  return std::uniform_int_distribution<int>(low, high)(rng);
+}
+
+inline int8_t rand_s8(std::mt19937& rng, int low = -128, int high = 127) {
+  return static_cast<int8_t>(rand_int(rng, low, high));
+}
+
+inline float rand_float(std::mt19937& rng, float low, float high) {
+  return std::uniform_real_distribution<float>(low, high)(rng);
+}
+
+// A Q31 mantissa in [2^30, 2^31).
+inline int32_t rand_multiplier(std::mt19937& rng) {
+  return static_cast<int32_t>(
+      std::uniform_int_distribution<int64_t>(int64_t{1} << 30, (int64_t{1} << 31) - 1)(rng));
+}
+
+// A random fused-activation clamp: full range, ReLU (act_min = output zero
+// point) or a random sub-range.
+inline void rand_clamp(std::mt19937& rng, int32_t output_zero_point, int32_t& act_min, int32_t& act_max) {
+  switch (rand_int(rng, 0, 2)) {
+    case 0:
+      act_min = -128;
+      act_max = 127;
+      break;
+    case 1:
+      act_min = output_zero_point;
+      act_max = 127;
+      break;
+    default: {
+      int a = rand_int(rng, -128, 127);
+      int b = rand_int(rng, -128, 127);
+      act_min = std::min(a, b);
+      act_max = std::max(a, b);
+    }
+  }
+}
+
+}  // namespace tml_test
