@@ -11,6 +11,11 @@
 //   nn/     Layers, losses, optimizers, schedules, the Trainer, metrics, the model
 //           file (.tmlm), layer-spec strings, train configs, and the workflow
 //           calls behind the CLI (run_training, evaluate_model, ...).
+//   runtime/ DeployModel (the frozen graph every deployment step reads, .tdm
+//           file), lower_model (Model -> float32 DeployModel), ReferenceEngine
+//           (runs a DeployModel through the C kernels of kernels/).
+//   compress/ int8 post-training quantization (quantize_int8, calibration
+//           methods, per-op SQNR) and the `quantize` job (run_quantize).
 //
 // Worked example: train an iris classifier, check it, save it, load it back.
 //
@@ -63,3 +68,11 @@
 #include "tinymlops/nn/train_config.h"
 #include "tinymlops/nn/trainer.h"
 #include "tinymlops/nn/workflow.h"
+#include "tinymlops/runtime/any_model.h"
+#include "tinymlops/runtime/deploy_model.h"
+#include "tinymlops/runtime/engine.h"
+#include "tinymlops/runtime/lower.h"
+#include "tinymlops/runtime/quant_math.h"
+#include "tinymlops/compress/calibration.h"
+#include "tinymlops/compress/ptq.h"
+#include "tinymlops/compress/workflow.h"
