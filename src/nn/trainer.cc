@@ -197,6 +197,7 @@ TrainHistory train_model(Model& model, const Dataset& train, const Dataset* vali
       record.learning_rate =
           scheduled_learning_rate(options.schedule, options.learning_rate, step, total_steps, epoch);
       optimizer->step(params, record.learning_rate);
+      if (options.after_step) options.after_step(step, total_steps);
       if (progress) {
         const long done = static_cast<long>(begin / batch) + 1;
         progress->update(done, steps_per_epoch, "epoch " + std::to_string(epoch + 1),

@@ -5,6 +5,7 @@
 // Rng streams derived from TrainOptions::seed; nothing depends on time or threads.
 #pragma once
 
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ struct TrainOptions {
   float clip_norm = 0;               // > 0: rescale the gradient to this global L2 norm at most
   std::vector<float> class_weights;  // per class id; empty = all 1
   EarlyStopping early_stopping;
+  // Called after every optimizer step with the 0-based step and the total number
+  // of steps planned (e.g. pruning re-applies its masks here). May be empty.
+  std::function<void(long step, long total_steps)> after_step;
 };
 
 struct EpochRecord {

@@ -1,0 +1,201 @@
+#include "tinymlops/compress/prune.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "tinymlops/core/error.h"
+#include "tinymlops/nn/layer_spec.h"
+#include "tinymlops/nn/layers.h"
+
+namespace tinymlops {
+
+namespace {
+
+bool is_weighted(LayerKind kind) {
+  return kind == LayerKind::kDense || kind == LayerKind::kConv1D || kind == LayerKind::kConv2D ||
+         kind == LayerKind::kDepthwiseConv2D;
+}
+
+Param* weights_of(Layer& layer) {
+  for (Param* p : layer.params()) {
+    if (p->name == "weights") return p;
+  }
+  return nullptr;
+}
+
+std::string layer_name(Model& model, size_t i) {
+  return "layers[" + std::to_string(i) + "] (" + layer_kind_name(model.layer(i).kind()) + ")";
+}
+
+// Keeps the `keep` entries of `values` with the largest magnitude; ties go to the
+// earlier index. Returns a 0/1 mask.
+std::vector<uint8_t> keep_largest(const std::vector<float>& magnitudes, size_t keep) {
+  std::vector<size_t> order(magnitudes.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return magnitudes[a] > magnitudes[b]; });
+  std::vector<uint8_t> mask(magnitudes.size(), 0);
+  for (size_t i = 0; i < keep && i < order.size(); ++i) mask[order[i]] = 1;
+  return mask;
+}
+
+void check_sparsity(double sparsity) {
+  if (!(sparsity >= 0 && sparsity < 1)) {
+    throw Error(ErrorKind::kUsage, "--sparsity", "must be in [0, 1), got " + std::to_string(sparsity));
+  }
+}
+
+}  // namespace
+
+PruneMasks magnitude_masks(Model& model, double sparsity, bool global) {
+  check_sparsity(sparsity);
+  PruneMasks masks;
+  for (size_t i = 0; i < model.num_layers(); ++i) {
+    if (is_weighted(model.layer(i).kind())) masks.tensors.push_back(weights_of(model.layer(i)));
+  }
+  auto kept = [&](size_t count) { return count - static_cast<size_t>(std::floor(sparsity * static_cast<double>(count))); };
+  if (global) {
+    std::vector<float> all;
+    for (Param* p : masks.tensors) all.insert(all.end(), p->value.begin(), p->value.end());
+    for (float& v : all) v = std::abs(v);
+    const std::vector<uint8_t> mask = keep_largest(all, kept(all.size()));
+    size_t offset = 0;
+    for (Param* p : masks.tensors) {
+      const size_t n = static_cast<size_t>(p->value.size());
+      masks.keep.emplace_back(mask.begin() + static_cast<std::ptrdiff_t>(offset),
+                              mask.begin() + static_cast<std::ptrdiff_t>(offset + n));
+      offset += n;
+    }
+  } else {
+    for (Param* p : masks.tensors) {
+      std::vector<float> magnitudes(p->value.begin(), p->value.end());
+      for (float& v : magnitudes) v = std::abs(v);
+      masks.keep.push_back(keep_largest(magnitudes, kept(magnitudes.size())));
+    }
+  }
+  return masks;
+}
+
+void apply_masks(const PruneMasks& masks) {
+  for (size_t t = 0; t < masks.tensors.size(); ++t) {
+    Eigen::VectorXf& values = masks.tensors[t]->value;
+    for (Eigen::Index i = 0; i < values.size(); ++i) {
+      if (!masks.keep[t][static_cast<size_t>(i)]) values[i] = 0.0f;
+    }
+  }
+}
+
+double gradual_sparsity(double final_sparsity, long step, long end_step) {
+  if (end_step <= 0 || step >= end_step) return final_sparsity;
+  const double remaining = 1.0 - static_cast<double>(step) / static_cast<double>(end_step);
+  return final_sparsity * (1.0 - remaining * remaining * remaining);
+}
+
+TrainHistory prune_model(Model& model, const PruneOptions& options, const Dataset& train,
+                         const Dataset* validation, Progress* progress) {
+  check_sparsity(options.sparsity);
+  PruneMasks masks = magnitude_masks(model, options.gradual ? 0.0 : options.sparsity, options.global);
+  apply_masks(masks);
+  TrainHistory history;
+  if (options.fine_tune.epochs > 0) {
+    TrainOptions fine_tune = options.fine_tune;
+    fine_tune.early_stopping.patience = 0;  // the masks of an earlier epoch may be less sparse
+    fine_tune.after_step = [&](long step, long total) {
+      if (options.gradual) {
+        // Ramp over the first 70% of the steps, updating the masks every step.
+        const long end = std::max(1L, total * 7 / 10);
+        if (step <= end) masks = magnitude_masks(model, gradual_sparsity(options.sparsity, step + 1, end), options.global);
+      }
+      apply_masks(masks);
+    };
+    history = train_model(model, train, validation, fine_tune, progress);
+  }
+  masks = magnitude_masks(model, options.sparsity, options.global);
+  apply_masks(masks);
+  return history;
+}
+
+Model prune_units(Model& model, double fraction) {
+  check_sparsity(fraction);
+  std::vector<size_t> weighted;
+  for (size_t i = 0; i < model.num_layers(); ++i) {
+    if (is_weighted(model.layer(i).kind())) weighted.push_back(i);
+  }
+  // kept[i]: the units of layer i's output that survive (empty: all).
+  std::vector<std::vector<int>> kept(model.num_layers());
+  for (size_t w = 0; w + 1 < weighted.size(); ++w) {
+    const size_t i = weighted[w];
+    Layer& layer = model.layer(i);
+    if (layer.kind() != LayerKind::kDense || model.layer(weighted[w + 1]).kind() != LayerKind::kDense) {
+      throw Error(ErrorKind::kInvalid, layer_name(model, i),
+                  "structured pruning shrinks dense layers followed by a dense layer; convolutions are not supported yet");
+    }
+    for (size_t between = i + 1; between < weighted[w + 1]; ++between) {
+      const LayerKind kind = model.layer(between).kind();
+      if (kind != LayerKind::kActivation && kind != LayerKind::kDropout && kind != LayerKind::kBatchNorm) {
+        throw Error(ErrorKind::kInvalid, layer_name(model, between), "cannot sit between two shrunk dense layers");
+      }
+    }
+    const Param& weights = *weights_of(layer);
+    const int inputs = weights.shape[0], units = weights.shape[1];
+    std::vector<float> norms(static_cast<size_t>(units), 0.0f);
+    for (int k = 0; k < inputs; ++k) {
+      for (int c = 0; c < units; ++c) norms[static_cast<size_t>(c)] += weights.value[int64_t{k} * units + c] * weights.value[int64_t{k} * units + c];
+    }
+    const size_t keep = std::max<size_t>(1, static_cast<size_t>(units) - static_cast<size_t>(std::floor(fraction * units)));
+    const std::vector<uint8_t> mask = keep_largest(norms, keep);
+    for (int c = 0; c < units; ++c) {
+      if (mask[static_cast<size_t>(c)]) kept[i].push_back(c);
+    }
+    for (size_t between = i + 1; between < weighted[w + 1]; ++between) kept[between] = kept[i];
+  }
+
+  Model smaller(model.input_shape());
+  for (size_t i = 0; i < model.num_layers(); ++i) {
+    nlohmann::json config = model.layer(i).config();
+    if (model.layer(i).kind() == LayerKind::kDense && !kept[i].empty()) config["units"] = kept[i].size();
+    smaller.add(make_layer(model.layer(i).kind(), config, layer_name(model, i)));
+  }
+  smaller.build(Initializer::kGlorotUniform, 0);
+  std::vector<int> inputs_kept;  // of the current layer's input (empty: all)
+  for (size_t i = 0; i < model.num_layers(); ++i) {
+    std::vector<Param*> from = model.layer(i).params(), to = smaller.layer(i).params();
+    const std::vector<int>& outputs_kept = kept[i];
+    for (size_t p = 0; p < from.size(); ++p) {
+      const Param& src = *from[p];
+      Param& dst = *to[p];
+      if (src.name == "weights" && model.layer(i).kind() == LayerKind::kDense) {
+        const int units = src.shape[1], new_units = dst.shape[1], new_inputs = dst.shape[0];
+        for (int k = 0; k < new_inputs; ++k) {
+          const int old_k = inputs_kept.empty() ? k : inputs_kept[static_cast<size_t>(k)];
+          for (int c = 0; c < new_units; ++c) {
+            const int old_c = outputs_kept.empty() ? c : outputs_kept[static_cast<size_t>(c)];
+            dst.value[int64_t{k} * new_units + c] = src.value[int64_t{old_k} * units + old_c];
+          }
+        }
+      } else if (!outputs_kept.empty() && src.value.size() != dst.value.size()) {
+        // Per-unit vectors (bias, batch norm) of a shrunk layer.
+        for (size_t c = 0; c < outputs_kept.size(); ++c) dst.value[static_cast<Eigen::Index>(c)] = src.value[outputs_kept[c]];
+      } else {
+        dst.value = src.value;
+      }
+    }
+    if (is_weighted(model.layer(i).kind())) inputs_kept = outputs_kept;
+  }
+  smaller.metadata = model.metadata;
+  return smaller;
+}
+
+std::vector<LayerSparsity> sparsity_report(Model& model) {
+  std::vector<LayerSparsity> report;
+  for (size_t i = 0; i < model.num_layers(); ++i) {
+    if (!is_weighted(model.layer(i).kind())) continue;
+    const Param& w = *weights_of(model.layer(i));
+    LayerSparsity entry{layer_name(model, i), w.value.size(), 0};
+    for (float v : w.value) entry.zeros += v == 0.0f;
+    report.push_back(entry);
+  }
+  return report;
+}
+
+}  // namespace tinymlops
