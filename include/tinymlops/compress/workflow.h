@@ -41,4 +41,32 @@ struct QuantizeResult {
 // Throws Error(kUsage) for an unsupported method or bit width.
 QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress);
 
+struct PruneConfig {
+  std::string model;  // trained model (.tmlm)
+  std::string data;   // CSV with the model's columns: fine-tuning and held-out metrics
+  std::string label;  // must be the model's label column when given
+  double sparsity = 0.5;  // fraction of weights zeroed, or of hidden units removed (structured)
+  bool structured = false;
+  bool global = true;     // rank all layers' weights together (else each layer to the target)
+  bool gradual = false;   // polynomial ramp during fine-tuning (else one shot, then fine-tune)
+  int epochs = 10;        // fine-tuning epochs (0: none)
+  float learning_rate = 1e-3f;
+  bool drop_bad_rows = false;
+  std::string out;  // pruned model (.tmlm); empty: not written
+};
+
+struct PruneResult {
+  Model model;
+  // {"sparsity","structured","global","gradual","split","train_rows","eval_rows",
+  //  "params_before","params_after","nonzero_before","nonzero_after",
+  //  "before":{metrics},"after":{metrics},"drop",
+  //  "layers":[{"layer","weights","zeros"}],"model","file_bytes"}
+  nlohmann::ordered_json report;
+};
+
+// Prunes and fine-tunes (same rows as run_quantize: the model's training split
+// when `data` is its training file). The result is a float model: quantize it
+// next. Throws Error(kUsage) for a sparsity outside [0, 1).
+PruneResult run_prune(const PruneConfig& config, Progress& progress);
+
 }  // namespace tinymlops

@@ -1,4 +1,5 @@
-// `tinymlops quantize` end to end, and evaluate/predict/inspect on its output.
+// `tinymlops quantize` and `prune` end to end, and evaluate/predict/inspect on
+// their output.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -14,7 +15,7 @@ using testing::TempDir;
 
 std::string digits() { return (testing::source_dir() / "examples/data/digits.csv").string(); }
 
-class QuantizeCli : public ::testing::Test {
+class CompressCli : public ::testing::Test {
  protected:
   void SetUp() override {
     model_ = (dir_.path() / "d.tmlm").string();
@@ -25,7 +26,7 @@ class QuantizeCli : public ::testing::Test {
   std::string model_;
 };
 
-TEST_F(QuantizeCli, Int8IsFourTimesSmallerLosesLittleAndIsDeterministic) {
+TEST_F(CompressCli, Int8IsFourTimesSmallerLosesLittleAndIsDeterministic) {
   const std::string a = (dir_.path() / "a.tdm").string(), b = (dir_.path() / "b.tdm").string();
   auto r = run_cli({"quantize", model_, "--data", digits(), "--label", "digit", "--out", a, "--json", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -51,7 +52,7 @@ TEST_F(QuantizeCli, Int8IsFourTimesSmallerLosesLittleAndIsDeterministic) {
   EXPECT_EQ(read_file(predictions).substr(0, 22), "line,class,confidence\n");
 }
 
-TEST_F(QuantizeCli, BadRequestsGetOneLineErrors) {
+TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
   const std::string out = (dir_.path() / "q.tdm").string();
   struct Case {
     std::vector<std::string> extra;
@@ -86,6 +87,55 @@ TEST_F(QuantizeCli, BadRequestsGetOneLineErrors) {
   auto r = run_cli({"quantize", model_, "--data", csv.string(), "--out", out, "-q"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("p0"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST_F(CompressCli, PruneHalfThenQuantizeLosesAtMostOnePoint) {
+  const std::string pruned = (dir_.path() / "p.tmlm").string(), again = (dir_.path() / "p2.tmlm").string();
+  auto r = run_cli({"prune", model_, "--data", digits(), "--sparsity", "0.5", "--out", pruned, "--json", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["nonzero_after"], report["nonzero_before"].get<int>() / 2);
+  ASSERT_EQ(run_cli({"prune", model_, "--data", digits(), "--sparsity", "0.5", "--out", again, "-q"}).exit_code, 0);
+  EXPECT_EQ(read_file(pruned), read_file(again));
+  const std::string quantized = (dir_.path() / "p.tdm").string();
+  ASSERT_EQ(run_cli({"quantize", pruned, "--data", digits(), "--out", quantized, "-q"}).exit_code, 0);
+  auto original = run_cli({"evaluate", model_, "--data", digits(), "--json"});
+  auto compressed = run_cli({"evaluate", quantized, "--data", digits(), "--json"});
+  ASSERT_EQ(compressed.exit_code, 0) << compressed.err;
+  EXPECT_GE(nlohmann::json::parse(compressed.out)["accuracy"].get<double>(),
+            nlohmann::json::parse(original.out)["accuracy"].get<double>() - 0.01);
+}
+
+TEST_F(CompressCli, StructuredPruningShrinksTheModel) {
+  const std::string pruned = (dir_.path() / "s.tmlm").string();
+  auto r = run_cli({"prune", model_, "--data", digits(), "--sparsity", "0.5", "--structured", "--out", pruned,
+                    "--json", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["params_after"], 64 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10);
+  EXPECT_LE(report["drop"].get<double>(), 2.0);
+  auto inspect = nlohmann::json::parse(run_cli({"inspect", pruned, "--json"}).out);
+  EXPECT_EQ(inspect["params"], report["params_after"]);
+}
+
+TEST_F(CompressCli, BadPruneRequestsGetOneLineErrors) {
+  const std::string out = (dir_.path() / "bad.tmlm").string();
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"--sparsity", "1.5"}, {"--sparsity", "-0.1"}, {"--schedule", "linear"}, {"--epochs", "-1"}}) {
+    auto r = run_cli({"prune", model_, "--data", digits(), "--out", out, flag, value, "-q"});
+    EXPECT_EQ(r.exit_code, 2) << flag << " " << value << ": " << r.err;
+    EXPECT_NE(r.err.find(flag), std::string::npos) << r.err;
+  }
+  TempDir dir;
+  const std::string cnn = (dir.path() / "cnn.tmlm").string();
+  ASSERT_EQ(run_cli({"train", "--data", digits(), "--label", "digit", "--input-shape", "8x8x1", "--layers",
+                     "conv2d:4:3x3:relu,flatten", "--epochs", "1", "--out", cnn, "-q"})
+                .exit_code,
+            0);
+  auto r = run_cli({"prune", cnn, "--data", digits(), "--structured", "--out", out, "-q"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("layers[0] (conv2d)"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 

@@ -1,0 +1,89 @@
+// tinymlops prune
+#include <cstdio>
+#include <iostream>
+
+#include "commands.h"
+#include "tinymlops/compress/workflow.h"
+#include "tinymlops/core/error.h"
+
+namespace tinymlops::cli {
+
+namespace {
+
+struct PruneFlags {
+  PruneConfig config;
+  std::string schedule = "one_shot";
+  bool per_layer = false;
+  bool json = false;
+  ProgressFlags progress;
+};
+
+void print_report(const nlohmann::ordered_json& r) {
+  if (r["structured"].get<bool>()) {
+    std::printf("pruned %.0f%% of the units of each hidden dense layer\n", 100 * r["sparsity"].get<double>());
+  } else {
+    std::printf("pruned %.0f%% of the weights (%s%s)\n", 100 * r["sparsity"].get<double>(),
+                r["global"].get<bool>() ? "ranked globally" : "per layer", r["gradual"].get<bool>() ? ", gradual" : "");
+  }
+  std::printf("parameters     %lld -> %lld\n", r["params_before"].get<long long>(), r["params_after"].get<long long>());
+  std::printf("nonzero weights %lld -> %lld\n", r["nonzero_before"].get<long long>(),
+              r["nonzero_after"].get<long long>());
+  for (const auto& layer : r["layers"]) {
+    std::printf("  %-24s %6lld weights, %5.1f%% zero\n", layer["layer"].get<std::string>().c_str(),
+                layer["weights"].get<long long>(),
+                100.0 * layer["zeros"].get<double>() / std::max(1.0, layer["weights"].get<double>()));
+  }
+  if (r.contains("before")) {
+    std::printf("metrics on %lld held-out rows of %s\n", r["eval_rows"].get<long long>(),
+                r["split"].get<std::string>().c_str());
+    for (const auto& [key, value] : r["before"].items()) {
+      if (value.is_number()) {
+        std::printf("  %-16s %.4f -> %.4f\n", key.c_str(), value.get<double>(), r["after"][key].get<double>());
+      }
+    }
+  }
+  if (r.contains("model")) {
+    std::printf("wrote %s (%lld bytes); next: tinymlops quantize %s ...\n", r["model"].get<std::string>().c_str(),
+                r["file_bytes"].get<long long>(), r["model"].get<std::string>().c_str());
+  }
+}
+
+}  // namespace
+
+void register_prune(CLI::App& app) {
+  auto flags = std::make_shared<PruneFlags>();
+  CLI::App* command = app.add_subcommand("prune", "prune a trained model (zero or remove weights) and fine-tune it");
+  command->footer(
+      "Writes a float model (.tmlm) with the same metadata; quantize it next. Example:\n"
+      "  tinymlops prune digits.tmlm --sparsity 0.5 --data examples/data/digits.csv --label digit --out pruned.tmlm");
+  command->add_option("model", flags->config.model, "trained model (.tmlm)")->required();
+  command->add_option("--data", flags->config.data, "CSV with the model's columns: fine-tuning and held-out metrics")
+      ->required();
+  command->add_option("--label", flags->config.label, "target column (default: the model's)");
+  command->add_option("--sparsity", flags->config.sparsity,
+                      "fraction of weights to zero, or of hidden units to remove with --structured (default 0.5)");
+  command->add_flag("--structured", flags->config.structured,
+                    "remove whole units of hidden dense layers (the model really shrinks)");
+  command->add_flag("--per-layer", flags->per_layer, "each layer to the target sparsity (default: global ranking)");
+  command->add_option("--schedule", flags->schedule, "one_shot (default) or gradual (cubic ramp while fine-tuning)");
+  command->add_option("--epochs", flags->config.epochs, "fine-tuning epochs (default 10; 0: none)");
+  command->add_option("--lr", flags->config.learning_rate, "fine-tuning learning rate (default 0.001)");
+  command->add_flag("--drop-bad-rows", flags->config.drop_bad_rows, "skip rows with empty/NaN/Inf cells");
+  command->add_option("--out", flags->config.out, "pruned model to write (.tmlm)")->required();
+  command->add_flag("--json", flags->json, "print the report as JSON");
+  flags->progress.add_to(*command);
+  command->callback([flags] {
+    PruneConfig config = flags->config;
+    if (flags->schedule != "one_shot" && flags->schedule != "gradual") {
+      throw Error(ErrorKind::kUsage, "--schedule", "unknown schedule '" + flags->schedule + "' (one_shot, gradual)");
+    }
+    config.gradual = flags->schedule == "gradual";
+    config.global = !flags->per_layer;
+    auto progress = flags->progress.make();
+    PruneResult result = run_prune(config, *progress);
+    if (flags->json) std::cout << result.report.dump(2) << "\n";
+    else print_report(result.report);
+  });
+}
+
+}  // namespace tinymlops::cli

@@ -1,0 +1,61 @@
+#include "held_out_rows.h"
+
+#include <algorithm>
+
+#include "tinymlops/core/hash.h"
+#include "tinymlops/core/rng.h"
+#include "tinymlops/data/split.h"
+#include "tinymlops/nn/metrics.h"
+#include "tinymlops/nn/workflow.h"
+
+namespace tinymlops {
+
+HeldOutRows held_out_rows(const Model& model, const std::string& data_path, bool drop_bad_rows, int sample_limit) {
+  Dataset data = load_for_model(model.metadata, data_path, drop_bad_rows, true);
+  const nlohmann::json& provenance = model.metadata.provenance;
+  const nlohmann::json params = provenance.value("params", nlohmann::json::object());
+  const bool windowed = model.metadata.window.window > 0;
+  const bool same_data = provenance.value("data_sha256", "") == sha256_file_hex(data_path) &&
+                         params.contains("seed") && params.contains("test_split") &&
+                         params.contains("validation_split") &&
+                         params.value("drop_bad_rows", false) == drop_bad_rows;
+  HeldOutRows rows;
+  SplitIndices split;
+  if (same_data) {
+    const double validation = params.at("validation_split").get<double>();
+    const double test = params.at("test_split").get<double>();
+    split = windowed ? split_in_order(data.size(), validation, test)
+                     : split_dataset(data, validation, test, params.at("seed").get<uint64_t>());
+    rows.split = "the model's training split";
+  }
+  if (!same_data || split.test.empty()) {
+    split = windowed ? split_in_order(data.size(), 0.0, 0.2) : split_dataset(data, 0.0, 0.2, 0);
+    rows.split = "a new split of " + data_path + " (20% test, seed 0)";
+  }
+  std::vector<size_t> sample = split.train;
+  if (sample.size() > static_cast<size_t>(std::max(sample_limit, 0))) {
+    Rng rng(0);
+    rng.shuffle(sample);
+    sample.resize(static_cast<size_t>(sample_limit));
+    std::sort(sample.begin(), sample.end());
+  }
+  rows.train = data.subset(split.train);
+  rows.sample = data.subset(sample);
+  rows.evaluation = data.subset(split.test);
+  return rows;
+}
+
+nlohmann::ordered_json task_metrics(const ModelMetadata& meta, const Dataset& rows, const Matrix& outputs) {
+  if (meta.task == Task::kClassification) return to_json(classification_metrics(rows.classes, outputs));
+  return to_json(regression_metrics(rows.values, outputs.col(0)));
+}
+
+double metric_drop(const ModelMetadata& meta, const nlohmann::ordered_json& before,
+                   const nlohmann::ordered_json& after) {
+  if (meta.task == Task::kClassification) {
+    return 100 * (before["accuracy"].get<double>() - after["accuracy"].get<double>());
+  }
+  return after["rmse"].get<double>() - before["rmse"].get<double>();
+}
+
+}  // namespace tinymlops

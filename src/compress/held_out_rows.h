@@ -1,0 +1,31 @@
+// Which rows a compression job learns from and which it measures on (internal to
+// src/compress).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tinymlops/nn/model.h"
+
+namespace tinymlops {
+
+struct HeldOutRows {
+  Dataset train;       // rows to fine-tune on
+  Dataset sample;      // at most `sample_limit` of the training rows (seeded), for calibration
+  Dataset evaluation;  // held-out rows for before/after metrics
+  std::string split;   // how the rows were chosen, for reports
+};
+
+// When `data` is the file `model` was trained on (same SHA-256 and bad-row
+// policy), the model's training split is rebuilt from its recorded seed and
+// fractions; otherwise `data` is split anew (20% test, seed 0; time order for
+// windowed models).
+HeldOutRows held_out_rows(const Model& model, const std::string& data, bool drop_bad_rows, int sample_limit);
+
+// The task's metrics (metrics.h to_json) of `outputs` against `rows`.
+nlohmann::ordered_json task_metrics(const ModelMetadata& meta, const Dataset& rows, const Matrix& outputs);
+
+// Accuracy points lost (classification) or RMSE gained (regression).
+double metric_drop(const ModelMetadata& meta, const nlohmann::ordered_json& before, const nlohmann::ordered_json& after);
+
+}  // namespace tinymlops

@@ -1,0 +1,107 @@
+// run_prune (compress/workflow.h).
+#include "held_out_rows.h"
+#include "tinymlops/compress/prune.h"
+#include "tinymlops/compress/workflow.h"
+#include "tinymlops/core/error.h"
+#include "tinymlops/core/file_io.h"
+#include "tinymlops/core/hash.h"
+#include "tinymlops/nn/model_file.h"
+
+namespace tinymlops {
+
+namespace {
+
+int64_t nonzero_weights(Model& model) {
+  int64_t count = 0;
+  for (const LayerSparsity& s : sparsity_report(model)) count += s.weights - s.zeros;
+  return count;
+}
+
+// Fine-tuning as the model was trained: its loss (recorded or by task), Adam.
+TrainOptions fine_tune_options(const Model& model, const PruneConfig& config) {
+  TrainOptions options;
+  options.epochs = config.epochs;
+  options.learning_rate = config.learning_rate;
+  const nlohmann::json params = model.metadata.provenance.value("params", nlohmann::json::object());
+  options.loss = params.contains("loss") ? parse_loss(params.at("loss").get<std::string>())
+                 : model.metadata.task == Task::kClassification ? LossKind::kCrossEntropy
+                                                                : LossKind::kMse;
+  options.seed = params.value("seed", uint64_t{0});
+  return options;
+}
+
+}  // namespace
+
+PruneResult run_prune(const PruneConfig& config, Progress& progress) {
+  if (!(config.sparsity >= 0 && config.sparsity < 1)) {
+    throw Error(ErrorKind::kUsage, "--sparsity", "must be in [0, 1), got " + std::to_string(config.sparsity));
+  }
+  if (config.epochs < 0) throw Error(ErrorKind::kUsage, "--epochs", "must not be negative");
+  if (config.structured && config.gradual) {
+    throw Error(ErrorKind::kUsage, "--schedule", "gradual applies to unstructured pruning only");
+  }
+  Model model = load_model(config.model);
+  if (!config.label.empty() && config.label != model.metadata.label_name) {
+    throw Error(ErrorKind::kUsage, "--label", "the model was trained on label '" + model.metadata.label_name +
+                                                  "', not '" + config.label + "'");
+  }
+  HeldOutRows rows = held_out_rows(model, config.data, config.drop_bad_rows, 0);
+  if (rows.train.size() == 0) throw Error(ErrorKind::kInvalid, config.data, "no rows to fine-tune on");
+  progress.message("fine-tuning on " + std::to_string(rows.train.size()) + " training rows of " + rows.split);
+
+  PruneResult result;
+  nlohmann::ordered_json& r = result.report;
+  r["sparsity"] = config.sparsity;
+  r["structured"] = config.structured;
+  r["global"] = config.global;
+  r["gradual"] = config.gradual;
+  r["split"] = rows.split;
+  r["train_rows"] = rows.train.size();
+  r["eval_rows"] = rows.evaluation.size();
+  r["params_before"] = model.trainable_parameter_count();
+  r["nonzero_before"] = nonzero_weights(model);
+  nlohmann::ordered_json before;
+  if (rows.evaluation.size() > 0) before = task_metrics(model.metadata, rows.evaluation, model.predict(rows.evaluation.features));
+
+  const TrainOptions fine_tune = fine_tune_options(model, config);
+  if (config.structured) {
+    result.model = prune_units(model, config.sparsity);
+    if (fine_tune.epochs > 0) train_model(result.model, rows.train, nullptr, fine_tune, &progress);
+  } else {
+    PruneOptions options;
+    options.sparsity = config.sparsity;
+    options.global = config.global;
+    options.gradual = config.gradual;
+    options.fine_tune = fine_tune;
+    prune_model(model, options, rows.train, nullptr, &progress);
+    result.model = std::move(model);
+  }
+  Model& pruned = result.model;
+  r["params_after"] = pruned.trainable_parameter_count();
+  r["nonzero_after"] = nonzero_weights(pruned);
+  if (rows.evaluation.size() > 0) {
+    const nlohmann::ordered_json after =
+        task_metrics(pruned.metadata, rows.evaluation, pruned.predict(rows.evaluation.features));
+    r["before"] = before;
+    r["after"] = after;
+    r["drop"] = metric_drop(pruned.metadata, before, after);
+  }
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (const LayerSparsity& s : sparsity_report(pruned)) {
+    layers.push_back({{"layer", s.layer}, {"weights", s.weights}, {"zeros", s.zeros}});
+  }
+  r["layers"] = layers;
+  pruned.metadata.provenance["pruning"] = {{"sparsity", config.sparsity},   {"structured", config.structured},
+                                           {"global", config.global},       {"gradual", config.gradual},
+                                           {"epochs", config.epochs},       {"lr", config.learning_rate},
+                                           {"source_model_sha256", sha256_file_hex(config.model)}};
+  if (!config.out.empty()) {
+    const std::string bytes = serialize_model(pruned);
+    write_file_atomic(config.out, bytes);
+    r["model"] = config.out;
+    r["file_bytes"] = bytes.size();
+  }
+  return result;
+}
+
+}  // namespace tinymlops
