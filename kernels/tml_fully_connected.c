@@ -10,6 +10,26 @@ void tml_fully_connected_f32(const float* input, int in_features, const float* w
   }
 }
 
+/* The signed 4-bit weight at flat `index` of a packed array. */
+static int32_t s4_at(const uint8_t* packed, int32_t index) {
+  const uint8_t byte = packed[index >> 1];
+  const int32_t nibble = (index & 1) ? (byte >> 4) : (byte & 0x0F);
+  return nibble >= 8 ? nibble - 16 : nibble;
+}
+
+void tml_fully_connected_s4(const int8_t* input, int in_features, const uint8_t* packed_weights,
+                            const int32_t* bias, int out_features, const tml_requant* requant,
+                            const tml_q8_params* params, int8_t* output) {
+  for (int o = 0; o < out_features; ++o) {
+    const int32_t row = (int32_t)o * in_features;
+    int32_t acc = bias ? bias[o] : 0;
+    for (int i = 0; i < in_features; ++i) {
+      acc += ((int32_t)input[i] - params->input_zero_point) * s4_at(packed_weights, row + i);
+    }
+    output[o] = tml_output_s8(acc, requant[o], params);
+  }
+}
+
 void tml_fully_connected_s8(const int8_t* input, int in_features, const int8_t* weights, const int32_t* bias,
                             int out_features, const tml_requant* requant, const tml_q8_params* params,
                             int8_t* output) {

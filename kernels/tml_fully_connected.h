@@ -20,6 +20,13 @@ void tml_fully_connected_s8(const int8_t* input, int in_features, const int8_t* 
                             int out_features, const tml_requant* requant, const tml_q8_params* params,
                             int8_t* output);
 
+/* int8 activations with int4 weights: as tml_fully_connected_s8, but weight
+ * w[o * in_features + i] is the signed 4-bit value (-8..7) in the low nibble of
+ * byte index/2 for an even flat index, the high nibble for an odd one. */
+void tml_fully_connected_s4(const int8_t* input, int in_features, const uint8_t* packed_weights,
+                            const int32_t* bias, int out_features, const tml_requant* requant,
+                            const tml_q8_params* params, int8_t* output);
+
 #ifdef __cplusplus
 }
 #endif

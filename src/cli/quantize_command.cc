@@ -21,11 +21,11 @@ struct QuantizeFlags {
 };
 
 void print_report(const nlohmann::ordered_json& r) {
-  std::printf("quantized %s to int%d (%s, %s calibration on %lld rows)\n", r["method"].get<std::string>().c_str(),
+  std::printf("quantized (%s) to int%d weights (%s, %s calibration on %lld rows)\n", r["method"].get<std::string>().c_str(),
               r["bits"].get<int>(), r["per_channel"].get<bool>() ? "per-channel" : "per-tensor",
               r["calibration"].get<std::string>().c_str(), r["calibration_rows"].get<long long>());
   const auto& before = r["bytes"]["float32"];
-  const auto& after = r["bytes"]["int8"];
+  const auto& after = r["bytes"]["quantized"];
   std::printf("weights        %lld -> %lld bytes (%.2fx smaller)\n", before["weights"].get<long long>(),
               after["weights"].get<long long>(), r["weight_ratio"].get<double>());
   std::printf("biases         %lld -> %lld bytes (int32)\n", before["biases"].get<long long>(),
@@ -58,7 +58,7 @@ void print_report(const nlohmann::ordered_json& r) {
 
 void register_quantize(CLI::App& app) {
   auto flags = std::make_shared<QuantizeFlags>();
-  CLI::App* command = app.add_subcommand("quantize", "quantize a trained model to int8 for deployment");
+  CLI::App* command = app.add_subcommand("quantize", "quantize a trained model to int8/int4 for deployment");
   command->footer(
       "Writes a deploy model (.tdm) that evaluate, predict and inspect accept. Example:\n"
       "  tinymlops quantize digits.tmlm --data examples/data/digits.csv --label digit --out digits-int8.tdm");
@@ -66,8 +66,12 @@ void register_quantize(CLI::App& app) {
   command->add_option("--data", flags->config.data, "CSV with the model's columns: calibration and held-out metrics")
       ->required();
   command->add_option("--label", flags->label, "target column (default: the model's)");
-  command->add_option("--method", flags->config.method, "ptq (post-training quantization; default)");
-  command->add_option("--bits", flags->config.bits, "bit width of weights and activations: 8 (default)");
+  command->add_option("--method", flags->config.method,
+                      "ptq (post-training, default) or qat (quantization-aware fine-tuning first)");
+  command->add_option("--bits", flags->config.bits,
+                      "weight bits: 8 (default) or 4 (dense layers; convolutions keep 8); activations are int8");
+  command->add_option("--epochs", flags->config.epochs, "qat: fine-tuning epochs (default 10)");
+  command->add_option("--lr", flags->config.learning_rate, "qat: fine-tuning learning rate (default 0.0001)");
   command->add_flag("--per-channel", flags->per_channel, "one weight scale per output channel (the default)");
   command->add_flag("--per-tensor", flags->per_tensor, "one weight scale per tensor");
   command->add_option("--calibration", flags->calibration, "activation ranges: minmax (default), percentile, mse or kl");

@@ -1,5 +1,5 @@
 // run_prune (compress/workflow.h).
-#include "held_out_rows.h"
+#include "job_support.h"
 #include "tinymlops/compress/prune.h"
 #include "tinymlops/compress/workflow.h"
 #include "tinymlops/core/error.h"
@@ -17,18 +17,6 @@ int64_t nonzero_weights(Model& model) {
   return count;
 }
 
-// Fine-tuning as the model was trained: its loss (recorded or by task), Adam.
-TrainOptions fine_tune_options(const Model& model, const PruneConfig& config) {
-  TrainOptions options;
-  options.epochs = config.epochs;
-  options.learning_rate = config.learning_rate;
-  const nlohmann::json params = model.metadata.provenance.value("params", nlohmann::json::object());
-  options.loss = params.contains("loss") ? parse_loss(params.at("loss").get<std::string>())
-                 : model.metadata.task == Task::kClassification ? LossKind::kCrossEntropy
-                                                                : LossKind::kMse;
-  options.seed = params.value("seed", uint64_t{0});
-  return options;
-}
 
 }  // namespace
 
@@ -63,7 +51,7 @@ PruneResult run_prune(const PruneConfig& config, Progress& progress) {
   nlohmann::ordered_json before;
   if (rows.evaluation.size() > 0) before = task_metrics(model.metadata, rows.evaluation, model.predict(rows.evaluation.features));
 
-  const TrainOptions fine_tune = fine_tune_options(model, config);
+  const TrainOptions fine_tune = fine_tune_options(model, config.epochs, config.learning_rate);
   if (config.structured) {
     result.model = prune_units(model, config.sparsity);
     if (fine_tune.epochs > 0) train_model(result.model, rows.train, nullptr, fine_tune, &progress);

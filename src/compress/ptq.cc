@@ -38,7 +38,8 @@ std::map<int, std::vector<float>> observe(const DeployModel& model, const Matrix
 // Symmetric int8 weights with per-channel (or one) scale; `channel_of(i)` maps
 // a flat index to its output channel.
 template <typename ChannelOf>
-DeployTensor quantize_weights(const DeployTensor& w, int channels, bool per_channel, ChannelOf channel_of) {
+DeployTensor quantize_weights(const DeployTensor& w, int channels, bool per_channel, int bits, ChannelOf channel_of) {
+  const float levels = static_cast<float>((1 << (bits - 1)) - 1);
   const std::vector<float> values = tensor_floats(w);
   std::vector<float> max_abs(static_cast<size_t>(channels), 0.0f);
   for (size_t i = 0; i < values.size(); ++i) {
@@ -53,13 +54,15 @@ DeployTensor quantize_weights(const DeployTensor& w, int channels, bool per_chan
   q.dtype = DType::kInt8;
   q.zero_point = 0;
   q.scales.clear();
-  for (float m : max_abs) q.scales.push_back(m > 0 ? m / 127.0f : 1.0f);
+  for (float m : max_abs) q.scales.push_back(m > 0 ? m / levels : 1.0f);
+  const long limit = static_cast<long>(levels);
   std::vector<int8_t> ints(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
     const float scale = q.scales[static_cast<size_t>(channel_of(i))];
-    ints[i] = static_cast<int8_t>(std::clamp(std::lround(values[i] / scale), -127L, 127L));
+    ints[i] = static_cast<int8_t>(std::clamp(std::lround(values[i] / scale), -limit, limit));
   }
-  q.data = bytes_of(ints);
+  q.dtype = bits == 4 ? DType::kInt4 : DType::kInt8;
+  q.data = bits == 4 ? packed_int4(ints) : bytes_of(ints);
   return q;
 }
 
@@ -83,6 +86,9 @@ DeployTensor quantize_bias(const DeployTensor& b, float input_scale, const std::
 }  // namespace
 
 DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, const PtqOptions& options) {
+  if (options.weight_bits != 8 && options.weight_bits != 4) {
+    throw Error(ErrorKind::kUsage, "--bits", std::to_string(options.weight_bits) + " bits is not supported (supported: 4, 8)");
+  }
   if (model.variant != "float32") {
     throw Error(ErrorKind::kInvalid, "quantize", "the model is already " + model.variant + "; quantize a float32 model");
   }
@@ -99,7 +105,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
 
   DeployModel out;
   out.metadata = model.metadata;
-  out.variant = "int8";
+  out.variant = options.weight_bits == 4 ? "int4" : "int8";
   out.input = out.add_tensor(model.tensors[static_cast<size_t>(model.input)]);
 
   // Quantize the input.
@@ -142,10 +148,11 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
       const DeployTensor& b = model.tensors[static_cast<size_t>(op.inputs[2])];
       const int channels = b.shape[0];
       const int64_t per_filter = w.size() / channels;
+      const int bits = op.kind == OpKind::kFullyConnected ? options.weight_bits : 8;
       DeployTensor w_q = op.kind == OpKind::kDepthwiseConv2D
-                             ? quantize_weights(w, channels, options.per_channel,
+                             ? quantize_weights(w, channels, options.per_channel, bits,
                                                 [&](size_t k) { return static_cast<int>(k % static_cast<size_t>(channels)); })
-                             : quantize_weights(w, channels, options.per_channel,
+                             : quantize_weights(w, channels, options.per_channel, bits,
                                                 [&](size_t k) { return static_cast<int>(static_cast<int64_t>(k) / per_filter); });
       DeployTensor b_q = quantize_bias(b, x_q.scales[0], w_q.scales);
       q_op.inputs.push_back(out.add_tensor(std::move(w_q)));
@@ -165,7 +172,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
   }
   out.output = current;
   out.metadata.provenance["quantization"] = {{"method", "ptq"},
-                                    {"bits", 8},
+                                    {"bits", options.weight_bits},
                                     {"calibration", calibration_name(options.calibration)},
                                     {"per_channel", options.per_channel},
                                     {"calibration_rows", calibration.rows()}};

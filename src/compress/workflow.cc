@@ -1,6 +1,6 @@
 #include "tinymlops/compress/workflow.h"
 
-#include "held_out_rows.h"
+#include "job_support.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +15,7 @@
 #include "tinymlops/nn/workflow.h"
 #include "tinymlops/runtime/engine.h"
 #include "tinymlops/runtime/lower.h"
+#include "tinymlops/compress/qat.h"
 
 namespace tinymlops {
 
@@ -37,13 +38,13 @@ nlohmann::ordered_json bytes_by_role(const DeployModel& model) {
 }  // namespace
 
 QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress) {
-  if (config.method != "ptq") {
-    throw Error(ErrorKind::kUsage, "--method", "unknown or not yet available method '" + config.method +
-                                                   "' (available: ptq)");
+  if (config.method != "ptq" && config.method != "qat") {
+    throw Error(ErrorKind::kUsage, "--method", "unknown method '" + config.method + "' (known: ptq, qat)");
   }
-  if (config.bits != 8) {
-    throw Error(ErrorKind::kUsage, "--bits", std::to_string(config.bits) + " bits is not supported (supported: 8)");
+  if (config.bits != 8 && config.bits != 4) {
+    throw Error(ErrorKind::kUsage, "--bits", std::to_string(config.bits) + " bits is not supported (supported: 4, 8)");
   }
+  if (config.epochs < 1 && config.method == "qat") throw Error(ErrorKind::kUsage, "--epochs", "must be at least 1");
   if (config.calibration_samples < 1) {
     throw Error(ErrorKind::kUsage, "--calibration-samples", "must be at least 1");
   }
@@ -58,8 +59,24 @@ QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress) {
   progress.message("calibrating on " + std::to_string(rows.sample.size()) + " training rows of " + rows.split);
 
   DeployModel reference = lower_model(model);
+  Model tuned = parse_model(serialize_model(model), config.model);
+  if (config.method == "qat") {
+    QatOptions qat;
+    qat.weight_bits = config.bits;
+    qat.fine_tune = fine_tune_options(model, config.epochs, config.learning_rate);
+    progress.message("quantization-aware training for " + std::to_string(config.epochs) + " epochs on " +
+                     std::to_string(rows.train.size()) + " training rows");
+    quantization_aware_training(tuned, qat, rows.train, &progress);
+  }
+  PtqOptions ptq = config.ptq;
+  ptq.weight_bits = config.bits;
   QuantizeResult result;
-  result.model = quantize_int8(reference, rows.sample.features, config.ptq);
+  result.model = quantize_int8(lower_model(tuned), rows.sample.features, ptq);
+  if (config.method == "qat") {
+    result.model.metadata.provenance["quantization"]["method"] = "qat";
+    result.model.metadata.provenance["quantization"]["qat_epochs"] = config.epochs;
+    result.model.metadata.provenance["quantization"]["qat_lr"] = config.learning_rate;
+  }
   nlohmann::ordered_json& r = result.report;
   r["method"] = config.method;
   r["bits"] = config.bits;
@@ -69,7 +86,7 @@ QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress) {
   r["calibration_rows"] = rows.sample.size();
   r["eval_rows"] = rows.evaluation.size();
   const nlohmann::ordered_json before_bytes = bytes_by_role(reference), after_bytes = bytes_by_role(result.model);
-  r["bytes"] = {{"float32", before_bytes}, {"int8", after_bytes}};
+  r["bytes"] = {{"float32", before_bytes}, {"quantized", after_bytes}};
   r["weight_ratio"] = before_bytes["weights"].get<double>() / after_bytes["weights"].get<double>();
   r["weight_bytes_before"] = reference.constant_bytes();
   r["weight_bytes_after"] = result.model.constant_bytes();

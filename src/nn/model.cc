@@ -59,6 +59,7 @@ void Model::forward(const Matrix& input, const ForwardContext& context, size_t e
   (*activations)[0] = input;
   for (size_t i = 0; i < end; ++i) {
     layers_[i]->forward((*activations)[i], (*activations)[i + 1], context);
+    if (context.after_layer && *context.after_layer) (*context.after_layer)(i, (*activations)[i + 1]);
   }
 }
 

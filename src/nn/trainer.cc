@@ -174,7 +174,7 @@ TrainHistory train_model(Model& model, const Dataset& train, const Dataset* vali
   std::vector<Matrix> grads(2);
   Matrix x;
   BatchTargets targets;
-  ForwardContext training{true, &dropout_rng};
+  ForwardContext training{true, &dropout_rng, &options.after_layer};
   long step = 0;
 
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
@@ -185,6 +185,7 @@ TrainHistory train_model(Model& model, const Dataset& train, const Dataset* vali
     for (size_t begin = 0; begin < n; begin += batch, ++step) {
       const size_t stop = std::min(n, begin + batch);
       gather_batch(features, train, order, begin, stop, options.class_weights, &x, &targets);
+      if (options.before_forward) options.before_forward();
       model.forward(x, training, end, &activations);
       loss_sum += compute_loss(options.loss, activations.back(), targets, &grads[0]);
       for (Param* p : params) p->grad.setZero();
@@ -193,6 +194,7 @@ TrainHistory train_model(Model& model, const Dataset& train, const Dataset* vali
         model.layer(i).backward(activations[i], activations[i + 1], grads[0], grad_input);
         if (grad_input) std::swap(grads[0], grads[1]);
       }
+      if (options.before_update) options.before_update();
       if (options.clip_norm > 0) clip_gradients(params, options.clip_norm);
       record.learning_rate =
           scheduled_learning_rate(options.schedule, options.learning_rate, step, total_steps, epoch);

@@ -12,7 +12,7 @@ static_assert(std::endian::native == std::endian::little, "tensor data is little
 
 namespace {
 
-constexpr const char* kDTypeNames[] = {"float32", "int8", "int32"};
+constexpr const char* kDTypeNames[] = {"float32", "int8", "int32", "int4"};
 constexpr const char* kOpKindNames[] = {"quantize", "dequantize", "fully_connected", "conv2d", "depthwise_conv2d",
                                         "max_pool", "avg_pool",  "activation",      "lookup", "softmax"};
 static_assert(std::size(kOpKindNames) == static_cast<size_t>(OpKind::kCount));
@@ -131,18 +131,20 @@ class OpChecker {
     require(w.shape == weight_shape, "weights '" + w.name + "' have the wrong shape");
     require(b.shape == std::vector<int>{channels}, "bias '" + b.name + "' has the wrong shape");
     for (const DeployTensor* t : {&w, &b}) {
-      require(static_cast<int64_t>(t->data.size()) == t->size() * dtype_bytes(t->dtype),
+      require(static_cast<int64_t>(t->data.size()) == data_bytes(t->dtype, t->size()),
               "constant '" + t->name + "' has " + std::to_string(t->data.size()) + " bytes, expected " +
-                  std::to_string(t->size() * dtype_bytes(t->dtype)));
+                  std::to_string(data_bytes(t->dtype, t->size())));
     }
     if (x.dtype == DType::kFloat32) {
       require(w.dtype == DType::kFloat32 && b.dtype == DType::kFloat32 && y.dtype == DType::kFloat32,
               "float32 op needs float32 weights, bias and output");
       return;
     }
-    require(x.dtype == DType::kInt8 && w.dtype == DType::kInt8 && b.dtype == DType::kInt32 &&
+    const bool int4 = w.dtype == DType::kInt4;
+    require(!int4 || op_.kind == OpKind::kFullyConnected, "int4 weights are supported by fully_connected only");
+    require(x.dtype == DType::kInt8 && (w.dtype == DType::kInt8 || int4) && b.dtype == DType::kInt32 &&
                 y.dtype == DType::kInt8,
-            "int8 op needs int8 input, weights and output and int32 bias");
+            "int8 op needs int8 input, int8 or int4 weights, int8 output and int32 bias");
     require(w.zero_point == 0, "int8 weights are symmetric (zero point 0)");
     require(w.scales.size() == static_cast<size_t>(channels), "weights need one scale per output channel");
     for (float s : w.scales) require(s > 0, "weight scales must be positive");
@@ -156,7 +158,13 @@ class OpChecker {
 }  // namespace
 
 const char* dtype_name(DType dtype) { return kDTypeNames[static_cast<int>(dtype)]; }
-int dtype_bytes(DType dtype) { return dtype == DType::kInt8 ? 1 : 4; }
+int64_t data_bytes(DType dtype, int64_t count) {
+  switch (dtype) {
+    case DType::kInt8: return count;
+    case DType::kInt4: return (count + 1) / 2;
+    default: return 4 * count;
+  }
+}
 const char* op_kind_name(OpKind kind) { return kOpKindNames[static_cast<int>(kind)]; }
 const char* deploy_activation_name(DeployActivation activation) {
   return kActivationNames[static_cast<int>(activation)];
@@ -242,7 +250,23 @@ std::vector<float> tensor_floats(const DeployTensor& tensor) {
 }
 
 std::vector<int8_t> tensor_int8(const DeployTensor& tensor) {
-  return std::vector<int8_t>(tensor.data.begin(), tensor.data.end());
+  if (tensor.dtype != DType::kInt4) return std::vector<int8_t>(tensor.data.begin(), tensor.data.end());
+  std::vector<int8_t> values(static_cast<size_t>(tensor.size()));
+  for (size_t i = 0; i < values.size(); ++i) {
+    const int byte = static_cast<uint8_t>(tensor.data[i / 2]);
+    const int nibble = i % 2 ? byte >> 4 : byte & 0x0F;
+    values[i] = static_cast<int8_t>(nibble >= 8 ? nibble - 16 : nibble);
+  }
+  return values;
+}
+
+std::string packed_int4(const std::vector<int8_t>& values) {
+  std::string bytes((values.size() + 1) / 2, '\0');
+  for (size_t i = 0; i < values.size(); ++i) {
+    const auto nibble = static_cast<uint8_t>(values[i] & 0x0F);
+    bytes[i / 2] = static_cast<char>(static_cast<uint8_t>(bytes[i / 2]) | (i % 2 ? nibble << 4 : nibble));
+  }
+  return bytes;
 }
 
 std::vector<int32_t> tensor_int32(const DeployTensor& tensor) {

@@ -30,7 +30,7 @@ ReferenceEngine::ReferenceEngine(const DeployModel& model) : model_(model) {
   buffers_.resize(model.tensors.size());
   for (size_t t = 0; t < model.tensors.size(); ++t) {
     const DeployTensor& tensor = model.tensors[t];
-    if (!tensor.is_constant()) buffers_[t].assign(static_cast<size_t>(tensor.size() * dtype_bytes(tensor.dtype)), '\0');
+    if (!tensor.is_constant()) buffers_[t].assign(static_cast<size_t>(data_bytes(tensor.dtype, tensor.size())), '\0');
   }
   for (const DeployOp& op : model.ops) {
     OpParams p;
@@ -78,7 +78,10 @@ void ReferenceEngine::run_op(size_t index) {
       tml_dequantize_s8(s8_in, count, x.scales[0], x.zero_point, f32_out);
       return;
     case OpKind::kFullyConnected:
-      if (int8) {
+      if (int8 && model_.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kInt4) {
+        tml_fully_connected_s4(s8_in, count, reinterpret_cast<const uint8_t*>(w), reinterpret_cast<const int32_t*>(b),
+                               static_cast<int>(y.size()), p.requant.data(), &p.q8, s8_out);
+      } else if (int8) {
         tml_fully_connected_s8(s8_in, count, reinterpret_cast<const int8_t*>(w), reinterpret_cast<const int32_t*>(b),
                                static_cast<int>(y.size()), p.requant.data(), &p.q8, s8_out);
       } else {

@@ -52,6 +52,18 @@ TEST_F(CompressCli, Int8IsFourTimesSmallerLosesLittleAndIsDeterministic) {
   EXPECT_EQ(read_file(predictions).substr(0, 22), "line,class,confidence\n");
 }
 
+TEST_F(CompressCli, Int4QatIsEightTimesSmallerAndLosesAtMostOnePoint) {
+  const std::string out = (dir_.path() / "q4.tdm").string();
+  auto r = run_cli({"quantize", model_, "--data", digits(), "--method", "qat", "--bits", "4", "--out", out, "--json",
+                    "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  EXPECT_DOUBLE_EQ(report["weight_ratio"].get<double>(), 8.0);
+  EXPECT_LE(report["drop"].get<double>(), 1.0);
+  auto info = nlohmann::json::parse(run_cli({"inspect", out, "--json"}).out);
+  EXPECT_EQ(info["variant"], "int4");
+}
+
 TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
   const std::string out = (dir_.path() / "q.tdm").string();
   struct Case {
@@ -61,6 +73,8 @@ TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
   };
   const std::vector<Case> cases = {
       {{"--bits", "3"}, 2, "--bits: 3 bits is not supported"},
+      {{"--bits", "16"}, 2, "--bits: 16 bits is not supported"},
+      {{"--method", "qat", "--epochs", "0"}, 2, "--epochs"},
       {{"--method", "magic"}, 2, "--method"},
       {{"--calibration", "entropy"}, 2, "--calibration"},
       {{"--label", "species"}, 2, "'digit', not 'species'"},

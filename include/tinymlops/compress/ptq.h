@@ -19,6 +19,9 @@ namespace tinymlops {
 struct PtqOptions {
   Calibration calibration = Calibration::kMinMax;
   bool per_channel = true;
+  // 8, or 4: fully-connected weights in [-7, 7] packed two per byte (other
+  // ops keep int8 weights; the kernels have no int4 convolution yet).
+  int weight_bits = 8;
 };
 
 // Signal-to-quantization-noise ratio of one op's output over the calibration

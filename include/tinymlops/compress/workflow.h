@@ -15,8 +15,10 @@ struct QuantizeConfig {
   std::string model;  // trained model (.tmlm)
   std::string data;   // CSV with the model's feature and label columns
   std::string label;  // must be the model's label column when given
-  std::string method = "ptq";
-  int bits = 8;
+  std::string method = "ptq";  // or "qat": fine-tune with fake quantization first
+  int bits = 8;                // weight bits: 8, or 4 (fully-connected weights; convolutions stay 8)
+  int epochs = 10;             // QAT fine-tuning epochs
+  float learning_rate = 1e-4f;  // QAT fine-tuning learning rate
   PtqOptions ptq;
   int calibration_samples = 500;  // at most this many training rows calibrate
   bool drop_bad_rows = false;
@@ -38,7 +40,8 @@ struct QuantizeResult {
 // draws from the training rows and before/after metrics use the test rows.
 // Otherwise the data is split anew (test 20%, seed 0). "drop" is the accuracy
 // lost in percentage points (classification) or the RMSE gained (regression).
-// Throws Error(kUsage) for an unsupported method or bit width.
+// Throws Error(kUsage) for an unsupported method or bit width. "before" metrics
+// are the float model's; "after" the deployed model's (after QAT, if any).
 QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress);
 
 struct PruneConfig {

@@ -13,6 +13,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -101,6 +102,10 @@ void allocate_param(Param& param, std::string name, std::vector<int> shape, bool
 struct ForwardContext {
   bool training = false;  // dropout active, batch-norm uses batch statistics
   Rng* rng = nullptr;     // REQUIRES non-null when training (dropout draws from it)
+  // When set, Model::forward calls it with each layer's index and output, which
+  // it may change in place (quantization-aware training fake-quantizes here;
+  // backward treats the change as the identity: a straight-through estimator).
+  const std::function<void(size_t layer, Matrix& output)>* after_layer = nullptr;
 };
 
 class Layer {

@@ -38,9 +38,15 @@ struct TrainOptions {
   float clip_norm = 0;               // > 0: rescale the gradient to this global L2 norm at most
   std::vector<float> class_weights;  // per class id; empty = all 1
   EarlyStopping early_stopping;
-  // Called after every optimizer step with the 0-based step and the total number
-  // of steps planned (e.g. pruning re-applies its masks here). May be empty.
+  // Hooks, each may be empty. after_step: after every optimizer step, with the
+  // 0-based step and the steps planned (pruning re-applies its masks here).
+  // before_forward / before_update: around each batch's forward+backward and
+  // before the optimizer step (QAT swaps fake-quantized weights in and the float
+  // weights back). after_layer: see ForwardContext (training passes only).
   std::function<void(long step, long total_steps)> after_step;
+  std::function<void()> before_forward;
+  std::function<void()> before_update;
+  std::function<void(size_t layer, Matrix& output)> after_layer;
 };
 
 struct EpochRecord {

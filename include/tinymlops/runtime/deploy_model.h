@@ -28,9 +28,11 @@
 
 namespace tinymlops {
 
-enum class DType { kFloat32, kInt8, kInt32 };
-const char* dtype_name(DType dtype);  // "float32", "int8", "int32"
-int dtype_bytes(DType dtype);
+// kInt4: signed 4-bit weights packed two per byte, the even flat index in the
+// low nibble (kernels/tml_fully_connected.h); only fully-connected weights.
+enum class DType { kFloat32, kInt8, kInt32, kInt4 };
+const char* dtype_name(DType dtype);  // "float32", "int8", "int32", "int4"
+int64_t data_bytes(DType dtype, int64_t count);  // bytes of `count` values
 
 struct DeployTensor {
   std::string name;
@@ -112,10 +114,11 @@ DeployModel load_deploy_model(const std::filesystem::path& path);
 
 // Typed views of a constant's data (REQUIRES matching dtype; little-endian host).
 std::vector<float> tensor_floats(const DeployTensor& tensor);
-std::vector<int8_t> tensor_int8(const DeployTensor& tensor);
+std::vector<int8_t> tensor_int8(const DeployTensor& tensor);  // int8, or int4 unpacked
 std::vector<int32_t> tensor_int32(const DeployTensor& tensor);
 std::string bytes_of(const std::vector<float>& values);
 std::string bytes_of(const std::vector<int8_t>& values);
 std::string bytes_of(const std::vector<int32_t>& values);
+std::string packed_int4(const std::vector<int8_t>& values);  // REQUIRES values in [-8, 7]
 
 }  // namespace tinymlops

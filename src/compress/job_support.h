@@ -1,11 +1,12 @@
-// Which rows a compression job learns from and which it measures on (internal to
-// src/compress).
+// What the compression jobs (quantize, prune) share: which rows they learn from
+// and measure on, how they fine-tune, how they compare (internal to src/compress).
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "tinymlops/nn/model.h"
+#include "tinymlops/nn/trainer.h"
 
 namespace tinymlops {
 
@@ -24,6 +25,10 @@ HeldOutRows held_out_rows(const Model& model, const std::string& data, bool drop
 
 // The task's metrics (metrics.h to_json) of `outputs` against `rows`.
 nlohmann::ordered_json task_metrics(const ModelMetadata& meta, const Dataset& rows, const Matrix& outputs);
+
+// Fine-tuning as the model was trained: its recorded loss (or the task's
+// default) and seed, Adam at `learning_rate`, no early stopping.
+TrainOptions fine_tune_options(const Model& model, int epochs, float learning_rate);
 
 // Accuracy points lost (classification) or RMSE gained (regression).
 double metric_drop(const ModelMetadata& meta, const nlohmann::ordered_json& before, const nlohmann::ordered_json& after);

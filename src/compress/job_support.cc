@@ -1,4 +1,4 @@
-#include "held_out_rows.h"
+#include "job_support.h"
 
 #include <algorithm>
 
@@ -48,6 +48,18 @@ HeldOutRows held_out_rows(const Model& model, const std::string& data_path, bool
 nlohmann::ordered_json task_metrics(const ModelMetadata& meta, const Dataset& rows, const Matrix& outputs) {
   if (meta.task == Task::kClassification) return to_json(classification_metrics(rows.classes, outputs));
   return to_json(regression_metrics(rows.values, outputs.col(0)));
+}
+
+TrainOptions fine_tune_options(const Model& model, int epochs, float learning_rate) {
+  TrainOptions options;
+  options.epochs = epochs;
+  options.learning_rate = learning_rate;
+  const nlohmann::json params = model.metadata.provenance.value("params", nlohmann::json::object());
+  options.loss = params.contains("loss") ? parse_loss(params.at("loss").get<std::string>())
+                 : model.metadata.task == Task::kClassification ? LossKind::kCrossEntropy
+                                                                : LossKind::kMse;
+  options.seed = params.value("seed", uint64_t{0});
+  return options;
 }
 
 double metric_drop(const ModelMetadata& meta, const nlohmann::ordered_json& before,
