@@ -21,6 +21,12 @@ int64_t nonzero_weights(Model& model) {
 }  // namespace
 
 PruneResult run_prune(const PruneConfig& config, Progress& progress) {
+  Model model = load_model(config.model);
+  return prune_trained(std::move(model), sha256_file_hex(config.model), config, progress);
+}
+
+PruneResult prune_trained(Model model, const std::string& source_sha256, const PruneConfig& config,
+                          Progress& progress) {
   if (!(config.sparsity >= 0 && config.sparsity < 1)) {
     throw Error(ErrorKind::kUsage, "--sparsity", "must be in [0, 1), got " + std::to_string(config.sparsity));
   }
@@ -28,7 +34,6 @@ PruneResult run_prune(const PruneConfig& config, Progress& progress) {
   if (config.structured && config.gradual) {
     throw Error(ErrorKind::kUsage, "--schedule", "gradual applies to unstructured pruning only");
   }
-  Model model = load_model(config.model);
   if (!config.label.empty() && config.label != model.metadata.label_name) {
     throw Error(ErrorKind::kUsage, "--label", "the model was trained on label '" + model.metadata.label_name +
                                                   "', not '" + config.label + "'");
@@ -82,7 +87,7 @@ PruneResult run_prune(const PruneConfig& config, Progress& progress) {
   pruned.metadata.provenance["pruning"] = {{"sparsity", config.sparsity},   {"structured", config.structured},
                                            {"global", config.global},       {"gradual", config.gradual},
                                            {"epochs", config.epochs},       {"lr", config.learning_rate},
-                                           {"source_model_sha256", sha256_file_hex(config.model)}};
+                                           {"source_model_sha256", source_sha256}};
   if (!config.out.empty()) {
     const std::string bytes = serialize_model(pruned);
     write_file_atomic(config.out, bytes);

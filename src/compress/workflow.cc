@@ -38,6 +38,12 @@ nlohmann::ordered_json bytes_by_role(const DeployModel& model) {
 }  // namespace
 
 QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress) {
+  Model model = load_model(config.model);
+  return quantize_trained(model, sha256_file_hex(config.model), config, progress);
+}
+
+QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, const QuantizeConfig& config,
+                                Progress& progress) {
   if (config.method != "ptq" && config.method != "qat") {
     throw Error(ErrorKind::kUsage, "--method", "unknown method '" + config.method + "' (known: ptq, qat)");
   }
@@ -49,7 +55,6 @@ QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress) {
     throw Error(ErrorKind::kUsage, "--calibration-samples", "must be at least 1");
   }
   if (config.data.empty()) throw Error(ErrorKind::kUsage, "--data", "quantize needs data to calibrate on");
-  Model model = load_model(config.model);
   if (!config.label.empty() && config.label != model.metadata.label_name) {
     throw Error(ErrorKind::kUsage, "--label", "the model was trained on label '" + model.metadata.label_name +
                                                   "', not '" + config.label + "'");
@@ -58,8 +63,8 @@ QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress) {
   if (rows.sample.size() == 0) throw Error(ErrorKind::kInvalid, config.data, "no rows to calibrate on");
   progress.message("calibrating on " + std::to_string(rows.sample.size()) + " training rows of " + rows.split);
 
-  DeployModel reference = lower_model(model);
-  Model tuned = parse_model(serialize_model(model), config.model);
+  Model tuned = parse_model(serialize_model(model), "model");
+  DeployModel reference = lower_model(tuned);
   if (config.method == "qat") {
     QatOptions qat;
     qat.weight_bits = config.bits;
@@ -105,7 +110,7 @@ QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress) {
     layers.push_back({{"op", e.op}, {"sqnr_db", std::isfinite(e.sqnr_db) ? nlohmann::ordered_json(e.sqnr_db) : nlohmann::ordered_json("inf")}});
   }
   r["layers"] = layers;
-  result.model.metadata.provenance["quantization"]["source_model_sha256"] = sha256_file_hex(config.model);
+  result.model.metadata.provenance["quantization"]["source_model_sha256"] = source_sha256;
   if (!config.out.empty()) {
     const std::string bytes = serialize_deploy_model(result.model);
     write_file_atomic(config.out, bytes);

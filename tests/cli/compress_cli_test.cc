@@ -64,6 +64,27 @@ TEST_F(CompressCli, Int4QatIsEightTimesSmallerAndLosesAtMostOnePoint) {
   EXPECT_EQ(info["variant"], "int4");
 }
 
+TEST_F(CompressCli, RecipePrunesThenQuantizesInt4) {
+  auto recipe = dir_.write("recipe.yaml",
+                           "steps:\n  - prune: {sparsity: 0.5, epochs: 5}\n  - quantize: {method: qat, bits: 4, epochs: 5}\n");
+  const std::string out = (dir_.path() / "r.tdm").string();
+  auto r = run_cli({"compress", model_, "--recipe", recipe.string(), "--data", digits(), "--out", out, "--json", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  ASSERT_EQ(report["steps"].size(), 2u);
+  EXPECT_EQ(report["steps"][0]["prune"]["nonzero_after"], 3232);
+  EXPECT_EQ(report["steps"][1]["quantize"]["bits"], 4);
+  auto info = nlohmann::json::parse(run_cli({"inspect", out, "--json"}).out);
+  EXPECT_EQ(info["variant"], "int4");
+  EXPECT_EQ(info["provenance"]["pruning"]["sparsity"], 0.5);
+
+  auto bad = dir_.write("bad.yaml", "steps:\n  - quantize: {bits: 3}\n");
+  auto e = run_cli({"compress", model_, "--recipe", bad.string(), "--data", digits(), "--out", out + "2", "-q"});
+  EXPECT_EQ(e.exit_code, 1);
+  EXPECT_NE(e.err.find(bad.string() + ":2:16: 3 bits"), std::string::npos) << e.err;
+  EXPECT_FALSE(std::filesystem::exists(out + "2"));
+}
+
 TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
   const std::string out = (dir_.path() / "q.tdm").string();
   struct Case {

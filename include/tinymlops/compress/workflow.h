@@ -43,6 +43,10 @@ struct QuantizeResult {
 // Throws Error(kUsage) for an unsupported method or bit width. "before" metrics
 // are the float model's; "after" the deployed model's (after QAT, if any).
 QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress);
+// The same on a model already in memory (config.model unused); `source_sha256`
+// is recorded as the quantized model's source.
+QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, const QuantizeConfig& config,
+                                Progress& progress);
 
 struct PruneConfig {
   std::string model;  // trained model (.tmlm)
@@ -71,5 +75,7 @@ struct PruneResult {
 // when `data` is its training file). The result is a float model: quantize it
 // next. Throws Error(kUsage) for a sparsity outside [0, 1).
 PruneResult run_prune(const PruneConfig& config, Progress& progress);
+PruneResult prune_trained(Model model, const std::string& source_sha256, const PruneConfig& config,
+                          Progress& progress);
 
 }  // namespace tinymlops

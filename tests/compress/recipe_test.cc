@@ -1,0 +1,63 @@
+// recipe.h: parsing and checking recipes; every bad recipe names file:line:col.
+#include "tinymlops/compress/recipe.h"
+
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+#include "tinymlops/core/error.h"
+
+namespace tinymlops {
+namespace {
+
+std::string error_of(const std::string& text) {
+  testing::TempDir dir;
+  auto path = dir.write("recipe.yaml", text);
+  try {
+    load_recipe(path);
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    const std::string prefix = path.string();
+    EXPECT_EQ(what.rfind(prefix, 0), 0u) << what;
+    return what.substr(prefix.size());
+  }
+  return "no error";
+}
+
+TEST(Recipe, ParsesStepsInOrder) {
+  testing::TempDir dir;
+  auto path = dir.write("recipe.yaml",
+                        "steps:\n"
+                        "  - prune: {sparsity: 0.25, schedule: gradual, epochs: 3, per_layer: true, lr: 0.01}\n"
+                        "  - quantize: {method: qat, bits: 4, calibration: kl, per_channel: false, epochs: 2}\n");
+  std::vector<RecipeStep> steps = load_recipe(path);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].kind, "prune");
+  EXPECT_DOUBLE_EQ(steps[0].prune.sparsity, 0.25);
+  EXPECT_TRUE(steps[0].prune.gradual);
+  EXPECT_FALSE(steps[0].prune.global);
+  EXPECT_FLOAT_EQ(steps[0].prune.learning_rate, 0.01f);
+  EXPECT_EQ(steps[1].quantize.method, "qat");
+  EXPECT_EQ(steps[1].quantize.bits, 4);
+  EXPECT_EQ(steps[1].quantize.ptq.calibration, Calibration::kKl);
+  EXPECT_FALSE(steps[1].quantize.ptq.per_channel);
+  EXPECT_EQ(steps[1].quantize.epochs, 2);
+}
+
+TEST(Recipe, BadRecipesNameTheirPlace) {
+  EXPECT_EQ(error_of("steps:\n  - quantize: {bits: 3}\n"), ":2:16: 3 bits is not supported (supported: 4, 8)");
+  EXPECT_EQ(error_of("steps:\n  - prune: {sparsity: 1.5}\n"), ":2:13: sparsity must be in [0, 1)");
+  EXPECT_EQ(error_of("steps:\n  - distil: {}\n"), ":2:5: unknown step 'distil' (known: prune, quantize)");
+  EXPECT_EQ(error_of("steps:\n  - quantize: {method: magic}\n"), ":2:16: method is ptq or qat");
+  EXPECT_EQ(error_of("steps:\n  - quantize: {calibration: entropy}\n"),
+            ":2:16: unknown calibration 'entropy' (known: minmax, percentile, mse, kl)");
+  EXPECT_NE(error_of("steps:\n  - prune: {sparsity: 0.5, colour: red}\n").find(":2:28: unknown prune key 'colour'"),
+            std::string::npos);
+  EXPECT_EQ(error_of("steps:\n  - quantize: {}\n  - prune: {}\n"), ":3:5: quantize must be the last step");
+  EXPECT_EQ(error_of("steps: []\n"), ":1:8: 'steps' must be a non-empty list");
+  EXPECT_EQ(error_of("steps:\n  - prune: {sparsity: half}\n"), ":2:13: bad value for 'sparsity'");
+  EXPECT_EQ(error_of("recipe:\n  - prune: {}\n"), ": expected 'steps:' with a list of steps");
+  EXPECT_NE(error_of("steps: [\n").find(":"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tinymlops
