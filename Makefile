@@ -33,6 +33,7 @@ test-asan: setup
 
 bench: build
 	@bench/train_vs_pytorch $(BUILD)
+	@bench/compression_table $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) out
