@@ -4,6 +4,7 @@
 #include <map>
 
 #include "commands.h"
+#include "tinymlops/core/error.h"
 #include "tinymlops/nn/workflow.h"
 
 namespace tinymlops::cli {
@@ -43,14 +44,13 @@ void print_summary(const TrainResult& result, const std::string& out) {
   }
 }
 
-}  // namespace
-
-void register_train(CLI::App& app) {
+// `train`, and `distill` (the same settings, --teacher required).
+void add_training_command(CLI::App& app, const char* name, const char* description, const char* example,
+                          bool distill) {
   auto flags = std::make_shared<TrainFlags>();
-  CLI::App* command = app.add_subcommand("train", "train a model on a CSV file");
-  command->footer(
-      "Settings may also come from a YAML file (--config); flags override it. Example:\n"
-      "  tinymlops train --data examples/data/iris.csv --label species --hidden 16 --out iris.tmlm");
+  CLI::App* command = app.add_subcommand(name, description);
+  command->footer(std::string("Settings may also come from a YAML file (--config); flags override it. Example:\n  ") +
+                  example);
   command->add_option("-c,--config", flags->config_file, "YAML file of settings (keys as the flags, with _)")
       ->check(CLI::ExistingFile);
   for (const TrainSetting& setting : train_settings()) {
@@ -63,9 +63,12 @@ void register_train(CLI::App& app) {
   }
   command->add_flag("--json", flags->json, "print the result as JSON on stdout");
   flags->progress.add_to(*command);
-  command->callback([flags, command] {
+  command->callback([flags, command, distill] {
     TrainConfig config;
     if (!flags->config_file.empty()) load_train_config(flags->config_file, config);
+    if (distill && command->count("--teacher") == 0 && config.teacher.empty()) {
+      throw Error(ErrorKind::kUsage, "--teacher", "distill needs a teacher model");
+    }
     for (const TrainSetting& setting : train_settings()) {
       const std::string flag = flag_name(setting.key);
       if (command->count(flag) == 0) continue;
@@ -88,6 +91,18 @@ void register_train(CLI::App& app) {
       print_summary(result, config.out);
     }
   });
+}
+
+}  // namespace
+
+void register_train(CLI::App& app) {
+  add_training_command(app, "train", "train a model on a CSV file",
+                       "tinymlops train --data examples/data/iris.csv --label species --hidden 16 --out iris.tmlm",
+                       false);
+  add_training_command(app, "distill", "train a small student model from a trained teacher (knowledge distillation)",
+                       "tinymlops distill --teacher big.tmlm --data examples/data/digits.csv --label digit "
+                       "--hidden 16 --out small.tmlm",
+                       true);
 }
 
 }  // namespace tinymlops::cli

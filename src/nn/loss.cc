@@ -34,7 +34,65 @@ bool loss_is_classification(LossKind kind) {
   return kind == LossKind::kCrossEntropy || kind == LossKind::kBinaryCrossEntropy;
 }
 
+namespace {
+
+// T^2 * KL(softmax(t / T) || softmax(z / T)) per sample, with its gradient
+// T * (softmax(z / T) - softmax(t / T)) scaled by `scale`, added into `grad`.
+double soft_cross_entropy(const Matrix& z, const Matrix& t, float temperature, const BatchTargets& targets,
+                          float scale, Matrix* grad) {
+  double total = 0;
+  const auto softmax = [&](const auto& row, Eigen::VectorXd* out) {
+    const double max = row.maxCoeff() / static_cast<double>(temperature);
+    *out = (row.template cast<double>().transpose() / temperature).array() - max;
+    *out = out->array().exp();
+    *out /= out->sum();
+  };
+  Eigen::VectorXd p, q;
+  for (Eigen::Index i = 0; i < z.rows(); ++i) {
+    softmax(z.row(i), &p);
+    softmax(t.row(i), &q);
+    const double w = weight_of(targets, i);
+    double kl = 0;
+    for (Eigen::Index j = 0; j < z.cols(); ++j) {
+      if (q[j] > 0) kl += q[j] * (std::log(q[j]) - std::log(std::max(p[j], 1e-300)));
+    }
+    total += w * temperature * temperature * kl;
+    if (grad) {
+      for (Eigen::Index j = 0; j < z.cols(); ++j) {
+        (*grad)(i, j) += static_cast<float>(w * scale * temperature * (p[j] - q[j]));
+      }
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
 double compute_loss(LossKind kind, const Matrix& prediction, const BatchTargets& targets, Matrix* grad) {
+  if (targets.teacher.size() > 0) {
+    // alpha * hard + (1 - alpha) * soft.
+    BatchTargets hard = targets;
+    hard.teacher.resize(0, 0);
+    const float alpha = targets.alpha, n = static_cast<float>(prediction.rows());
+    double loss = 0;
+    if (alpha > 0) {
+      loss = alpha * compute_loss(kind, prediction, hard, grad);
+      if (grad) *grad *= alpha;
+    } else if (grad) {
+      grad->setZero(prediction.rows(), prediction.cols());
+    }
+    if (kind == LossKind::kCrossEntropy) {
+      loss += (1 - alpha) * soft_cross_entropy(prediction, targets.teacher, targets.temperature, targets,
+                                               (1 - alpha) / n, grad) / n;
+    } else {
+      BatchTargets soft = hard;
+      soft.values = targets.teacher;
+      Matrix soft_grad;
+      loss += (1 - alpha) * compute_loss(kind, prediction, soft, grad ? &soft_grad : nullptr);
+      if (grad) *grad += (1 - alpha) * soft_grad;
+    }
+    return loss;
+  }
   const Eigen::Index n = prediction.rows();
   const Eigen::Index k = prediction.cols();
   if (grad) grad->resize(n, k);

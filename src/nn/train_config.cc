@@ -119,6 +119,9 @@ const std::vector<TrainSetting>& train_settings() {
       {"drop_bad_rows", "", "drop rows with empty/NaN/Inf cells instead of failing"},
       {"window", "N", "time series: one sample is N consecutive rows; the split is then in time order (default off)"},
       {"stride", "N", "time series: rows between window starts (default 1)"},
+      {"teacher", "MODEL", "distill from this trained model (.tmlm) on the same columns"},
+      {"temperature", "X", "distillation: softmax temperature (default 4)"},
+      {"alpha", "X", "distillation: weight of the label loss, 1 - alpha on the teacher (default 0.1)"},
       {"out", "FILE", "where to write the model (.tmlm)"},
   };
   return settings;
@@ -159,6 +162,13 @@ void set_train_setting(TrainConfig& c, const std::string& key, const std::string
   else if (key == "drop_bad_rows") c.drop_bad_rows = boolean(value, where);
   else if (key == "window") c.window.window = positive_int(value, where);
   else if (key == "stride") c.window.stride = positive_int(value, where);
+  else if (key == "teacher") c.teacher = value;
+  else if (key == "temperature") o.distill.temperature = non_negative(value, where);
+  else if (key == "alpha") {
+    const double alpha = parse_number_as<double>(value, where, "a number in [0, 1]");
+    if (!(alpha >= 0 && alpha <= 1)) bad_value(where, value, "a number in [0, 1]");
+    o.distill.alpha = static_cast<float>(alpha);
+  }
   else if (key == "out") c.out = value;
   else {
     std::string known;
@@ -217,6 +227,11 @@ nlohmann::json train_config_to_json(const TrainConfig& c) {
       {"normalize", normalization_name(c.normalization)},
       {"drop_bad_rows", c.drop_bad_rows},
   };
+  if (!c.teacher.empty()) {
+    j["teacher"] = std::filesystem::path(c.teacher).filename().string();
+    j["temperature"] = o.distill.temperature;
+    j["alpha"] = o.distill.alpha;
+  }
   if (c.window.window > 0) j["window"] = {{"size", c.window.window}, {"stride", c.window.stride}};
   if (c.task) j["task"] = task_name(*c.task);
   if (c.loss) j["loss"] = loss_name(*c.loss);

@@ -48,9 +48,15 @@ void check_head(const Model& model, const Dataset& data, LossKind loss) {
 // Gathers the rows `indices[begin, end)` of `data` (normalized) into x and targets.
 void gather_batch(const Matrix& features, const Dataset& data, const std::vector<size_t>& indices,
                   size_t begin, size_t end, const std::vector<float>& class_weights, Matrix* x,
-                  BatchTargets* targets) {
+                  BatchTargets* targets, const Matrix* teacher = nullptr) {
   const Eigen::Index rows = static_cast<Eigen::Index>(end - begin);
   x->resize(rows, features.cols());
+  if (teacher) {
+    targets->teacher.resize(rows, teacher->cols());
+    for (size_t i = begin; i < end; ++i) {
+      targets->teacher.row(static_cast<Eigen::Index>(i - begin)) = teacher->row(static_cast<Eigen::Index>(indices[i]));
+    }
+  }
   const bool classification = data.task == Task::kClassification;
   targets->classes.resize(classification ? end - begin : 0);
   targets->values.resize(classification ? 0 : rows, 1);
@@ -149,6 +155,28 @@ TrainHistory train_model(Model& model, const Dataset& train, const Dataset* vali
 
   Matrix features = train.features;
   model.metadata.normalization.apply(features);
+  // Distillation: the teacher's logits (or outputs) for every training row, once.
+  Matrix teacher_outputs;
+  const DistillOptions& distill = options.distill;
+  if (distill.teacher) {
+    if (options.loss == LossKind::kBinaryCrossEntropy) {
+      throw Error(ErrorKind::kUsage, "--teacher", "distillation needs the cross_entropy or a regression loss");
+    }
+    if (!(distill.alpha >= 0 && distill.alpha <= 1) || !(distill.temperature > 0)) {
+      throw Error(ErrorKind::kUsage, "--teacher", "distillation needs 0 <= alpha <= 1 and temperature > 0");
+    }
+    Matrix teacher_input = train.features;
+    distill.teacher->metadata.normalization.apply(teacher_input);
+    std::vector<Matrix> teacher_activations;
+    distill.teacher->forward(teacher_input, ForwardContext{}, loss_input_end(*distill.teacher, options.loss),
+                             &teacher_activations);
+    teacher_outputs = std::move(teacher_activations.back());
+    if (teacher_outputs.cols() != model.output_shape().size()) {
+      throw Error(ErrorKind::kInvalid, "--teacher",
+                  "the teacher has " + std::to_string(teacher_outputs.cols()) + " outputs, the student " +
+                      std::to_string(model.output_shape().size()));
+    }
+  }
 
   Rng shuffle_rng(options.seed ^ 0x5348554646ULL);  // "SHUFF"
   Rng dropout_rng(options.seed ^ 0x44524f50ULL);    // "DROP"
@@ -184,7 +212,10 @@ TrainHistory train_model(Model& model, const Dataset& train, const Dataset* vali
     record.epoch = epoch + 1;
     for (size_t begin = 0; begin < n; begin += batch, ++step) {
       const size_t stop = std::min(n, begin + batch);
-      gather_batch(features, train, order, begin, stop, options.class_weights, &x, &targets);
+      gather_batch(features, train, order, begin, stop, options.class_weights, &x, &targets,
+                   distill.teacher ? &teacher_outputs : nullptr);
+      targets.temperature = distill.temperature;
+      targets.alpha = distill.alpha;
       if (options.before_forward) options.before_forward();
       model.forward(x, training, end, &activations);
       loss_sum += compute_loss(options.loss, activations.back(), targets, &grads[0]);

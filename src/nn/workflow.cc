@@ -105,6 +105,16 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
   }
 
   TrainOptions options = config.options;
+  Model teacher;
+  if (!config.teacher.empty()) {
+    teacher = load_model(config.teacher);
+    if (teacher.metadata.feature_names != raw_feature_names || teacher.metadata.window.window != config.window.window ||
+        teacher.metadata.class_names != data.class_names) {
+      throw Error(ErrorKind::kInvalid, config.teacher,
+                  "the teacher was trained on other columns, classes or windows than " + config.data);
+    }
+    options.distill.teacher = &teacher;
+  }
   options.loss = config.loss ? *config.loss
                              : (data.task == Task::kClassification ? LossKind::kCrossEntropy : LossKind::kMse);
 

@@ -85,6 +85,25 @@ TEST_F(CompressCli, RecipePrunesThenQuantizesInt4) {
   EXPECT_FALSE(std::filesystem::exists(out + "2"));
 }
 
+TEST_F(CompressCli, DistillTrainsASmallStudentFromTheTeacher) {
+  const std::string student = (dir_.path() / "student.tmlm").string();
+  auto r = run_cli({"distill", "--teacher", model_, "--data", digits(), "--label", "digit", "--hidden", "16",
+                    "--epochs", "40", "--out", student, "--json", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(nlohmann::json::parse(r.out)["test"]["accuracy"].get<double>(), 0.93);
+  auto info = nlohmann::json::parse(run_cli({"inspect", student, "--json"}).out);
+  EXPECT_EQ(info["params"], 64 * 16 + 16 + 16 * 10 + 10);
+  EXPECT_EQ(info["provenance"]["params"]["teacher"], "d.tmlm");
+
+  auto missing = run_cli({"distill", "--data", digits(), "--label", "digit", "--out", student, "-q"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("--teacher"), std::string::npos) << missing.err;
+  auto iris = (testing::source_dir() / "examples/data/iris.csv").string();
+  auto other = run_cli({"distill", "--teacher", model_, "--data", iris, "--label", "species", "--out", student, "-q"});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find(model_ + ": the teacher was trained on other columns"), std::string::npos) << other.err;
+}
+
 TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
   const std::string out = (dir_.path() / "q.tdm").string();
   struct Case {

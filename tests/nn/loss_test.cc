@@ -49,6 +49,43 @@ TEST(Loss, CrossEntropyGradientsMatchFiniteDifferencesWithWeights) {
   expect_gradient_matches(LossKind::kBinaryCrossEntropy, random_matrix(4, 1, 4), targets);
 }
 
+TEST(Loss, DistillationGradientsMatchFiniteDifferences) {
+  BatchTargets targets;
+  targets.classes = {0, 2, 1, 2};
+  targets.weights = Eigen::VectorXf::Map(std::vector<float>{1, 2, 0.5f, 1}.data(), 4);
+  targets.teacher = random_matrix(4, 3, 5);
+  for (float alpha : {0.0f, 0.3f, 1.0f}) {
+    for (float temperature : {1.0f, 4.0f}) {
+      targets.alpha = alpha;
+      targets.temperature = temperature;
+      expect_gradient_matches(LossKind::kCrossEntropy, random_matrix(4, 3, 6), targets);
+    }
+  }
+  BatchTargets regression;
+  regression.values = random_matrix(4, 1, 7);
+  regression.teacher = random_matrix(4, 1, 8);
+  regression.alpha = 0.25f;
+  expect_gradient_matches(LossKind::kMse, random_matrix(4, 1, 9), regression);
+}
+
+TEST(Loss, DistillationKnownValues) {
+  // A student equal to its teacher has no soft loss; with alpha 0 nothing else.
+  BatchTargets targets;
+  targets.classes = {1};
+  targets.teacher = Matrix::Constant(1, 3, 0.5f);
+  targets.teacher(0, 2) = 2.0f;
+  targets.alpha = 0;
+  targets.temperature = 3;
+  Matrix grad;
+  EXPECT_NEAR(compute_loss(LossKind::kCrossEntropy, targets.teacher, targets, &grad), 0.0, 1e-9);
+  EXPECT_NEAR(grad.cwiseAbs().maxCoeff(), 0.0f, 1e-7f);
+  // T^2 KL(q || p) for q = softmax(t / T), p = uniform.
+  Matrix uniform = Matrix::Zero(1, 3);
+  const double e = std::exp(1.5 / 3), q0 = 1 / (2 + e), q2 = e / (2 + e);
+  const double kl = 2 * q0 * std::log(q0 * 3) + q2 * std::log(q2 * 3);
+  EXPECT_NEAR(compute_loss(LossKind::kCrossEntropy, uniform, targets, nullptr), 9 * kl, 1e-6);
+}
+
 TEST(Loss, KnownValues) {
   BatchTargets regression;
   regression.values = Matrix::Constant(2, 1, 1.0f);

@@ -154,3 +154,42 @@ TEST(Trainer, RejectsAHeadThatDoesNotFitTheLoss) {
 
 }  // namespace
 }  // namespace tinymlops
+
+namespace tinymlops {
+namespace {
+
+// With alpha 0 the student learns the teacher, not the labels: here the labels
+// are the XOR task flipped, and the student still agrees with the XOR teacher.
+TEST(TrainerDistillation, AlphaZeroFollowsTheTeacherNotTheLabels) {
+  Dataset data = xor_dataset();
+  Model teacher = mlp("dense:16:relu,dense:2,softmax", 2, 1);
+  train_model(teacher, data, nullptr, options(150, 1), nullptr);
+  ASSERT_GT(classification_metrics(data.classes, teacher.predict(data.features)).accuracy, 0.9);
+
+  Dataset flipped = data;
+  for (int& c : flipped.classes) c = 1 - c;
+  Model student = mlp("dense:16:relu,dense:2,softmax", 2, 2);
+  TrainOptions o = options(150, 2);
+  o.distill.teacher = &teacher;
+  o.distill.alpha = 0;
+  o.distill.temperature = 2;
+  train_model(student, flipped, nullptr, o, nullptr);
+  EXPECT_GT(classification_metrics(data.classes, student.predict(data.features)).accuracy, 0.9);
+
+  o.distill.alpha = 1;  // labels only: the student learns the flipped task
+  Model labels_only = mlp("dense:16:relu,dense:2,softmax", 2, 2);
+  train_model(labels_only, flipped, nullptr, o, nullptr);
+  EXPECT_LT(classification_metrics(data.classes, labels_only.predict(data.features)).accuracy, 0.1);
+}
+
+TEST(TrainerDistillation, TeacherOfAnotherWidthIsRefused) {
+  Dataset data = xor_dataset();
+  Model teacher = mlp("dense:3,softmax", 2, 1);
+  Model student = mlp("dense:2,softmax", 2, 2);
+  TrainOptions o = options(1, 2);
+  o.distill.teacher = &teacher;
+  EXPECT_THROW(train_model(student, data, nullptr, o, nullptr), Error);
+}
+
+}  // namespace
+}  // namespace tinymlops

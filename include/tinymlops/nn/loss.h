@@ -31,6 +31,14 @@ struct BatchTargets {
   std::vector<int> classes;
   Matrix values;
   Eigen::VectorXf weights;  // per sample; empty means all 1
+  // Knowledge distillation (Hinton et al. 2015), when non-empty: a teacher's
+  // logits (cross_entropy) or outputs (mse/mae/huber), one row per sample. The
+  // loss becomes alpha * hard + (1 - alpha) * soft, where soft is
+  // T^2 * KL(softmax(teacher / T) || softmax(prediction / T)) for cross-entropy
+  // and the same regression loss against the teacher's outputs otherwise.
+  Matrix teacher;
+  float temperature = 1;
+  float alpha = 1;
 };
 
 // Returns the batch loss; when `grad` is non-null writes dL/d(prediction) into it.

@@ -33,6 +33,7 @@ struct TrainConfig {
   std::optional<LossKind> loss;     // unset: cross_entropy or mse by task
   std::string class_weights;        // "", "balanced", or one number per class "1,2,1"
   TrainOptions options;             // epochs, batch, lr, optimizer, schedule, seed, ...
+  std::string teacher;              // distill from this model file; empty: plain training
   std::string out;                  // model file to write; empty: not written
 };
 

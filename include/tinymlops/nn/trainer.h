@@ -27,6 +27,13 @@ struct EarlyStopping {
   bool restore_best = true;   // end with the weights of the best epoch
 };
 
+// Knowledge distillation from a trained teacher (see BatchTargets in loss.h).
+struct DistillOptions {
+  Model* teacher = nullptr;  // null: no distillation; must outlive training
+  float temperature = 4;
+  float alpha = 0.1f;        // weight of the hard (label) loss; 1 - alpha on the teacher
+};
+
 struct TrainOptions {
   int epochs = 50;
   int batch_size = 32;
@@ -38,6 +45,7 @@ struct TrainOptions {
   float clip_norm = 0;               // > 0: rescale the gradient to this global L2 norm at most
   std::vector<float> class_weights;  // per class id; empty = all 1
   EarlyStopping early_stopping;
+  DistillOptions distill;
   // Hooks, each may be empty. after_step: after every optimizer step, with the
   // 0-based step and the steps planned (pruning re-applies its masks here).
   // before_forward / before_update: around each batch's forward+backward and
