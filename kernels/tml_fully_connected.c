@@ -30,6 +30,22 @@ void tml_fully_connected_s4(const int8_t* input, int in_features, const uint8_t*
   }
 }
 
+void tml_fully_connected_codebook_s8(const int8_t* input, int in_features, const uint8_t* packed_indices,
+                                     const int8_t* codebook, const int32_t* bias, int out_features,
+                                     const tml_requant* requant, const tml_q8_params* params, int8_t* output) {
+  for (int o = 0; o < out_features; ++o) {
+    const int32_t row = (int32_t)o * in_features;
+    int32_t acc = bias ? bias[o] : 0;
+    for (int i = 0; i < in_features; ++i) {
+      const int32_t index = row + i;
+      const uint8_t byte = packed_indices[index >> 1];
+      const int k = (index & 1) ? (byte >> 4) : (byte & 0x0F);
+      acc += ((int32_t)input[i] - params->input_zero_point) * (int32_t)codebook[k];
+    }
+    output[o] = tml_output_s8(acc, requant[o], params);
+  }
+}
+
 void tml_fully_connected_s8(const int8_t* input, int in_features, const int8_t* weights, const int32_t* bias,
                             int out_features, const tml_requant* requant, const tml_q8_params* params,
                             int8_t* output) {

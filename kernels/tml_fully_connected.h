@@ -27,6 +27,14 @@ void tml_fully_connected_s4(const int8_t* input, int in_features, const uint8_t*
                             const int32_t* bias, int out_features, const tml_requant* requant,
                             const tml_q8_params* params, int8_t* output);
 
+/* int8 activations with clustered weights: weight w[o * in_features + i] is
+ * codebook[k], k the unsigned 4-bit index (0..15) packed as in
+ * tml_fully_connected_s4 (even flat index in the low nibble). The codebook holds
+ * int8 weights of one per-tensor scale (requant[o] may still differ by output). */
+void tml_fully_connected_codebook_s8(const int8_t* input, int in_features, const uint8_t* packed_indices,
+                                     const int8_t* codebook, const int32_t* bias, int out_features,
+                                     const tml_requant* requant, const tml_q8_params* params, int8_t* output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@ void register_quickstart(CLI::App& app);
 void register_quantize(CLI::App& app);
 void register_prune(CLI::App& app);
 void register_compress(CLI::App& app);
+void register_cluster(CLI::App& app);
 
 // Progress on stderr: --log-json forces JSON lines, --quiet silences; otherwise
 // a bar on a terminal and JSON lines when stderr is not a terminal.

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   tinymlops::cli::register_quantize(app);
   tinymlops::cli::register_prune(app);
   tinymlops::cli::register_compress(app);
+  tinymlops::cli::register_cluster(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -30,6 +30,9 @@ void print_report(const nlohmann::ordered_json& r) {
               after["weights"].get<long long>(), r["weight_ratio"].get<double>());
   std::printf("biases         %lld -> %lld bytes (int32)\n", before["biases"].get<long long>(),
               after["biases"].get<long long>());
+  if (after["codebooks"].get<long long>() > 0) {
+    std::printf("codebooks      %lld bytes (clustered layers: 4-bit indices above)\n", after["codebooks"].get<long long>());
+  }
   if (after["tables"].get<long long>() > 0) {
     std::printf("tables         %lld bytes (int8 activation lookups)\n", after["tables"].get<long long>());
   }

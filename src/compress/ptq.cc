@@ -66,6 +66,46 @@ DeployTensor quantize_weights(const DeployTensor& w, int channels, bool per_chan
   return q;
 }
 
+size_t distinct_values(const DeployTensor& w) {
+  std::vector<float> values = tensor_floats(w);
+  std::sort(values.begin(), values.end());
+  return static_cast<size_t>(std::unique(values.begin(), values.end()) - values.begin());
+}
+
+// Weights with at most 16 distinct values: int8 at one scale (max|w| / 127,
+// replicated per output channel), stored as 4-bit indices into the sorted
+// distinct int8 values (the codebook, padded with zeros to 16 entries).
+std::pair<DeployTensor, DeployTensor> codebook_weights(const DeployTensor& w, int channels) {
+  const std::vector<float> values = tensor_floats(w);
+  float max_abs = 0;
+  for (float v : values) max_abs = std::max(max_abs, std::abs(v));
+  const float scale = max_abs > 0 ? max_abs / 127.0f : 1.0f;
+  std::vector<int8_t> ints(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    ints[i] = static_cast<int8_t>(std::clamp(std::lround(values[i] / scale), -127L, 127L));
+  }
+  std::vector<int8_t> codebook = ints;
+  std::sort(codebook.begin(), codebook.end());
+  codebook.erase(std::unique(codebook.begin(), codebook.end()), codebook.end());
+  std::vector<int8_t> indices(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    indices[i] = static_cast<int8_t>(std::lower_bound(codebook.begin(), codebook.end(), ints[i]) - codebook.begin());
+  }
+  codebook.resize(16, 0);
+  DeployTensor index_tensor = w;
+  index_tensor.dtype = DType::kIndex4;
+  index_tensor.zero_point = 0;
+  index_tensor.scales.assign(static_cast<size_t>(channels), scale);
+  index_tensor.data = packed_int4(indices);
+  DeployTensor codebook_tensor;
+  codebook_tensor.name = w.name + ".codebook";
+  codebook_tensor.dtype = DType::kInt8;
+  codebook_tensor.shape = {16};
+  codebook_tensor.scales = {scale};
+  codebook_tensor.data = bytes_of(codebook);
+  return {index_tensor, codebook_tensor};
+}
+
 DeployTensor quantize_bias(const DeployTensor& b, float input_scale, const std::vector<float>& weight_scales) {
   const std::vector<float> values = tensor_floats(b);
   DeployTensor q = b;
@@ -114,6 +154,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
   q_input.dtype = DType::kInt8;
   activation_params(model.input, &q_input);
   int current = out.add_tensor(q_input);
+  int clustered_layers = 0;
   out.ops.push_back({OpKind::kQuantize, {out.input}, current});
 
   for (size_t i = 0; i < model.ops.size(); ++i) {
@@ -149,6 +190,19 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
       const int channels = b.shape[0];
       const int64_t per_filter = w.size() / channels;
       const int bits = op.kind == OpKind::kFullyConnected ? options.weight_bits : 8;
+      if (op.kind == OpKind::kFullyConnected && bits == 8 && distinct_values(w) <= 16) {
+        // Clustered weights: one scale, 4-bit indices into a 16-entry codebook.
+        auto [indices, codebook] = codebook_weights(w, channels);
+        DeployTensor b_q = quantize_bias(b, x_q.scales[0], indices.scales);
+        q_op.inputs.push_back(out.add_tensor(std::move(indices)));
+        q_op.inputs.push_back(out.add_tensor(std::move(b_q)));
+        q_op.inputs.push_back(out.add_tensor(std::move(codebook)));
+        ++clustered_layers;
+        q_op.output = out.add_tensor(std::move(y_q));
+        out.ops.push_back(q_op);
+        current = q_op.output;
+        continue;
+      }
       DeployTensor w_q = op.kind == OpKind::kDepthwiseConv2D
                              ? quantize_weights(w, channels, options.per_channel, bits,
                                                 [&](size_t k) { return static_cast<int>(k % static_cast<size_t>(channels)); })
@@ -175,7 +229,8 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
                                     {"bits", options.weight_bits},
                                     {"calibration", calibration_name(options.calibration)},
                                     {"per_channel", options.per_channel},
-                                    {"calibration_rows", calibration.rows()}};
+                                    {"calibration_rows", calibration.rows()},
+                                    {"clustered_layers", clustered_layers}};
   out.validate("quantize");
   return out;
 }

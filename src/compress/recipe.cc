@@ -47,6 +47,20 @@ void set_prune(PruneConfig& c, const std::string& key, const YAML::Node& v, cons
   }
 }
 
+void set_cluster(ClusterConfig& c, const std::string& key, const YAML::Node& v, const std::string& where) {
+  if (key == "clusters") {
+    c.clusters = scalar<int>(v, where, key);
+    if (c.clusters < 2 || c.clusters > 16) throw Error(ErrorKind::kInvalid, where, "clusters must be 2 to 16");
+  } else if (key == "epochs") {
+    c.epochs = scalar<int>(v, where, key);
+    if (c.epochs < 0) throw Error(ErrorKind::kInvalid, where, "epochs must not be negative");
+  } else if (key == "lr") {
+    c.learning_rate = scalar<float>(v, where, key);
+  } else {
+    throw Error(ErrorKind::kInvalid, where, "unknown cluster key '" + key + "' (known: clusters, epochs, lr)");
+  }
+}
+
 void set_quantize(QuantizeConfig& c, const std::string& key, const YAML::Node& v, const std::string& where) {
   if (key == "method") {
     c.method = scalar<std::string>(v, where, key);
@@ -104,14 +118,14 @@ std::vector<RecipeStep> load_recipe(const std::filesystem::path& path) {
   for (const YAML::Node& step : steps) {
     const std::string where = place(source, step.Mark());
     if (!step.IsMap() || step.size() != 1) {
-      throw Error(ErrorKind::kParse, where, "each step is one of 'prune: {...}' or 'quantize: {...}'");
+      throw Error(ErrorKind::kParse, where, "each step is one of 'prune: {...}', 'cluster: {...}' or 'quantize: {...}'");
     }
     const auto entry = *step.begin();
     RecipeStep parsed;
     parsed.kind = entry.first.Scalar();
     parsed.where = where;
-    if (parsed.kind != "prune" && parsed.kind != "quantize") {
-      throw Error(ErrorKind::kInvalid, where, "unknown step '" + parsed.kind + "' (known: prune, quantize)");
+    if (parsed.kind != "prune" && parsed.kind != "cluster" && parsed.kind != "quantize") {
+      throw Error(ErrorKind::kInvalid, where, "unknown step '" + parsed.kind + "' (known: prune, cluster, quantize)");
     }
     if (!recipe.empty() && recipe.back().kind == "quantize") {
       throw Error(ErrorKind::kInvalid, where, "quantize must be the last step");
@@ -122,6 +136,7 @@ std::vector<RecipeStep> load_recipe(const std::filesystem::path& path) {
       for (const auto& setting : settings) {
         const std::string at = place(source, setting.first.Mark());
         if (parsed.kind == "prune") set_prune(parsed.prune, setting.first.Scalar(), setting.second, at);
+        else if (parsed.kind == "cluster") set_cluster(parsed.cluster, setting.first.Scalar(), setting.second, at);
         else set_quantize(parsed.quantize, setting.first.Scalar(), setting.second, at);
       }
     }
@@ -147,6 +162,14 @@ nlohmann::ordered_json run_recipe(const RecipeConfig& config, Progress& progress
       PruneResult result = prune_trained(std::move(model), source_sha, c, progress);
       model = std::move(result.model);
       report["steps"].push_back({{"prune", result.report}});
+      bytes = serialize_model(model);
+      source_sha = to_hex(sha256(bytes));
+    } else if (step.kind == "cluster") {
+      ClusterConfig c = step.cluster;
+      c.data = config.data, c.label = config.label, c.drop_bad_rows = config.drop_bad_rows;
+      ClusterResult result = cluster_trained(std::move(model), source_sha, c, progress);
+      model = std::move(result.model);
+      report["steps"].push_back({{"cluster", result.report}});
       bytes = serialize_model(model);
       source_sha = to_hex(sha256(bytes));
     } else {

@@ -30,9 +30,12 @@ nlohmann::ordered_json bytes_by_role(const DeployModel& model) {
     weights += static_cast<int64_t>(model.tensors[static_cast<size_t>(op.inputs[1])].data.size());
     biases += static_cast<int64_t>(model.tensors[static_cast<size_t>(op.inputs[2])].data.size());
   }
-  int64_t tables = 0;
-  for (const DeployOp& op : model.ops) tables += op.kind == OpKind::kLookup ? 256 : 0;
-  return {{"weights", weights}, {"biases", biases}, {"tables", tables}};
+  int64_t tables = 0, codebooks = 0;
+  for (const DeployOp& op : model.ops) {
+    tables += op.kind == OpKind::kLookup ? 256 : 0;
+    if (op.inputs.size() == 4) codebooks += static_cast<int64_t>(model.tensors[static_cast<size_t>(op.inputs[3])].data.size());
+  }
+  return {{"weights", weights}, {"biases", biases}, {"tables", tables}, {"codebooks", codebooks}};
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ static_assert(std::endian::native == std::endian::little, "tensor data is little
 
 namespace {
 
-constexpr const char* kDTypeNames[] = {"float32", "int8", "int32", "int4"};
+constexpr const char* kDTypeNames[] = {"float32", "int8", "int32", "int4", "index4"};
 constexpr const char* kOpKindNames[] = {"quantize", "dequantize", "fully_connected", "conv2d", "depthwise_conv2d",
                                         "max_pool", "avg_pool",  "activation",      "lookup", "softmax"};
 static_assert(std::size(kOpKindNames) == static_cast<size_t>(OpKind::kCount));
@@ -119,7 +119,8 @@ class OpChecker {
   }
 
   void check_weighted(const std::vector<int>& weight_shape) const {
-    require(op_.inputs.size() == 3, "needs input, weights and bias");
+    const bool clustered = op_.inputs.size() == 4;
+    require(op_.inputs.size() == 3 || clustered, "needs input, weights and bias (and a codebook)");
     require(op_.activation == DeployActivation::kLinear || op_.activation == DeployActivation::kRelu ||
                 op_.activation == DeployActivation::kRelu6,
             "fused activation must be linear, relu or relu6");
@@ -142,9 +143,17 @@ class OpChecker {
     }
     const bool int4 = w.dtype == DType::kInt4;
     require(!int4 || op_.kind == OpKind::kFullyConnected, "int4 weights are supported by fully_connected only");
-    require(x.dtype == DType::kInt8 && (w.dtype == DType::kInt8 || int4) && b.dtype == DType::kInt32 &&
-                y.dtype == DType::kInt8,
-            "int8 op needs int8 input, int8 or int4 weights, int8 output and int32 bias");
+    require(clustered == (w.dtype == DType::kIndex4), "index4 weights go with a codebook, and only they");
+    if (clustered) {
+      require(op_.kind == OpKind::kFullyConnected, "clustered weights are supported by fully_connected only");
+      const DeployTensor& codebook = tensor(op_.inputs[3]);
+      require(codebook.dtype == DType::kInt8 && codebook.shape.size() == 1 && codebook.shape[0] == 16 &&
+                  static_cast<int64_t>(codebook.data.size()) == 16,
+              "the codebook must be 16 int8 constants");
+    }
+    require(x.dtype == DType::kInt8 && (w.dtype == DType::kInt8 || int4 || clustered) &&
+                b.dtype == DType::kInt32 && y.dtype == DType::kInt8,
+            "int8 op needs int8 input, int8/int4/index4 weights, int8 output and int32 bias");
     require(w.zero_point == 0, "int8 weights are symmetric (zero point 0)");
     require(w.scales.size() == static_cast<size_t>(channels), "weights need one scale per output channel");
     for (float s : w.scales) require(s > 0, "weight scales must be positive");
@@ -161,7 +170,8 @@ const char* dtype_name(DType dtype) { return kDTypeNames[static_cast<int>(dtype)
 int64_t data_bytes(DType dtype, int64_t count) {
   switch (dtype) {
     case DType::kInt8: return count;
-    case DType::kInt4: return (count + 1) / 2;
+    case DType::kInt4:
+    case DType::kIndex4: return (count + 1) / 2;
     default: return 4 * count;
   }
 }
@@ -250,12 +260,15 @@ std::vector<float> tensor_floats(const DeployTensor& tensor) {
 }
 
 std::vector<int8_t> tensor_int8(const DeployTensor& tensor) {
-  if (tensor.dtype != DType::kInt4) return std::vector<int8_t>(tensor.data.begin(), tensor.data.end());
+  if (tensor.dtype != DType::kInt4 && tensor.dtype != DType::kIndex4) {
+    return std::vector<int8_t>(tensor.data.begin(), tensor.data.end());
+  }
+  const bool is_signed = tensor.dtype == DType::kInt4;
   std::vector<int8_t> values(static_cast<size_t>(tensor.size()));
   for (size_t i = 0; i < values.size(); ++i) {
     const int byte = static_cast<uint8_t>(tensor.data[i / 2]);
     const int nibble = i % 2 ? byte >> 4 : byte & 0x0F;
-    values[i] = static_cast<int8_t>(nibble >= 8 ? nibble - 16 : nibble);
+    values[i] = static_cast<int8_t>(is_signed && nibble >= 8 ? nibble - 16 : nibble);
   }
   return values;
 }

@@ -78,7 +78,12 @@ void ReferenceEngine::run_op(size_t index) {
       tml_dequantize_s8(s8_in, count, x.scales[0], x.zero_point, f32_out);
       return;
     case OpKind::kFullyConnected:
-      if (int8 && model_.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kInt4) {
+      if (int8 && op.inputs.size() == 4) {
+        tml_fully_connected_codebook_s8(
+            s8_in, count, reinterpret_cast<const uint8_t*>(w),
+            reinterpret_cast<const int8_t*>(model_.tensors[static_cast<size_t>(op.inputs[3])].data.data()),
+            reinterpret_cast<const int32_t*>(b), static_cast<int>(y.size()), p.requant.data(), &p.q8, s8_out);
+      } else if (int8 && model_.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kInt4) {
         tml_fully_connected_s4(s8_in, count, reinterpret_cast<const uint8_t*>(w), reinterpret_cast<const int32_t*>(b),
                                static_cast<int>(y.size()), p.requant.data(), &p.q8, s8_out);
       } else if (int8) {

@@ -104,6 +104,28 @@ TEST_F(CompressCli, DistillTrainsASmallStudentFromTheTeacher) {
   EXPECT_NE(other.err.find(model_ + ": the teacher was trained on other columns"), std::string::npos) << other.err;
 }
 
+TEST_F(CompressCli, SixteenClustersThenInt8StoresCodebooksEightTimesSmaller) {
+  const std::string clustered = (dir_.path() / "c.tmlm").string(), out = (dir_.path() / "c.tdm").string();
+  auto c = run_cli({"cluster", model_, "--data", digits(), "--clusters", "16", "--out", clustered, "--json", "-q"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  for (const auto& layer : nlohmann::json::parse(c.out)["layers"]) EXPECT_LE(layer["distinct"].get<int>(), 16);
+  auto q = run_cli({"quantize", clustered, "--data", digits(), "--out", out, "--json", "-q"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  auto report = nlohmann::json::parse(q.out);
+  EXPECT_DOUBLE_EQ(report["weight_ratio"].get<double>(), 8.0);
+  EXPECT_EQ(report["bytes"]["quantized"]["codebooks"], 3 * 16);
+  auto original = nlohmann::json::parse(run_cli({"evaluate", model_, "--data", digits(), "--json"}).out);
+  auto compressed = nlohmann::json::parse(run_cli({"evaluate", out, "--data", digits(), "--json"}).out);
+  EXPECT_GE(compressed["accuracy"].get<double>(), original["accuracy"].get<double>() - 0.01);
+
+  auto bad = run_cli({"cluster", model_, "--data", digits(), "--clusters", "32", "--out", clustered + "2", "-q"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--clusters: 32 clusters is not supported"), std::string::npos) << bad.err;
+  auto evolving = run_cli({"cluster", model_, "--data", digits(), "--method", "evolving", "--out", clustered + "2", "-q"});
+  EXPECT_EQ(evolving.exit_code, 2);
+  EXPECT_NE(evolving.err.find("--method"), std::string::npos) << evolving.err;
+}
+
 TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
   const std::string out = (dir_.path() / "q.tdm").string();
   struct Case {

@@ -5,7 +5,7 @@
 //     - quantize: {method: qat, bits: 4, epochs: 10}
 //
 // prune keys: sparsity, structured, per_layer, schedule (one_shot | gradual),
-// epochs, lr. quantize keys: method (ptq | qat), bits (4 | 8), calibration
+// epochs, lr. cluster keys: clusters (2..16), epochs, lr. quantize keys: method (ptq | qat), bits (4 | 8), calibration
 // (minmax | percentile | mse | kl), per_channel, calibration_samples, epochs, lr.
 // quantize, when present, must be the last step (it makes the deploy model).
 #pragma once
@@ -20,9 +20,10 @@
 namespace tinymlops {
 
 struct RecipeStep {
-  std::string kind;   // "prune" or "quantize"
+  std::string kind;   // "prune", "cluster" or "quantize"
   std::string where;  // "recipe.yaml:3:5", for errors
   PruneConfig prune;
+  ClusterConfig cluster;
   QuantizeConfig quantize;
 };
 

@@ -78,4 +78,24 @@ PruneResult run_prune(const PruneConfig& config, Progress& progress);
 PruneResult prune_trained(Model model, const std::string& source_sha256, const PruneConfig& config,
                           Progress& progress);
 
+struct ClusterConfig {
+  std::string model, data, label;
+  std::string method = "kmeans";  // the only method so far
+  int clusters = 16;              // 2..16 per layer
+  int epochs = 5;                 // centroid fine-tuning epochs (0: none)
+  float learning_rate = 1e-4f;
+  bool drop_bad_rows = false;
+  std::string out;  // clustered float model (.tmlm); quantize turns it into codebooks
+};
+
+// Report: {"clusters","method","split","train_rows","eval_rows","before","after",
+// "drop","layers":[{"layer","weights","distinct"}],"model","file_bytes"}.
+struct ClusterResult {
+  Model model;
+  nlohmann::ordered_json report;
+};
+ClusterResult run_cluster(const ClusterConfig& config, Progress& progress);
+ClusterResult cluster_trained(Model model, const std::string& source_sha256, const ClusterConfig& config,
+                              Progress& progress);
+
 }  // namespace tinymlops

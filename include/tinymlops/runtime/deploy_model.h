@@ -30,8 +30,10 @@ namespace tinymlops {
 
 // kInt4: signed 4-bit weights packed two per byte, the even flat index in the
 // low nibble (kernels/tml_fully_connected.h); only fully-connected weights.
-enum class DType { kFloat32, kInt8, kInt32, kInt4 };
-const char* dtype_name(DType dtype);  // "float32", "int8", "int32", "int4"
+// kIndex4: unsigned 4-bit indices, packed the same way, into an int8 codebook
+// (clustered fully-connected weights; the op's fourth input is the codebook).
+enum class DType { kFloat32, kInt8, kInt32, kInt4, kIndex4 };
+const char* dtype_name(DType dtype);  // "float32", "int8", "int32", "int4", "index4"
 int64_t data_bytes(DType dtype, int64_t count);  // bytes of `count` values
 
 struct DeployTensor {
@@ -51,7 +53,7 @@ struct DeployTensor {
 enum class OpKind {
   kQuantize,         // float32 -> int8 with the output's scale and zero point
   kDequantize,       // int8 -> float32
-  kFullyConnected,   // inputs: x, weights [out][in], bias [out]
+  kFullyConnected,   // inputs: x, weights [out][in], bias [out] (, codebook [K] for index4 weights)
   kConv2D,           // inputs: x, weights [F][KH][KW][C], bias [F]
   kDepthwiseConv2D,  // inputs: x, weights [KH][KW][C*M], bias [C*M]
   kMaxPool,
@@ -114,11 +116,11 @@ DeployModel load_deploy_model(const std::filesystem::path& path);
 
 // Typed views of a constant's data (REQUIRES matching dtype; little-endian host).
 std::vector<float> tensor_floats(const DeployTensor& tensor);
-std::vector<int8_t> tensor_int8(const DeployTensor& tensor);  // int8, or int4 unpacked
+std::vector<int8_t> tensor_int8(const DeployTensor& tensor);  // int8, or int4/index4 unpacked
 std::vector<int32_t> tensor_int32(const DeployTensor& tensor);
 std::string bytes_of(const std::vector<float>& values);
 std::string bytes_of(const std::vector<int8_t>& values);
 std::string bytes_of(const std::vector<int32_t>& values);
-std::string packed_int4(const std::vector<int8_t>& values);  // REQUIRES values in [-8, 7]
+std::string packed_int4(const std::vector<int8_t>& values);  // REQUIRES values in [-8, 7] (or index4 in [0, 15])
 
 }  // namespace tinymlops

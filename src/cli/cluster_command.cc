@@ -1,0 +1,58 @@
+// tinymlops cluster
+#include <cstdio>
+#include <iostream>
+
+#include "commands.h"
+#include "tinymlops/compress/workflow.h"
+
+namespace tinymlops::cli {
+
+void register_cluster(CLI::App& app) {
+  auto config = std::make_shared<ClusterConfig>();
+  auto json = std::make_shared<bool>(false);
+  auto progress_flags = std::make_shared<ProgressFlags>();
+  CLI::App* command = app.add_subcommand("cluster", "share weights: k-means clusters per layer, then fine-tune the centroids");
+  command->footer(
+      "Writes a float model (.tmlm) whose layers hold at most --clusters distinct weights; quantize then\n"
+      "stores dense layers as a 16-entry codebook and 4-bit indices. Example:\n"
+      "  tinymlops cluster digits.tmlm --clusters 16 --data examples/data/digits.csv --label digit --out c.tmlm");
+  command->add_option("model", config->model, "trained model (.tmlm)")->required();
+  command->add_option("--data", config->data, "CSV with the model's columns: fine-tuning and held-out metrics")
+      ->required();
+  command->add_option("--label", config->label, "target column (default: the model's)");
+  command->add_option("--clusters", config->clusters, "distinct weights per layer, 2 to 16 (default 16)");
+  command->add_option("--method", config->method, "kmeans (default; the evolving methods are not built yet)");
+  command->add_option("--epochs", config->epochs, "centroid fine-tuning epochs (default 5; 0: none)");
+  command->add_option("--lr", config->learning_rate, "fine-tuning learning rate (default 0.0001)");
+  command->add_flag("--drop-bad-rows", config->drop_bad_rows, "skip rows with empty/NaN/Inf cells");
+  command->add_option("--out", config->out, "clustered model to write (.tmlm)")->required();
+  command->add_flag("--json", *json, "print the report as JSON");
+  progress_flags->add_to(*command);
+  command->callback([config, json, progress_flags] {
+    auto progress = progress_flags->make();
+    const nlohmann::ordered_json r = run_cluster(*config, *progress).report;
+    if (*json) {
+      std::cout << r.dump(2) << "\n";
+      return;
+    }
+    std::printf("clustered every layer's weights into %d shared values (%s)\n", r["clusters"].get<int>(),
+                r["method"].get<std::string>().c_str());
+    for (const auto& layer : r["layers"]) {
+      std::printf("  %-24s %6lld weights, %2lld distinct\n", layer["layer"].get<std::string>().c_str(),
+                  layer["weights"].get<long long>(), layer["distinct"].get<long long>());
+    }
+    if (r.contains("before")) {
+      std::printf("metrics on %lld held-out rows of %s\n", r["eval_rows"].get<long long>(),
+                  r["split"].get<std::string>().c_str());
+      for (const auto& [key, value] : r["before"].items()) {
+        if (value.is_number()) {
+          std::printf("  %-16s %.4f -> %.4f\n", key.c_str(), value.get<double>(), r["after"][key].get<double>());
+        }
+      }
+    }
+    std::printf("wrote %s (%lld bytes); next: tinymlops quantize %s ...\n", r["model"].get<std::string>().c_str(),
+                r["file_bytes"].get<long long>(), r["model"].get<std::string>().c_str());
+  });
+}
+
+}  // namespace tinymlops::cli

@@ -1,0 +1,82 @@
+// run_cluster (compress/workflow.h).
+#include <algorithm>
+
+#include "job_support.h"
+#include "tinymlops/compress/cluster.h"
+#include "tinymlops/compress/workflow.h"
+#include "tinymlops/core/error.h"
+#include "tinymlops/core/file_io.h"
+#include "tinymlops/core/hash.h"
+#include "tinymlops/nn/model_file.h"
+
+namespace tinymlops {
+
+ClusterResult run_cluster(const ClusterConfig& config, Progress& progress) {
+  Model model = load_model(config.model);
+  return cluster_trained(std::move(model), sha256_file_hex(config.model), config, progress);
+}
+
+ClusterResult cluster_trained(Model model, const std::string& source_sha256, const ClusterConfig& config,
+                              Progress& progress) {
+  if (config.method != "kmeans") {
+    throw Error(ErrorKind::kUsage, "--method",
+                "unknown or not yet available clustering method '" + config.method + "' (available: kmeans)");
+  }
+  if (config.epochs < 0) throw Error(ErrorKind::kUsage, "--epochs", "must not be negative");
+  if (!config.label.empty() && config.label != model.metadata.label_name) {
+    throw Error(ErrorKind::kUsage, "--label", "the model was trained on label '" + model.metadata.label_name +
+                                                  "', not '" + config.label + "'");
+  }
+  ClusterOptions options;
+  options.clusters = config.clusters;
+  options.fine_tune = fine_tune_options(model, config.epochs, config.learning_rate);
+  if (options.clusters < 2 || options.clusters > 16) {
+    throw Error(ErrorKind::kUsage, "--clusters",
+                std::to_string(options.clusters) + " clusters is not supported (2 to 16: 4-bit codebook indices)");
+  }
+  HeldOutRows rows = held_out_rows(model, config.data, config.drop_bad_rows, 0);
+  if (rows.train.size() == 0) throw Error(ErrorKind::kInvalid, config.data, "no rows to fine-tune on");
+
+  ClusterResult result;
+  nlohmann::ordered_json& r = result.report;
+  r["clusters"] = config.clusters;
+  r["method"] = config.method;
+  r["split"] = rows.split;
+  r["train_rows"] = rows.train.size();
+  r["eval_rows"] = rows.evaluation.size();
+  nlohmann::ordered_json before;
+  if (rows.evaluation.size() > 0) before = task_metrics(model.metadata, rows.evaluation, model.predict(rows.evaluation.features));
+  cluster_model(model, options, rows.train, &progress);
+  if (rows.evaluation.size() > 0) {
+    const nlohmann::ordered_json after = task_metrics(model.metadata, rows.evaluation, model.predict(rows.evaluation.features));
+    r["before"] = before;
+    r["after"] = after;
+    r["drop"] = metric_drop(model.metadata, before, after);
+  }
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < model.num_layers(); ++i) {
+    for (Param* p : model.layer(i).params()) {
+      if (p->name != "weights") continue;
+      std::vector<float> values(p->value.begin(), p->value.end());
+      std::sort(values.begin(), values.end());
+      const auto distinct = std::unique(values.begin(), values.end()) - values.begin();
+      layers.push_back({{"layer", "layers[" + std::to_string(i) + "] (" + layer_kind_name(model.layer(i).kind()) + ")"},
+                        {"weights", p->value.size()},
+                        {"distinct", distinct}});
+    }
+  }
+  r["layers"] = layers;
+  model.metadata.provenance["clustering"] = {{"method", config.method},   {"clusters", config.clusters},
+                                             {"epochs", config.epochs},   {"lr", config.learning_rate},
+                                             {"source_model_sha256", source_sha256}};
+  if (!config.out.empty()) {
+    const std::string bytes = serialize_model(model);
+    write_file_atomic(config.out, bytes);
+    r["model"] = config.out;
+    r["file_bytes"] = bytes.size();
+  }
+  result.model = std::move(model);
+  return result;
+}
+
+}  // namespace tinymlops
