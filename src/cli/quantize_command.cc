@@ -21,8 +21,8 @@ struct QuantizeFlags {
 };
 
 void print_report(const nlohmann::ordered_json& r) {
-  std::printf("quantized (%s) to int%d weights (%s, %s calibration on %lld rows)\n", r["method"].get<std::string>().c_str(),
-              r["bits"].get<int>(), r["per_channel"].get<bool>() ? "per-channel" : "per-tensor",
+  std::printf("quantized (%s) to %s weights (%s, %s calibration on %lld rows)\n", r["method"].get<std::string>().c_str(),
+              r["variant"].get<std::string>().c_str(), r["per_channel"].get<bool>() ? "per-channel" : "per-tensor",
               r["calibration"].get<std::string>().c_str(), r["calibration_rows"].get<long long>());
   const auto& before = r["bytes"]["float32"];
   const auto& after = r["bytes"]["quantized"];
@@ -44,6 +44,14 @@ void print_report(const nlohmann::ordered_json& r) {
     for (const auto& [key, value] : r["before"].items()) {
       if (!value.is_number()) continue;
       std::printf("  %-16s %.4f -> %.4f\n", key.c_str(), value.get<double>(), r["after"][key].get<double>());
+    }
+  }
+  if (r.contains("precision")) {
+    std::printf("mixed precision for a budget of %lld bytes (sensitivity: output error added by int4)\n",
+                r["budget_bytes"].get<long long>());
+    for (const auto& layer : r["precision"]) {
+      std::printf("  %-28s int%d   sensitivity %.3g\n", layer["op"].get<std::string>().c_str(), layer["bits"].get<int>(),
+                  layer["sensitivity"].get<double>());
     }
   }
   std::printf("per-op SQNR (dB, higher is better)\n");
@@ -73,6 +81,8 @@ void register_quantize(CLI::App& app) {
                       "ptq (post-training, default) or qat (quantization-aware fine-tuning first)");
   command->add_option("--bits", flags->config.bits,
                       "weight bits: 8 (default) or 4 (dense layers; convolutions keep 8); activations are int8");
+  command->add_option("--budget", flags->config.budget_bytes,
+                      "mixed precision: int4 or int8 per dense layer, least sensitive first, to fit BYTES of constants");
   command->add_option("--epochs", flags->config.epochs, "qat: fine-tuning epochs (default 10)");
   command->add_option("--lr", flags->config.learning_rate, "qat: fine-tuning learning rate (default 0.0001)");
   command->add_flag("--per-channel", flags->per_channel, "one weight scale per output channel (the default)");

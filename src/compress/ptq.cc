@@ -129,6 +129,11 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
   if (options.weight_bits != 8 && options.weight_bits != 4) {
     throw Error(ErrorKind::kUsage, "--bits", std::to_string(options.weight_bits) + " bits is not supported (supported: 4, 8)");
   }
+  for (int bits : options.op_weight_bits) {
+    if (bits != 0 && bits != 4 && bits != 8) {
+      throw Error(ErrorKind::kUsage, "--bits", std::to_string(bits) + " bits is not supported (supported: 4, 8)");
+    }
+  }
   if (model.variant != "float32") {
     throw Error(ErrorKind::kInvalid, "quantize", "the model is already " + model.variant + "; quantize a float32 model");
   }
@@ -145,7 +150,6 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
 
   DeployModel out;
   out.metadata = model.metadata;
-  out.variant = options.weight_bits == 4 ? "int4" : "int8";
   out.input = out.add_tensor(model.tensors[static_cast<size_t>(model.input)]);
 
   // Quantize the input.
@@ -189,7 +193,10 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
       const DeployTensor& b = model.tensors[static_cast<size_t>(op.inputs[2])];
       const int channels = b.shape[0];
       const int64_t per_filter = w.size() / channels;
-      const int bits = op.kind == OpKind::kFullyConnected ? options.weight_bits : 8;
+      int bits = op.kind == OpKind::kFullyConnected ? options.weight_bits : 8;
+      if (op.kind == OpKind::kFullyConnected && i < options.op_weight_bits.size() && options.op_weight_bits[i] > 0) {
+        bits = options.op_weight_bits[i];
+      }
       if (op.kind == OpKind::kFullyConnected && bits == 8 && distinct_values(w) <= 16) {
         // Clustered weights: one scale, 4-bit indices into a 16-entry codebook.
         auto [indices, codebook] = codebook_weights(w, channels);
@@ -225,6 +232,14 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
     current = index;
   }
   out.output = current;
+  bool any4 = false, any8 = false;
+  for (const DeployOp& op : out.ops) {
+    if (op.kind != OpKind::kFullyConnected) continue;
+    const bool int4 = out.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kInt4;
+    any4 |= int4;
+    any8 |= !int4;
+  }
+  out.variant = any4 && any8 ? "mixed" : (any4 ? "int4" : "int8");
   out.metadata.provenance["quantization"] = {{"method", "ptq"},
                                     {"bits", options.weight_bits},
                                     {"calibration", calibration_name(options.calibration)},

@@ -15,6 +15,7 @@
 #include "tinymlops/nn/workflow.h"
 #include "tinymlops/runtime/engine.h"
 #include "tinymlops/runtime/lower.h"
+#include "tinymlops/compress/mixed_precision.h"
 #include "tinymlops/compress/qat.h"
 
 namespace tinymlops {
@@ -53,6 +54,10 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
   if (config.bits != 8 && config.bits != 4) {
     throw Error(ErrorKind::kUsage, "--bits", std::to_string(config.bits) + " bits is not supported (supported: 4, 8)");
   }
+  if (config.budget_bytes < 0) throw Error(ErrorKind::kUsage, "--budget", "must be a positive number of bytes");
+  if (config.budget_bytes > 0 && config.bits != 8) {
+    throw Error(ErrorKind::kUsage, "--budget", "chooses the bits per layer itself; leave --bits out");
+  }
   if (config.epochs < 1 && config.method == "qat") throw Error(ErrorKind::kUsage, "--epochs", "must be at least 1");
   if (config.calibration_samples < 1) {
     throw Error(ErrorKind::kUsage, "--calibration-samples", "must be at least 1");
@@ -79,7 +84,12 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
   PtqOptions ptq = config.ptq;
   ptq.weight_bits = config.bits;
   QuantizeResult result;
-  result.model = quantize_int8(lower_model(tuned), rows.sample.features, ptq);
+  std::vector<LayerPrecision> precision;
+  if (config.budget_bytes > 0) {
+    result.model = mixed_precision(lower_model(tuned), rows.sample, config.budget_bytes, ptq, &precision);
+  } else {
+    result.model = quantize_int8(lower_model(tuned), rows.sample.features, ptq);
+  }
   if (config.method == "qat") {
     result.model.metadata.provenance["quantization"]["method"] = "qat";
     result.model.metadata.provenance["quantization"]["qat_epochs"] = config.epochs;
@@ -88,7 +98,16 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
   nlohmann::ordered_json& r = result.report;
   r["method"] = config.method;
   r["bits"] = config.bits;
+  r["variant"] = result.model.variant;
   r["calibration"] = calibration_name(config.ptq.calibration);
+  if (config.budget_bytes > 0) {
+    r["budget_bytes"] = config.budget_bytes;
+    nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+    for (const LayerPrecision& p : precision) {
+      layers.push_back({{"op", p.op}, {"sensitivity", p.sensitivity}, {"bits", p.bits}});
+    }
+    r["precision"] = layers;
+  }
   r["per_channel"] = config.ptq.per_channel;
   r["split"] = rows.split;
   r["calibration_rows"] = rows.sample.size();

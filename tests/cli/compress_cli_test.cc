@@ -136,6 +136,8 @@ TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
   const std::vector<Case> cases = {
       {{"--bits", "3"}, 2, "--bits: 3 bits is not supported"},
       {{"--bits", "16"}, 2, "--bits: 16 bits is not supported"},
+      {{"--budget", "5000", "--bits", "4"}, 2, "--budget: chooses the bits per layer itself"},
+      {{"--budget", "100"}, 1, "--budget: cannot fit 100 bytes"},
       {{"--method", "qat", "--epochs", "0"}, 2, "--epochs"},
       {{"--method", "magic"}, 2, "--method"},
       {{"--calibration", "entropy"}, 2, "--calibration"},

@@ -22,6 +22,9 @@ struct PtqOptions {
   // 8, or 4: fully-connected weights in [-7, 7] packed two per byte (other
   // ops keep int8 weights; the kernels have no int4 convolution yet).
   int weight_bits = 8;
+  // Mixed precision: weight bits (4 or 8) per op index of the float model,
+  // overriding weight_bits for fully-connected ops; 0 or missing: weight_bits.
+  std::vector<int> op_weight_bits;
 };
 
 // Signal-to-quantization-noise ratio of one op's output over the calibration

@@ -19,6 +19,7 @@ struct QuantizeConfig {
   int bits = 8;                // weight bits: 8, or 4 (fully-connected weights; convolutions stay 8)
   int epochs = 10;             // QAT fine-tuning epochs
   float learning_rate = 1e-4f;  // QAT fine-tuning learning rate
+  int64_t budget_bytes = 0;     // > 0: mixed precision (mixed_precision.h) to fit this many constant bytes
   PtqOptions ptq;
   int calibration_samples = 500;  // at most this many training rows calibrate
   bool drop_bad_rows = false;
