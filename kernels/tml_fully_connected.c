@@ -46,6 +46,23 @@ void tml_fully_connected_codebook_s8(const int8_t* input, int in_features, const
   }
 }
 
+void tml_fully_connected_sparse_s8(const int8_t* input, int in_features, const uint8_t* mask, const int8_t* values,
+                                   const int32_t* bias, int out_features, const tml_requant* requant,
+                                   const tml_q8_params* params, int8_t* output) {
+  int32_t next = 0; /* index into values of the next nonzero weight */
+  for (int o = 0; o < out_features; ++o) {
+    const int32_t row = (int32_t)o * in_features;
+    int32_t acc = bias ? bias[o] : 0;
+    for (int i = 0; i < in_features; ++i) {
+      const int32_t index = row + i;
+      if ((mask[index >> 3] >> (index & 7)) & 1) {
+        acc += ((int32_t)input[i] - params->input_zero_point) * (int32_t)values[next++];
+      }
+    }
+    output[o] = tml_output_s8(acc, requant[o], params);
+  }
+}
+
 void tml_fully_connected_s8(const int8_t* input, int in_features, const int8_t* weights, const int32_t* bias,
                             int out_features, const tml_requant* requant, const tml_q8_params* params,
                             int8_t* output) {

@@ -35,6 +35,13 @@ void tml_fully_connected_codebook_s8(const int8_t* input, int in_features, const
                                      const int8_t* codebook, const int32_t* bias, int out_features,
                                      const tml_requant* requant, const tml_q8_params* params, int8_t* output);
 
+/* int8 activations with sparse int8 weights: bit (index % 8) of mask[index / 8]
+ * says whether weight w[o * in_features + i] (index = that flat index) is
+ * nonzero; the nonzero weights follow in `values`, in flat-index order. */
+void tml_fully_connected_sparse_s8(const int8_t* input, int in_features, const uint8_t* mask, const int8_t* values,
+                                   const int32_t* bias, int out_features, const tml_requant* requant,
+                                   const tml_q8_params* params, int8_t* output);
+
 #ifdef __cplusplus
 }
 #endif

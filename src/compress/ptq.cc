@@ -158,7 +158,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
   q_input.dtype = DType::kInt8;
   activation_params(model.input, &q_input);
   int current = out.add_tensor(q_input);
-  int clustered_layers = 0;
+  int clustered_layers = 0, sparse_layers = 0;
   out.ops.push_back({OpKind::kQuantize, {out.input}, current});
 
   for (size_t i = 0; i < model.ops.size(); ++i) {
@@ -215,6 +215,15 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
                                                 [&](size_t k) { return static_cast<int>(k % static_cast<size_t>(channels)); })
                              : quantize_weights(w, channels, options.per_channel, bits,
                                                 [&](size_t k) { return static_cast<int>(static_cast<int64_t>(k) / per_filter); });
+      if (op.kind == OpKind::kFullyConnected && w_q.dtype == DType::kInt8) {
+        // Pruned weights: a bitmap of the nonzeros and their values, when smaller.
+        std::string sparse = sparse_int8(tensor_int8(w_q));
+        if (sparse.size() < w_q.data.size()) {
+          w_q.dtype = DType::kSparse8;
+          w_q.data = std::move(sparse);
+          ++sparse_layers;
+        }
+      }
       DeployTensor b_q = quantize_bias(b, x_q.scales[0], w_q.scales);
       q_op.inputs.push_back(out.add_tensor(std::move(w_q)));
       q_op.inputs.push_back(out.add_tensor(std::move(b_q)));
@@ -245,7 +254,8 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
                                     {"calibration", calibration_name(options.calibration)},
                                     {"per_channel", options.per_channel},
                                     {"calibration_rows", calibration.rows()},
-                                    {"clustered_layers", clustered_layers}};
+                                    {"clustered_layers", clustered_layers},
+                                    {"sparse_layers", sparse_layers}};
   out.validate("quantize");
   return out;
 }

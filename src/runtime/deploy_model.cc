@@ -12,7 +12,7 @@ static_assert(std::endian::native == std::endian::little, "tensor data is little
 
 namespace {
 
-constexpr const char* kDTypeNames[] = {"float32", "int8", "int32", "int4", "index4"};
+constexpr const char* kDTypeNames[] = {"float32", "int8", "int32", "int4", "index4", "sparse8"};
 constexpr const char* kOpKindNames[] = {"quantize", "dequantize", "fully_connected", "conv2d", "depthwise_conv2d",
                                         "max_pool", "avg_pool",  "activation",      "lookup", "softmax"};
 static_assert(std::size(kOpKindNames) == static_cast<size_t>(OpKind::kCount));
@@ -132,17 +132,29 @@ class OpChecker {
     require(w.shape == weight_shape, "weights '" + w.name + "' have the wrong shape");
     require(b.shape == std::vector<int>{channels}, "bias '" + b.name + "' has the wrong shape");
     for (const DeployTensor* t : {&w, &b}) {
-      require(static_cast<int64_t>(t->data.size()) == data_bytes(t->dtype, t->size()),
+      const int64_t base_bytes = data_bytes(t->dtype, t->size());  // kSparse8: its bitmap
+      int64_t expected = base_bytes;
+      if (t->dtype == DType::kSparse8 && static_cast<int64_t>(t->data.size()) >= base_bytes) {
+        // The bitmap's set bits (none past the last weight) count the values after it.
+        for (int64_t i = 0; i < base_bytes; ++i) {
+          expected += std::popcount(static_cast<uint8_t>(t->data[static_cast<size_t>(i)]));
+        }
+        const int spare_bits = static_cast<int>(base_bytes * 8 - t->size());
+        const auto last = static_cast<uint8_t>(t->data[static_cast<size_t>(base_bytes - 1)]);
+        require(spare_bits == 0 || (last >> (8 - spare_bits)) == 0, "sparse bitmap marks weights past the end");
+      }
+      require(static_cast<int64_t>(t->data.size()) == expected,
               "constant '" + t->name + "' has " + std::to_string(t->data.size()) + " bytes, expected " +
-                  std::to_string(data_bytes(t->dtype, t->size())));
+                  std::to_string(expected));
     }
     if (x.dtype == DType::kFloat32) {
       require(w.dtype == DType::kFloat32 && b.dtype == DType::kFloat32 && y.dtype == DType::kFloat32,
               "float32 op needs float32 weights, bias and output");
       return;
     }
-    const bool int4 = w.dtype == DType::kInt4;
+    const bool int4 = w.dtype == DType::kInt4, sparse = w.dtype == DType::kSparse8;
     require(!int4 || op_.kind == OpKind::kFullyConnected, "int4 weights are supported by fully_connected only");
+    require(!sparse || op_.kind == OpKind::kFullyConnected, "sparse weights are supported by fully_connected only");
     require(clustered == (w.dtype == DType::kIndex4), "index4 weights go with a codebook, and only they");
     if (clustered) {
       require(op_.kind == OpKind::kFullyConnected, "clustered weights are supported by fully_connected only");
@@ -151,7 +163,7 @@ class OpChecker {
                   static_cast<int64_t>(codebook.data.size()) == 16,
               "the codebook must be 16 int8 constants");
     }
-    require(x.dtype == DType::kInt8 && (w.dtype == DType::kInt8 || int4 || clustered) &&
+    require(x.dtype == DType::kInt8 && (w.dtype == DType::kInt8 || int4 || clustered || sparse) &&
                 b.dtype == DType::kInt32 && y.dtype == DType::kInt8,
             "int8 op needs int8 input, int8/int4/index4 weights, int8 output and int32 bias");
     require(w.zero_point == 0, "int8 weights are symmetric (zero point 0)");
@@ -172,6 +184,7 @@ int64_t data_bytes(DType dtype, int64_t count) {
     case DType::kInt8: return count;
     case DType::kInt4:
     case DType::kIndex4: return (count + 1) / 2;
+    case DType::kSparse8: return (count + 7) / 8;
     default: return 4 * count;
   }
 }
@@ -260,6 +273,14 @@ std::vector<float> tensor_floats(const DeployTensor& tensor) {
 }
 
 std::vector<int8_t> tensor_int8(const DeployTensor& tensor) {
+  if (tensor.dtype == DType::kSparse8) {
+    std::vector<int8_t> values(static_cast<size_t>(tensor.size()), 0);
+    size_t next = static_cast<size_t>(data_bytes(DType::kSparse8, tensor.size()));
+    for (size_t i = 0; i < values.size(); ++i) {
+      if ((static_cast<uint8_t>(tensor.data[i / 8]) >> (i % 8)) & 1) values[i] = static_cast<int8_t>(tensor.data[next++]);
+    }
+    return values;
+  }
   if (tensor.dtype != DType::kInt4 && tensor.dtype != DType::kIndex4) {
     return std::vector<int8_t>(tensor.data.begin(), tensor.data.end());
   }
@@ -271,6 +292,19 @@ std::vector<int8_t> tensor_int8(const DeployTensor& tensor) {
     values[i] = static_cast<int8_t>(is_signed && nibble >= 8 ? nibble - 16 : nibble);
   }
   return values;
+}
+
+std::string sparse_int8(const std::vector<int8_t>& values) {
+  std::string bytes((values.size() + 7) / 8, '\0');
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] != 0) {
+      bytes[i / 8] = static_cast<char>(static_cast<uint8_t>(bytes[i / 8]) | (1u << (i % 8)));
+    }
+  }
+  for (int8_t v : values) {
+    if (v != 0) bytes.push_back(static_cast<char>(v));
+  }
+  return bytes;
 }
 
 std::string packed_int4(const std::vector<int8_t>& values) {

@@ -83,6 +83,12 @@ void ReferenceEngine::run_op(size_t index) {
             s8_in, count, reinterpret_cast<const uint8_t*>(w),
             reinterpret_cast<const int8_t*>(model_.tensors[static_cast<size_t>(op.inputs[3])].data.data()),
             reinterpret_cast<const int32_t*>(b), static_cast<int>(y.size()), p.requant.data(), &p.q8, s8_out);
+      } else if (int8 && model_.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kSparse8) {
+        const DeployTensor& weights = model_.tensors[static_cast<size_t>(op.inputs[1])];
+        tml_fully_connected_sparse_s8(
+            s8_in, count, reinterpret_cast<const uint8_t*>(w),
+            reinterpret_cast<const int8_t*>(w + data_bytes(DType::kSparse8, weights.size())),
+            reinterpret_cast<const int32_t*>(b), static_cast<int>(y.size()), p.requant.data(), &p.q8, s8_out);
       } else if (int8 && model_.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kInt4) {
         tml_fully_connected_s4(s8_in, count, reinterpret_cast<const uint8_t*>(w), reinterpret_cast<const int32_t*>(b),
                                static_cast<int>(y.size()), p.requant.data(), &p.q8, s8_out);

@@ -98,6 +98,35 @@ TEST(Prune, DigitsHalfPrunedThenInt8LosesAtMostOnePoint) {
   }
 }
 
+// Pruned dense layers deploy as a bitmap + nonzero values, computing exactly what
+// the same int8 weights stored densely compute.
+TEST(Prune, PrunedLayersDeploySparseAndExact) {
+  Model model = testing::random_model(Shape{{12}}, "dense:16:relu,dense:4,softmax", 3);
+  apply_masks(magnitude_masks(model, 0.7, true));
+  DeployModel reference = lower_model(model);
+  const Matrix rows = testing::random_inputs(40, 12, 2);
+  DeployModel sparse = quantize_int8(reference, rows, {});
+  EXPECT_EQ(sparse.metadata.provenance["quantization"]["sparse_layers"], 2);
+  DeployModel dense = sparse;
+  int64_t dense_bytes = 0, sparse_bytes = 0;
+  for (DeployOp& op : dense.ops) {
+    if (op.kind != OpKind::kFullyConnected) continue;
+    DeployTensor& w = dense.tensors[static_cast<size_t>(op.inputs[1])];
+    ASSERT_EQ(w.dtype, DType::kSparse8);
+    sparse_bytes += static_cast<int64_t>(w.data.size());
+    w.data = bytes_of(tensor_int8(w));
+    w.dtype = DType::kInt8;
+    dense_bytes += static_cast<int64_t>(w.data.size());
+  }
+  dense.validate("dense");
+  EXPECT_LT(sparse_bytes, dense_bytes * 9 / 20);  // 30% nonzero + 1/8 bitmap
+  EXPECT_EQ(ReferenceEngine(sparse).predict(rows), ReferenceEngine(dense).predict(rows));
+  // A corrupted bitmap is caught on validation.
+  DeployModel broken = sparse;
+  broken.tensors[static_cast<size_t>(broken.ops[1].inputs[1])].data[0] ^= 0x01;
+  EXPECT_THROW(broken.validate("broken"), Error);
+}
+
 TEST(PruneUnits, RemovesTheWeakestUnitsAndTheNextLayersInputs) {
   Model model = testing::random_model(Shape{{3}}, "dense:4,batchnorm,relu,dense:2", 1);
   Param& w = *model.layer(0).params()[0];  // {3, 4}

@@ -32,9 +32,12 @@ namespace tinymlops {
 // low nibble (kernels/tml_fully_connected.h); only fully-connected weights.
 // kIndex4: unsigned 4-bit indices, packed the same way, into an int8 codebook
 // (clustered fully-connected weights; the op's fourth input is the codebook).
-enum class DType { kFloat32, kInt8, kInt32, kInt4, kIndex4 };
-const char* dtype_name(DType dtype);  // "float32", "int8", "int32", "int4", "index4"
-int64_t data_bytes(DType dtype, int64_t count);  // bytes of `count` values
+// kSparse8: int8 weights stored as a bitmap of the nonzero positions (bit i % 8
+// of byte i / 8) followed by the nonzero values in order (pruned
+// fully-connected weights); its byte size depends on the values.
+enum class DType { kFloat32, kInt8, kInt32, kInt4, kIndex4, kSparse8 };
+const char* dtype_name(DType dtype);  // "float32", "int8", "int32", "int4", "index4", "sparse8"
+int64_t data_bytes(DType dtype, int64_t count);  // bytes of `count` values (kSparse8: the bitmap only)
 
 struct DeployTensor {
   std::string name;
@@ -116,11 +119,12 @@ DeployModel load_deploy_model(const std::filesystem::path& path);
 
 // Typed views of a constant's data (REQUIRES matching dtype; little-endian host).
 std::vector<float> tensor_floats(const DeployTensor& tensor);
-std::vector<int8_t> tensor_int8(const DeployTensor& tensor);  // int8, or int4/index4 unpacked
+std::vector<int8_t> tensor_int8(const DeployTensor& tensor);  // int8, or int4/index4/sparse8 unpacked
 std::vector<int32_t> tensor_int32(const DeployTensor& tensor);
 std::string bytes_of(const std::vector<float>& values);
 std::string bytes_of(const std::vector<int8_t>& values);
 std::string bytes_of(const std::vector<int32_t>& values);
+std::string sparse_int8(const std::vector<int8_t>& values);  // the kSparse8 bytes of dense values
 std::string packed_int4(const std::vector<int8_t>& values);  // REQUIRES values in [-8, 7] (or index4 in [0, 15])
 
 }  // namespace tinymlops
