@@ -130,6 +130,22 @@ void run_dataset(const BenchDataset& spec, const std::filesystem::path& data_dir
   prune.out = (dir / "pruned.tmlm").string();
   run_prune(prune, silent);
   quantize("50% pruned + int8 ptq", prune.out, QuantizeConfig{});
+  ClusterConfig cluster;
+  cluster.model = train.out;
+  cluster.data = train.data;
+  cluster.out = (dir / "clustered.tmlm").string();
+  run_cluster(cluster, silent);
+  quantize("16-cluster + int8 codebook", cluster.out, QuantizeConfig{});
+  // Mixed precision: a budget halfway between the all-int4 and all-int8 sizes.
+  QuantizeConfig all8, all4;
+  all8.model = all4.model = train.out;
+  all8.data = all4.data = train.data;
+  all4.bits = 4;
+  const int64_t size8 = run_quantize(all8, silent).report["weight_bytes_after"].get<int64_t>();
+  const int64_t size4 = run_quantize(all4, silent).report["weight_bytes_after"].get<int64_t>();
+  QuantizeConfig mixed;
+  mixed.budget_bytes = (size8 + size4) / 2;
+  quantize("mixed int4/int8 (budget " + std::to_string(mixed.budget_bytes) + " B)", train.out, mixed);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ void register_cluster(CLI::App& app) {
   command->add_option("--clusters", config->clusters, "distinct weights per layer, 2 to 16 (default 16)");
   command->add_option("--method", config->method, "kmeans (default; the evolving methods are not built yet)");
   command->add_option("--epochs", config->epochs, "centroid fine-tuning epochs (default 5; 0: none)");
-  command->add_option("--lr", config->learning_rate, "fine-tuning learning rate (default 0.0001)");
+  command->add_option("--lr", config->learning_rate, "fine-tuning learning rate (default 0.001)");
   command->add_flag("--drop-bad-rows", config->drop_bad_rows, "skip rows with empty/NaN/Inf cells");
   command->add_option("--out", config->out, "clustered model to write (.tmlm)")->required();
   command->add_flag("--json", *json, "print the report as JSON");

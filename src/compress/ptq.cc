@@ -197,8 +197,9 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
       if (op.kind == OpKind::kFullyConnected && i < options.op_weight_bits.size() && options.op_weight_bits[i] > 0) {
         bits = options.op_weight_bits[i];
       }
-      if (op.kind == OpKind::kFullyConnected && bits == 8 && distinct_values(w) <= 16) {
-        // Clustered weights: one scale, 4-bit indices into a 16-entry codebook.
+      if (op.kind == OpKind::kFullyConnected && bits == 8 && distinct_values(w) <= 16 && w.size() > 32) {
+        // Clustered weights: one scale, 4-bit indices into a 16-entry codebook
+        // (smaller than int8 once there are more than 32 weights).
         auto [indices, codebook] = codebook_weights(w, channels);
         DeployTensor b_q = quantize_bias(b, x_q.scales[0], indices.scales);
         q_op.inputs.push_back(out.add_tensor(std::move(indices)));

@@ -54,7 +54,7 @@ TEST(Cluster, EveryLayerHoldsAtMostKValuesAfterFineTuning) {
 // A clustered dense layer deploys as 4-bit indices + a codebook and computes
 // exactly what the same weights quantized per tensor compute.
 TEST(Cluster, CodebookDeploymentEqualsPerTensorInt8) {
-  Model model = testing::random_model(Shape{{6}}, "dense:8:relu,dense:3,softmax", 3);
+  Model model = testing::random_model(Shape{{6}}, "dense:8:relu,dense:6,softmax", 3);
   ClusterOptions options;
   options.clusters = 16;
   options.fine_tune.epochs = 0;
@@ -67,6 +67,10 @@ TEST(Cluster, CodebookDeploymentEqualsPerTensorInt8) {
   EXPECT_EQ(clustered.tensors[static_cast<size_t>(fc.inputs[1])].dtype, DType::kIndex4);
   EXPECT_EQ(clustered.tensors[static_cast<size_t>(fc.inputs[1])].data.size(), 8u * 6 / 2);
   EXPECT_EQ(clustered.metadata.provenance["quantization"]["clustered_layers"], 2);
+  // A layer of 32 weights or fewer is smaller as plain int8 and stays so.
+  Model tiny = testing::random_model(Shape{{6}}, "dense:8:relu,dense:3,softmax", 3);
+  cluster_model(tiny, options, Dataset{}, nullptr);
+  EXPECT_EQ(quantize_int8(lower_model(tiny), rows, {}).metadata.provenance["quantization"]["clustered_layers"], 1);
   DeployModel per_tensor = quantize_int8(reference, rows, {Calibration::kMinMax, false});
   // The same model with each codebook expanded back into plain int8 weights.
   DeployModel expanded = clustered;

@@ -84,7 +84,7 @@ struct ClusterConfig {
   std::string method = "kmeans";  // the only method so far
   int clusters = 16;              // 2..16 per layer
   int epochs = 5;                 // centroid fine-tuning epochs (0: none)
-  float learning_rate = 1e-4f;
+  float learning_rate = 1e-3f;
   bool drop_bad_rows = false;
   std::string out;  // clustered float model (.tmlm); quantize turns it into codebooks
 };
