@@ -26,7 +26,7 @@ test: build
 	@$(MAKE) --no-print-directory test-asan
 
 test-asan: setup
-	@$(CMAKE) -DTINYMLOPS_SANITIZE=ON -S . -B $(ASAN_BUILD) > /dev/null
+	@$(CMAKE) -DTINYMLOPS_SANITIZE=ON -DTINYMLOPS_BENCH=OFF -S . -B $(ASAN_BUILD) > /dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS) -LE slow
