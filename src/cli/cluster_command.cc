@@ -41,17 +41,8 @@ void register_cluster(CLI::App& app) {
       std::printf("  %-24s %6lld weights, %2lld distinct\n", layer["layer"].get<std::string>().c_str(),
                   layer["weights"].get<long long>(), layer["distinct"].get<long long>());
     }
-    if (r.contains("before")) {
-      std::printf("metrics on %lld held-out rows of %s\n", r["eval_rows"].get<long long>(),
-                  r["split"].get<std::string>().c_str());
-      for (const auto& [key, value] : r["before"].items()) {
-        if (value.is_number()) {
-          std::printf("  %-16s %.4f -> %.4f\n", key.c_str(), value.get<double>(), r["after"][key].get<double>());
-        }
-      }
-    }
-    std::printf("wrote %s (%lld bytes); next: tinymlops quantize %s ...\n", r["model"].get<std::string>().c_str(),
-                r["file_bytes"].get<long long>(), r["model"].get<std::string>().c_str());
+    print_metric_changes(r);
+    print_written_float_model(r);
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "tinymlops/core/progress.h"
 
@@ -16,6 +17,12 @@ void register_quantize(CLI::App& app);
 void register_prune(CLI::App& app);
 void register_compress(CLI::App& app);
 void register_cluster(CLI::App& app);
+
+// Report printing shared by the compression commands: "metrics on N held-out
+// rows ..." with each metric before -> after (when the report has "before"),
+// and "wrote FILE (N bytes); next: tinymlops quantize FILE" (when it has "model").
+void print_metric_changes(const nlohmann::ordered_json& report);
+void print_written_float_model(const nlohmann::ordered_json& report);
 
 // Progress on stderr: --log-json forces JSON lines, --quiet silences; otherwise
 // a bar on a terminal and JSON lines when stderr is not a terminal.

@@ -33,19 +33,8 @@ void print_report(const nlohmann::ordered_json& r) {
                 layer["weights"].get<long long>(),
                 100.0 * layer["zeros"].get<double>() / std::max(1.0, layer["weights"].get<double>()));
   }
-  if (r.contains("before")) {
-    std::printf("metrics on %lld held-out rows of %s\n", r["eval_rows"].get<long long>(),
-                r["split"].get<std::string>().c_str());
-    for (const auto& [key, value] : r["before"].items()) {
-      if (value.is_number()) {
-        std::printf("  %-16s %.4f -> %.4f\n", key.c_str(), value.get<double>(), r["after"][key].get<double>());
-      }
-    }
-  }
-  if (r.contains("model")) {
-    std::printf("wrote %s (%lld bytes); next: tinymlops quantize %s ...\n", r["model"].get<std::string>().c_str(),
-                r["file_bytes"].get<long long>(), r["model"].get<std::string>().c_str());
-  }
+  print_metric_changes(r);
+  print_written_float_model(r);
 }
 
 }  // namespace

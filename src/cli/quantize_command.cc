@@ -38,14 +38,7 @@ void print_report(const nlohmann::ordered_json& r) {
   }
   std::printf("all constants  %lld -> %lld bytes (%.2fx smaller)\n", r["weight_bytes_before"].get<long long>(),
               r["weight_bytes_after"].get<long long>(), r["ratio"].get<double>());
-  if (r.contains("before")) {
-    std::printf("metrics on %lld held-out rows of %s\n", r["eval_rows"].get<long long>(),
-                r["split"].get<std::string>().c_str());
-    for (const auto& [key, value] : r["before"].items()) {
-      if (!value.is_number()) continue;
-      std::printf("  %-16s %.4f -> %.4f\n", key.c_str(), value.get<double>(), r["after"][key].get<double>());
-    }
-  }
+  print_metric_changes(r);
   if (r.contains("precision")) {
     std::printf("mixed precision for a budget of %lld bytes (sensitivity: output error added by int4)\n",
                 r["budget_bytes"].get<long long>());

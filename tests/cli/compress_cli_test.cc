@@ -108,7 +108,8 @@ TEST_F(CompressCli, SixteenClustersThenInt8StoresCodebooksEightTimesSmaller) {
   const std::string clustered = (dir_.path() / "c.tmlm").string(), out = (dir_.path() / "c.tdm").string();
   auto c = run_cli({"cluster", model_, "--data", digits(), "--clusters", "16", "--out", clustered, "--json", "-q"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  for (const auto& layer : nlohmann::json::parse(c.out)["layers"]) EXPECT_LE(layer["distinct"].get<int>(), 16);
+  const auto clustering = nlohmann::json::parse(c.out);
+  for (const auto& layer : clustering["layers"]) EXPECT_LE(layer["distinct"].get<int>(), 16);
   auto q = run_cli({"quantize", clustered, "--data", digits(), "--out", out, "--json", "-q"});
   ASSERT_EQ(q.exit_code, 0) << q.err;
   auto report = nlohmann::json::parse(q.out);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "../runtime/model_fixtures.h"
+#include "digits_fixture.h"
 #include "test_util.h"
 #include "tinymlops/compress/ptq.h"
 #include "tinymlops/core/error.h"
@@ -67,19 +68,11 @@ TEST(Prune, SparsityOutsideZeroToOneIsAUsageError) {
 
 // The acceptance check: 50% pruning + int8 loses at most 1 point on digits.
 TEST(Prune, DigitsHalfPrunedThenInt8LosesAtMostOnePoint) {
-  Dataset data = load_dataset(testing::source_dir() / "examples/data/digits.csv", {.label = "digit"});
-  SplitIndices split = split_dataset(data, 0.0, 0.2, 1);
-  Dataset train = data.subset(split.train), test = data.subset(split.test);
-  Model model(Shape{{64}});
-  add_layers(model, parse_layer_specs("dense:64:relu,dense:32:relu,dense:10,softmax"));
-  model.build(Initializer::kGlorotUniform, 1);
-  model.metadata.normalization = fit_normalization(NormalizationKind::kStandard, train.features);
-  model.metadata.feature_names = data.feature_names;
-  model.metadata.class_names = data.class_names;
-  TrainOptions options;
-  options.epochs = 30;
-  train_model(model, train, nullptr, options, nullptr);
-  const double before = classification_metrics(test.classes, model.predict(test.features)).accuracy;
+  testing::DigitsCase digits = testing::trained_digits_mlp();
+  Model& model = digits.model;
+  const Dataset& train = digits.train;
+  const Dataset& test = digits.test;
+  const double before = digits.accuracy;
 
   for (bool gradual : {false, true}) {
     SCOPED_TRACE(gradual ? "gradual" : "one shot");

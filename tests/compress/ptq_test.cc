@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "../runtime/model_fixtures.h"
+#include "digits_fixture.h"
 #include "test_util.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/runtime/engine.h"
@@ -80,21 +81,11 @@ TEST(Ptq, CnnWithEveryOpStaysCloseToFloat) {
 }
 
 TEST(Ptq, DigitsMlpLosesAtMostHalfAPointOfAccuracy) {
-  Dataset data = load_dataset(testing::source_dir() / "examples/data/digits.csv", {.label = "digit"});
-  SplitIndices split = split_dataset(data, 0.0, 0.2, 1);
-  Dataset train = data.subset(split.train), test = data.subset(split.test);
-  Model model(Shape{{64}});
-  add_layers(model, parse_layer_specs("dense:64:relu,dense:32:relu,dense:10,softmax"));
-  model.build(Initializer::kGlorotUniform, 1);
-  model.metadata.normalization = fit_normalization(NormalizationKind::kStandard, train.features);
-  model.metadata.feature_names = data.feature_names;
-  model.metadata.class_names = data.class_names;
-  TrainOptions options;
-  options.epochs = 30;
-  train_model(model, train, nullptr, options, nullptr);
-  const double before = classification_metrics(test.classes, model.predict(test.features)).accuracy;
-  DeployModel q = quantize_int8(lower_model(model), train.features.topRows(500), {});
-  const double after = classification_metrics(test.classes, ReferenceEngine(q).predict(test.features)).accuracy;
+  testing::DigitsCase digits = testing::trained_digits_mlp();
+  const double before = digits.accuracy;
+  DeployModel q = quantize_int8(lower_model(digits.model), digits.train.features.topRows(500), {});
+  const double after =
+      classification_metrics(digits.test.classes, ReferenceEngine(q).predict(digits.test.features)).accuracy;
   EXPECT_GT(before, 0.95);
   EXPECT_GE(after, before - 0.005) << "float " << before << " int8 " << after;
 }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "../runtime/model_fixtures.h"
+#include "digits_fixture.h"
 #include "test_util.h"
 #include "tinymlops/compress/ptq.h"
 #include "tinymlops/core/error.h"
@@ -28,32 +29,13 @@ TEST(Qat, FakeQuantizeWeightsPerOutputChannel) {
   EXPECT_FLOAT_EQ(w[3], s1 * std::round(1.1f / s1));
 }
 
-Dataset digits_split(Dataset* test) {
-  Dataset data = load_dataset(testing::source_dir() / "examples/data/digits.csv", {.label = "digit"});
-  SplitIndices split = split_dataset(data, 0.0, 0.2, 1);
-  *test = data.subset(split.test);
-  return data.subset(split.train);
-}
-
-Model trained_digits_mlp(const Dataset& train) {
-  Model model(Shape{{64}});
-  add_layers(model, parse_layer_specs("dense:64:relu,dense:32:relu,dense:10,softmax"));
-  model.build(Initializer::kGlorotUniform, 1);
-  model.metadata.normalization = fit_normalization(NormalizationKind::kStandard, train.features);
-  model.metadata.feature_names = train.feature_names;
-  model.metadata.class_names = train.class_names;
-  TrainOptions options;
-  options.epochs = 30;
-  train_model(model, train, nullptr, options, nullptr);
-  return model;
-}
-
 // The acceptance check: int4 QAT loses at most 1 point on digits.
 TEST(Qat, Int4DigitsLosesAtMostOnePointAndWeightsHaveFifteenLevels) {
-  Dataset test;
-  Dataset train = digits_split(&test);
-  Model model = trained_digits_mlp(train);
-  const double before = classification_metrics(test.classes, model.predict(test.features)).accuracy;
+  testing::DigitsCase digits = testing::trained_digits_mlp();
+  Model& model = digits.model;
+  const Dataset& train = digits.train;
+  const Dataset& test = digits.test;
+  const double before = digits.accuracy;
   QatOptions options;
   options.weight_bits = 4;
   options.fine_tune.epochs = 10;

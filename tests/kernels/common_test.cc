@@ -14,21 +14,8 @@ constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
 constexpr int32_t kMin = std::numeric_limits<int32_t>::min();
 constexpr int32_t kHalf = int32_t{1} << 30;  // M = 2^30: m = 2^(shift - 1)
 
-tml_requant rq(int32_t multiplier, int32_t shift) {
-  tml_requant r;
-  r.multiplier = multiplier;
-  r.shift = shift;
-  return r;
-}
-
-tml_q8_params q8(int32_t in_zp, int32_t out_zp, int32_t act_min, int32_t act_max) {
-  tml_q8_params p;
-  p.input_zero_point = in_zp;
-  p.output_zero_point = out_zp;
-  p.act_min = act_min;
-  p.act_max = act_max;
-  return p;
-}
+using tml_test::q8;
+using tml_test::rq;
 
 TEST(Requantize, IdentityMultiplierReturnsTheAccumulator) {
   // M = 2^30, shift 1: m = 2^30 * 2^-30 = 1.

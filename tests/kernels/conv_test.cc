@@ -16,21 +16,8 @@ namespace {
 constexpr int32_t kHalf = int32_t{1} << 30;
 constexpr float kNone = 3.4e38f;
 
-tml_requant rq(int32_t multiplier, int32_t shift) {
-  tml_requant r;
-  r.multiplier = multiplier;
-  r.shift = shift;
-  return r;
-}
-
-tml_q8_params q8(int32_t in_zp, int32_t out_zp, int32_t act_min, int32_t act_max) {
-  tml_q8_params p;
-  p.input_zero_point = in_zp;
-  p.output_zero_point = out_zp;
-  p.act_min = act_min;
-  p.act_max = act_max;
-  return p;
-}
+using tml_test::q8;
+using tml_test::rq;
 
 tml_conv_shape shape(int in_h, int in_w, int in_c, int out_h, int out_w, int out_c, int kernel_h, int kernel_w,
                      int stride_h, int stride_w, int pad_top, int pad_left) {

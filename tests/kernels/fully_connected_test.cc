@@ -15,21 +15,8 @@ namespace {
 
 constexpr int32_t kHalf = int32_t{1} << 30;
 
-tml_requant rq(int32_t multiplier, int32_t shift) {
-  tml_requant r;
-  r.multiplier = multiplier;
-  r.shift = shift;
-  return r;
-}
-
-tml_q8_params q8(int32_t in_zp, int32_t out_zp, int32_t act_min, int32_t act_max) {
-  tml_q8_params p;
-  p.input_zero_point = in_zp;
-  p.output_zero_point = out_zp;
-  p.act_min = act_min;
-  p.act_max = act_max;
-  return p;
-}
+using tml_test::q8;
+using tml_test::rq;
 
 // 3 inputs, 2 outputs. input - zp = [12, -18, 32];
 // w[0] = [1, 2, 3]  -> 12 - 36 + 96 = 72,    + bias 102 = 174

@@ -10,7 +10,26 @@
 #include <limits>
 #include <random>
 
+#include "tml_common.h"
+
 namespace tml_test {
+
+// Parameter structs of the kernels, built field by field.
+inline tml_requant rq(int32_t multiplier, int32_t shift) {
+  tml_requant r;
+  r.multiplier = multiplier;
+  r.shift = shift;
+  return r;
+}
+
+inline tml_q8_params q8(int32_t in_zp, int32_t out_zp, int32_t act_min, int32_t act_max) {
+  tml_q8_params p;
+  p.input_zero_point = in_zp;
+  p.output_zero_point = out_zp;
+  p.act_min = act_min;
+  p.act_max = act_max;
+  return p;
+}
 
 __extension__ typedef __int128 i128;
 
