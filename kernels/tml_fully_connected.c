@@ -1,5 +1,7 @@
 #include "tml_fully_connected.h"
 
+#include <string.h>
+
 void tml_fully_connected_f32(const float* input, int in_features, const float* weights, const float* bias,
                              int out_features, float act_min, float act_max, float* output) {
   for (int o = 0; o < out_features; ++o) {
@@ -60,6 +62,52 @@ void tml_fully_connected_sparse_s8(const int8_t* input, int in_features, const u
       }
     }
     output[o] = tml_output_s8(acc, requant[o], params);
+  }
+}
+
+float tml_f16_to_f32(uint16_t half) {
+  const uint32_t sign = (uint32_t)(half >> 15) << 31;
+  uint32_t exponent = (half >> 10) & 0x1F;
+  uint32_t mantissa = half & 0x3FF;
+  uint32_t bits;
+  if (exponent == 0x1F) {
+    bits = sign | 0x7F800000u | (mantissa << 13); /* infinity or NaN */
+  } else if (exponent != 0) {
+    bits = sign | ((exponent + 112) << 23) | (mantissa << 13); /* normal: rebias 15 -> 127 */
+  } else if (mantissa == 0) {
+    bits = sign; /* zero */
+  } else {
+    /* Subnormal: shift the mantissa up until its leading 1 is implicit. */
+    exponent = 113;
+    while ((mantissa & 0x400) == 0) {
+      mantissa <<= 1;
+      --exponent;
+    }
+    bits = sign | (exponent << 23) | ((mantissa & 0x3FF) << 13);
+  }
+  float value;
+  memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+void tml_fully_connected_f16w(const float* input, int in_features, const uint16_t* weights, const float* bias,
+                              int out_features, float act_min, float act_max, float* output) {
+  for (int o = 0; o < out_features; ++o) {
+    const uint16_t* w = weights + (int32_t)o * in_features;
+    float acc = bias ? bias[o] : 0.0f;
+    for (int i = 0; i < in_features; ++i) acc += input[i] * tml_f16_to_f32(w[i]);
+    output[o] = acc < act_min ? act_min : (acc > act_max ? act_max : acc);
+  }
+}
+
+void tml_fully_connected_w8(const float* input, int in_features, const int8_t* weights, const float* scales,
+                            const float* bias, int out_features, float act_min, float act_max, float* output) {
+  for (int o = 0; o < out_features; ++o) {
+    const int8_t* w = weights + (int32_t)o * in_features;
+    float sum = 0.0f;
+    for (int i = 0; i < in_features; ++i) sum += input[i] * (float)w[i];
+    const float acc = (bias ? bias[o] : 0.0f) + scales[o] * sum;
+    output[o] = acc < act_min ? act_min : (acc > act_max ? act_max : acc);
   }
 }
 

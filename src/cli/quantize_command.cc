@@ -21,15 +21,22 @@ struct QuantizeFlags {
 };
 
 void print_report(const nlohmann::ordered_json& r) {
-  std::printf("quantized (%s) to %s weights (%s, %s calibration on %lld rows)\n", r["method"].get<std::string>().c_str(),
-              r["variant"].get<std::string>().c_str(), r["per_channel"].get<bool>() ? "per-channel" : "per-tensor",
-              r["calibration"].get<std::string>().c_str(), r["calibration_rows"].get<long long>());
+  const std::string method = r["method"].get<std::string>();
+  const bool weight_only = method == "fp16" || method == "dynamic";
+  if (weight_only) {
+    std::printf("compressed (%s) dense weights to %s; activations stay float32\n", method.c_str(),
+                method == "fp16" ? "float16" : "int8 with one scale per output");
+  } else {
+    std::printf("quantized (%s) to %s weights (%s, %s calibration on %lld rows)\n", method.c_str(),
+                r["variant"].get<std::string>().c_str(), r["per_channel"].get<bool>() ? "per-channel" : "per-tensor",
+                r["calibration"].get<std::string>().c_str(), r["calibration_rows"].get<long long>());
+  }
   const auto& before = r["bytes"]["float32"];
   const auto& after = r["bytes"]["quantized"];
   std::printf("weights        %lld -> %lld bytes (%.2fx smaller)\n", before["weights"].get<long long>(),
               after["weights"].get<long long>(), r["weight_ratio"].get<double>());
-  std::printf("biases         %lld -> %lld bytes (int32)\n", before["biases"].get<long long>(),
-              after["biases"].get<long long>());
+  std::printf("biases         %lld -> %lld bytes (%s)\n", before["biases"].get<long long>(),
+              after["biases"].get<long long>(), weight_only ? "float32" : "int32");
   if (after["codebooks"].get<long long>() > 0) {
     std::printf("codebooks      %lld bytes (clustered layers: 4-bit indices above)\n", after["codebooks"].get<long long>());
   }
@@ -71,7 +78,8 @@ void register_quantize(CLI::App& app) {
       ->required();
   command->add_option("--label", flags->label, "target column (default: the model's)");
   command->add_option("--method", flags->config.method,
-                      "ptq (post-training, default) or qat (quantization-aware fine-tuning first)");
+                      "ptq (post-training, default), qat (quantization-aware fine-tuning first), fp16 (float16 dense "
+                      "weights) or dynamic (int8 dense weights, float activations)");
   command->add_option("--bits", flags->config.bits,
                       "weight bits: 8 (default) or 4 (dense layers; convolutions keep 8); activations are int8");
   command->add_option("--budget", flags->config.budget_bytes,

@@ -17,6 +17,7 @@
 #include "tinymlops/runtime/lower.h"
 #include "tinymlops/compress/mixed_precision.h"
 #include "tinymlops/compress/qat.h"
+#include "tinymlops/compress/weight_only.h"
 
 namespace tinymlops {
 
@@ -48,8 +49,13 @@ QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress) {
 
 QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, const QuantizeConfig& config,
                                 Progress& progress) {
-  if (config.method != "ptq" && config.method != "qat") {
-    throw Error(ErrorKind::kUsage, "--method", "unknown method '" + config.method + "' (known: ptq, qat)");
+  if (config.method != "ptq" && config.method != "qat" && config.method != "fp16" && config.method != "dynamic") {
+    throw Error(ErrorKind::kUsage, "--method",
+                "unknown method '" + config.method + "' (known: ptq, qat, fp16, dynamic)");
+  }
+  const bool weight_only = config.method == "fp16" || config.method == "dynamic";
+  if (weight_only && (config.bits != 8 || config.budget_bytes > 0)) {
+    throw Error(ErrorKind::kUsage, "--method", config.method + " fixes the weight format; leave --bits and --budget out");
   }
   if (config.bits != 8 && config.bits != 4) {
     throw Error(ErrorKind::kUsage, "--bits", std::to_string(config.bits) + " bits is not supported (supported: 4, 8)");
@@ -85,7 +91,9 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
   ptq.weight_bits = config.bits;
   QuantizeResult result;
   std::vector<LayerPrecision> precision;
-  if (config.budget_bytes > 0) {
+  if (weight_only) {
+    result.model = compress_weights_only(lower_model(tuned), config.method == "fp16" ? DType::kFloat16 : DType::kInt8);
+  } else if (config.budget_bytes > 0) {
     result.model = mixed_precision(lower_model(tuned), rows.sample, config.budget_bytes, ptq, &precision);
   } else {
     result.model = quantize_int8(lower_model(tuned), rows.sample.features, ptq);

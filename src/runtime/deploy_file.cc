@@ -15,7 +15,7 @@ namespace {
 constexpr ContainerKind kDeployContainer = {"TMLDEPLY", "deploy model", kDeployFormatVersion};
 
 DType parse_dtype(const std::string& name) {
-  for (DType d : {DType::kFloat32, DType::kInt8, DType::kInt32, DType::kInt4, DType::kIndex4, DType::kSparse8}) {
+  for (DType d : {DType::kFloat32, DType::kInt8, DType::kInt32, DType::kInt4, DType::kIndex4, DType::kSparse8, DType::kFloat16}) {
     if (name == dtype_name(d)) return d;
   }
   throw Error(ErrorKind::kFormat, "", "unknown dtype '" + name + "'");

@@ -12,7 +12,7 @@ static_assert(std::endian::native == std::endian::little, "tensor data is little
 
 namespace {
 
-constexpr const char* kDTypeNames[] = {"float32", "int8", "int32", "int4", "index4", "sparse8"};
+constexpr const char* kDTypeNames[] = {"float32", "int8", "int32", "int4", "index4", "sparse8", "float16"};
 constexpr const char* kOpKindNames[] = {"quantize", "dequantize", "fully_connected", "conv2d", "depthwise_conv2d",
                                         "max_pool", "avg_pool",  "activation",      "lookup", "softmax"};
 static_assert(std::size(kOpKindNames) == static_cast<size_t>(OpKind::kCount));
@@ -148,8 +148,14 @@ class OpChecker {
                   std::to_string(expected));
     }
     if (x.dtype == DType::kFloat32) {
-      require(w.dtype == DType::kFloat32 && b.dtype == DType::kFloat32 && y.dtype == DType::kFloat32,
-              "float32 op needs float32 weights, bias and output");
+      // Weight-only compression of dense layers: float16, or int8 with one scale per output.
+      const bool compressed = w.dtype == DType::kFloat16 || w.dtype == DType::kInt8;
+      require(!compressed || op_.kind == OpKind::kFullyConnected,
+              "float16 and weight-only int8 weights are supported by fully_connected only");
+      require((w.dtype == DType::kFloat32 || compressed) && b.dtype == DType::kFloat32 && y.dtype == DType::kFloat32,
+              "float32 op needs float32, float16 or int8 weights and float32 bias and output");
+      require(w.dtype != DType::kInt8 || (w.zero_point == 0 && w.scales.size() == static_cast<size_t>(channels)),
+              "weight-only int8 needs one scale per output and zero point 0");
       return;
     }
     const bool int4 = w.dtype == DType::kInt4, sparse = w.dtype == DType::kSparse8;
@@ -185,6 +191,7 @@ int64_t data_bytes(DType dtype, int64_t count) {
     case DType::kInt4:
     case DType::kIndex4: return (count + 1) / 2;
     case DType::kSparse8: return (count + 7) / 8;
+    case DType::kFloat16: return 2 * count;
     default: return 4 * count;
   }
 }

@@ -95,6 +95,13 @@ void ReferenceEngine::run_op(size_t index) {
       } else if (int8) {
         tml_fully_connected_s8(s8_in, count, reinterpret_cast<const int8_t*>(w), reinterpret_cast<const int32_t*>(b),
                                static_cast<int>(y.size()), p.requant.data(), &p.q8, s8_out);
+      } else if (model_.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kFloat16) {
+        tml_fully_connected_f16w(f32_in, count, reinterpret_cast<const uint16_t*>(w),
+                                 reinterpret_cast<const float*>(b), static_cast<int>(y.size()), p.low, p.high, f32_out);
+      } else if (model_.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kInt8) {
+        tml_fully_connected_w8(f32_in, count, reinterpret_cast<const int8_t*>(w),
+                               model_.tensors[static_cast<size_t>(op.inputs[1])].scales.data(),
+                               reinterpret_cast<const float*>(b), static_cast<int>(y.size()), p.low, p.high, f32_out);
       } else {
         tml_fully_connected_f32(f32_in, count, reinterpret_cast<const float*>(w), reinterpret_cast<const float*>(b),
                                 static_cast<int>(y.size()), p.low, p.high, f32_out);

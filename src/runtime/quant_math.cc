@@ -1,6 +1,7 @@
 #include "tinymlops/runtime/quant_math.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "tml_quantize.h"
@@ -81,6 +82,29 @@ std::array<int8_t, 256> lookup_table(const DeployModel& model, const DeployOp& o
 void float_clamp(DeployActivation activation, float* low, float* high) {
   *low = activation == DeployActivation::kLinear ? -std::numeric_limits<float>::max() : 0.0f;
   *high = activation == DeployActivation::kRelu6 ? 6.0f : std::numeric_limits<float>::max();
+}
+
+uint16_t float_to_half(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  const uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000);
+  const uint32_t exponent = (bits >> 23) & 0xFF;
+  const uint32_t mantissa = bits & 0x7FFFFF;
+  if (exponent == 0xFF) return static_cast<uint16_t>(sign | 0x7C00 | (mantissa ? 0x200 : 0));  // inf / NaN
+  const int e = static_cast<int>(exponent) - 127 + 15;
+  if (e >= 31) return static_cast<uint16_t>(sign | 0x7C00);  // overflow
+  // Shift the 24-bit significand down to 11 bits (normal) or fewer (subnormal),
+  // rounding to nearest, ties to even.
+  const uint32_t significand = exponent ? (mantissa | 0x800000) : mantissa;
+  const int shift = e >= 1 ? 13 : 14 - e;
+  if (shift > 24) return sign;
+  uint32_t half = significand >> shift;
+  const uint32_t rest = significand & ((1u << shift) - 1), halfway = 1u << (shift - 1);
+  if (rest > halfway || (rest == halfway && (half & 1))) ++half;
+  // Normal: re-add the exponent (the implicit bit becomes exponent + 1 on
+  // overflow of the mantissa, which is exactly right). Subnormal: as is.
+  const uint32_t biased = e >= 1 ? (static_cast<uint32_t>(e - 1) << 10) + half : half;
+  return static_cast<uint16_t>(sign | std::min<uint32_t>(biased, 0x7C00));
 }
 
 int8_t quantize_value(float x, float scale, int32_t zero_point) {

@@ -127,6 +127,19 @@ TEST_F(CompressCli, SixteenClustersThenInt8StoresCodebooksEightTimesSmaller) {
   EXPECT_NE(evolving.err.find("--method"), std::string::npos) << evolving.err;
 }
 
+TEST_F(CompressCli, WeightOnlyFloat16AndDynamicInt8) {
+  for (const auto& [method, ratio, variant] : std::vector<std::tuple<std::string, double, std::string>>{
+           {"fp16", 2.0, "float16"}, {"dynamic", 4.0, "int8-weights"}}) {
+    const std::string out = (dir_.path() / (method + ".tdm")).string();
+    auto r = run_cli({"quantize", model_, "--data", digits(), "--method", method, "--out", out, "--json", "-q"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto report = nlohmann::json::parse(r.out);
+    EXPECT_DOUBLE_EQ(report["weight_ratio"].get<double>(), ratio) << method;
+    EXPECT_LE(report["drop"].get<double>(), 0.5) << method;
+    EXPECT_EQ(nlohmann::json::parse(run_cli({"inspect", out, "--json"}).out)["variant"], variant);
+  }
+}
+
 TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
   const std::string out = (dir_.path() / "q.tdm").string();
   struct Case {
@@ -139,6 +152,7 @@ TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
       {{"--bits", "16"}, 2, "--bits: 16 bits is not supported"},
       {{"--budget", "5000", "--bits", "4"}, 2, "--budget: chooses the bits per layer itself"},
       {{"--budget", "100"}, 1, "--budget: cannot fit 100 bytes"},
+      {{"--method", "fp16", "--bits", "4"}, 2, "--method: fp16 fixes the weight format"},
       {{"--method", "qat", "--epochs", "0"}, 2, "--epochs"},
       {{"--method", "magic"}, 2, "--method"},
       {{"--calibration", "entropy"}, 2, "--calibration"},

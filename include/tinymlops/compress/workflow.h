@@ -15,7 +15,7 @@ struct QuantizeConfig {
   std::string model;  // trained model (.tmlm)
   std::string data;   // CSV with the model's feature and label columns
   std::string label;  // must be the model's label column when given
-  std::string method = "ptq";  // or "qat": fine-tune with fake quantization first
+  std::string method = "ptq";  // "qat": fine-tune with fake quantization first; "fp16", "dynamic": weight-only
   int bits = 8;                // weight bits: 8, or 4 (fully-connected weights; convolutions stay 8)
   int epochs = 10;             // QAT fine-tuning epochs
   float learning_rate = 1e-4f;  // QAT fine-tuning learning rate

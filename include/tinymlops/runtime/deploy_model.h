@@ -35,8 +35,9 @@ namespace tinymlops {
 // kSparse8: int8 weights stored as a bitmap of the nonzero positions (bit i % 8
 // of byte i / 8) followed by the nonzero values in order (pruned
 // fully-connected weights); its byte size depends on the values.
-enum class DType { kFloat32, kInt8, kInt32, kInt4, kIndex4, kSparse8 };
-const char* dtype_name(DType dtype);  // "float32", "int8", "int32", "int4", "index4", "sparse8"
+// kFloat16: IEEE binary16 weights of a float32 fully-connected op.
+enum class DType { kFloat32, kInt8, kInt32, kInt4, kIndex4, kSparse8, kFloat16 };
+const char* dtype_name(DType dtype);  // "float32", "int8", "int32", "int4", "index4", "sparse8", "float16"
 int64_t data_bytes(DType dtype, int64_t count);  // bytes of `count` values (kSparse8: the bitmap only)
 
 struct DeployTensor {

@@ -29,6 +29,9 @@ std::array<int8_t, 256> lookup_table(const DeployModel& model, const DeployOp& o
 // Float clamp of a float32 FC/conv op from its fused activation.
 void float_clamp(DeployActivation activation, float* low, float* high);
 
+// The binary16 bit pattern nearest to x (ties to even; overflow to infinity).
+uint16_t float_to_half(float x);
+
 // q = clamp(round_half_away(x / scale) + zero_point, -128, 127), as tml_quantize_s8.
 int8_t quantize_value(float x, float scale, int32_t zero_point);
 
