@@ -14,8 +14,10 @@
 //   runtime/ DeployModel (the frozen graph every deployment step reads, .tdm
 //           file), lower_model (Model -> float32 DeployModel), ReferenceEngine
 //           (runs a DeployModel through the C kernels of kernels/).
-//   compress/ int8 post-training quantization (quantize_int8, calibration
-//           methods, per-op SQNR) and the `quantize` job (run_quantize).
+//   compress/ int8/int4 post-training quantization (quantize_int8, calibration
+//           methods, per-op SQNR), QAT, pruning, clustering, mixed precision,
+//           weight-only float16/int8, recipes, and the jobs behind the CLI
+//           (run_quantize, run_prune, run_cluster, run_recipe).
 //
 // Worked example: train an iris classifier, check it, save it, load it back.
 //
@@ -74,5 +76,11 @@
 #include "tinymlops/runtime/lower.h"
 #include "tinymlops/runtime/quant_math.h"
 #include "tinymlops/compress/calibration.h"
+#include "tinymlops/compress/cluster.h"
+#include "tinymlops/compress/mixed_precision.h"
+#include "tinymlops/compress/prune.h"
 #include "tinymlops/compress/ptq.h"
+#include "tinymlops/compress/qat.h"
+#include "tinymlops/compress/recipe.h"
+#include "tinymlops/compress/weight_only.h"
 #include "tinymlops/compress/workflow.h"
