@@ -21,7 +21,10 @@ void register_cluster(CLI::App& app) {
       ->required();
   command->add_option("--label", config->label, "target column (default: the model's)");
   command->add_option("--clusters", config->clusters, "distinct weights per layer, 2 to 16 (default 16)");
-  command->add_option("--method", config->method, "kmeans (default; the evolving methods are not built yet)");
+  command->add_option("--method", config->method,
+                      "kmeans (default) or autocloud / evolving (TEDA data clouds: the data chooses how many, up to "
+                      "--clusters)");
+  command->add_option("--m", config->m, "autocloud: typicality threshold (default 1.414; larger: fewer clouds)");
   command->add_option("--epochs", config->epochs, "centroid fine-tuning epochs (default 5; 0: none)");
   command->add_option("--lr", config->learning_rate, "fine-tuning learning rate (default 0.001)");
   command->add_flag("--drop-bad-rows", config->drop_bad_rows, "skip rows with empty/NaN/Inf cells");

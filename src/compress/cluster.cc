@@ -63,7 +63,69 @@ Clustering kmeans_1d(const std::vector<float>& values, int k) {
   return c;
 }
 
+Clustering autocloud_1d(const std::vector<float>& values, double m, int max_clusters) {
+  struct Cloud {
+    double n = 0, mean = 0, variance = 0;
+  };
+  // Combines two clouds' counts, means and (population-style) variances.
+  auto merge = [](const Cloud& a, const Cloud& b) {
+    Cloud c;
+    c.n = a.n + b.n;
+    c.mean = (a.n * a.mean + b.n * b.mean) / c.n;
+    c.variance = (a.n * (a.variance + (a.mean - c.mean) * (a.mean - c.mean)) +
+                  b.n * (b.variance + (b.mean - c.mean) * (b.mean - c.mean))) / c.n;
+    return c;
+  };
+  std::vector<Cloud> clouds;
+  std::vector<float> stream = values;
+  std::sort(stream.begin(), stream.end());
+  for (float value : stream) {
+    const double x = value;
+    // The cloud x is most typical of (least normalized eccentricity), if any.
+    size_t best = clouds.size();
+    double best_zeta = 0;
+    std::vector<Cloud> updated(clouds.size());
+    for (size_t j = 0; j < clouds.size(); ++j) {
+      // TEDA's recursive update with x included (k = n + 1).
+      const Cloud& c = clouds[j];
+      const double k = c.n + 1;
+      Cloud u;
+      u.n = k;
+      u.mean = c.mean + (x - c.mean) / k;
+      u.variance = (k - 1) / k * c.variance + (x - u.mean) * (x - u.mean) / (k - 1);
+      const double eccentricity = u.variance > 0 ? 1 / k + (u.mean - x) * (u.mean - x) / (k * u.variance) : 1 / k;
+      const double zeta = eccentricity / 2;
+      if (zeta <= (m * m + 1) / (2 * k) && (best == clouds.size() || zeta < best_zeta)) best = j, best_zeta = zeta;
+      updated[j] = u;
+    }
+    if (best == clouds.size()) {
+      clouds.push_back({1, x, 0});
+    } else {
+      clouds[best] = updated[best];
+    }
+  }
+  while (clouds.size() > static_cast<size_t>(std::max(max_clusters, 1))) {
+    std::sort(clouds.begin(), clouds.end(), [](const Cloud& a, const Cloud& b) { return a.mean < b.mean; });
+    size_t closest = 0;
+    for (size_t j = 1; j + 1 < clouds.size(); ++j) {
+      if (clouds[j + 1].mean - clouds[j].mean < clouds[closest + 1].mean - clouds[closest].mean) closest = j;
+    }
+    clouds[closest] = merge(clouds[closest], clouds[closest + 1]);
+    clouds.erase(clouds.begin() + static_cast<std::ptrdiff_t>(closest + 1));
+  }
+  Clustering result;
+  for (const Cloud& c : clouds) result.centroids.push_back(static_cast<float>(c.mean));
+  std::sort(result.centroids.begin(), result.centroids.end());
+  result.centroids.erase(std::unique(result.centroids.begin(), result.centroids.end()), result.centroids.end());
+  for (float v : values) result.assignment.push_back(nearest(result.centroids, v));
+  return result;
+}
+
 TrainHistory cluster_model(Model& model, const ClusterOptions& options, const Dataset& train, Progress* progress) {
+  if (options.method != "kmeans" && options.method != "autocloud") {
+    throw Error(ErrorKind::kUsage, "--method", "unknown clustering method '" + options.method + "' (kmeans, autocloud)");
+  }
+  if (!(options.m > 0)) throw Error(ErrorKind::kUsage, "--m", "must be positive");
   if (options.clusters < 2 || options.clusters > 16) {
     throw Error(ErrorKind::kUsage, "--clusters",
                 std::to_string(options.clusters) + " clusters is not supported (2 to 16: 4-bit codebook indices)");
@@ -78,7 +140,8 @@ TrainHistory cluster_model(Model& model, const ClusterOptions& options, const Da
     for (Param* p : model.layer(i).params()) {
       if (p->name != "weights") continue;
       const std::vector<float> values(p->value.begin(), p->value.end());
-      targets.push_back({p, kmeans_1d(values, options.clusters)});
+      targets.push_back({p, options.method == "kmeans" ? kmeans_1d(values, options.clusters)
+                                                       : autocloud_1d(values, options.m, options.clusters)});
     }
   }
   auto snap = [&] {

@@ -18,9 +18,9 @@ ClusterResult run_cluster(const ClusterConfig& config, Progress& progress) {
 
 ClusterResult cluster_trained(Model model, const std::string& source_sha256, const ClusterConfig& config,
                               Progress& progress) {
-  if (config.method != "kmeans") {
+  if (config.method != "kmeans" && config.method != "autocloud" && config.method != "evolving") {
     throw Error(ErrorKind::kUsage, "--method",
-                "unknown or not yet available clustering method '" + config.method + "' (available: kmeans)");
+                "unknown clustering method '" + config.method + "' (kmeans, autocloud; evolving = autocloud)");
   }
   if (config.epochs < 0) throw Error(ErrorKind::kUsage, "--epochs", "must not be negative");
   if (!config.label.empty() && config.label != model.metadata.label_name) {
@@ -29,6 +29,8 @@ ClusterResult cluster_trained(Model model, const std::string& source_sha256, con
   }
   ClusterOptions options;
   options.clusters = config.clusters;
+  options.method = config.method == "kmeans" ? "kmeans" : "autocloud";
+  options.m = config.m;
   options.fine_tune = fine_tune_options(model, config.epochs, config.learning_rate);
   if (options.clusters < 2 || options.clusters > 16) {
     throw Error(ErrorKind::kUsage, "--clusters",

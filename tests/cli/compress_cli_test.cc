@@ -122,9 +122,18 @@ TEST_F(CompressCli, SixteenClustersThenInt8StoresCodebooksEightTimesSmaller) {
   auto bad = run_cli({"cluster", model_, "--data", digits(), "--clusters", "32", "--out", clustered + "2", "-q"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--clusters: 32 clusters is not supported"), std::string::npos) << bad.err;
-  auto evolving = run_cli({"cluster", model_, "--data", digits(), "--method", "evolving", "--out", clustered + "2", "-q"});
-  EXPECT_EQ(evolving.exit_code, 2);
-  EXPECT_NE(evolving.err.find("--method"), std::string::npos) << evolving.err;
+  auto unknown = run_cli({"cluster", model_, "--data", digits(), "--method", "magic", "--out", clustered + "2", "-q"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("--method"), std::string::npos) << unknown.err;
+  // Evolving clustering: the data chooses how many clouds (at most 16).
+  auto evolving = run_cli({"cluster", model_, "--data", digits(), "--method", "evolving", "--out", clustered + "3",
+                           "--json", "-q"});
+  ASSERT_EQ(evolving.exit_code, 0) << evolving.err;
+  const auto clouds = nlohmann::json::parse(evolving.out);
+  for (const auto& layer : clouds["layers"]) {
+    EXPECT_GE(layer["distinct"].get<int>(), 2);
+    EXPECT_LE(layer["distinct"].get<int>(), 16);
+  }
 }
 
 TEST_F(CompressCli, WeightOnlyFloat16AndDynamicInt8) {

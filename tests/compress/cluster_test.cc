@@ -9,6 +9,7 @@
 #include "../runtime/model_fixtures.h"
 #include "tinymlops/compress/ptq.h"
 #include "tinymlops/core/error.h"
+#include "tinymlops/core/rng.h"
 #include "tinymlops/runtime/engine.h"
 #include "tinymlops/runtime/lower.h"
 
@@ -28,6 +29,26 @@ TEST(Kmeans, FindsWellSeparatedGroupsExactly) {
 TEST(Kmeans, FewerDistinctValuesThanClusters) {
   Clustering c = kmeans_1d({2.0f, 2.0f, 7.0f}, 16);
   EXPECT_EQ(c.centroids, (std::vector<float>{2.0f, 7.0f}));
+}
+
+TEST(AutoCloud, SeparatedGroupsBecomeTheirOwnClouds) {
+  std::vector<float> values;
+  Rng rng(4);
+  for (int i = 0; i < 300; ++i) {
+    const float center = i % 3 == 0 ? -10.0f : (i % 3 == 1 ? 0.0f : 10.0f);
+    values.push_back(center + 0.3f * rng.normal());
+  }
+  Clustering c = autocloud_1d(values, 1.414, 16);
+  ASSERT_GE(c.centroids.size(), 3u);
+  // Every value's cloud is on its own group's side.
+  for (size_t i = 0; i < values.size(); ++i) {
+    const float centroid = c.centroids[static_cast<size_t>(c.assignment[i])];
+    EXPECT_LT(std::abs(centroid - values[i]), 3.0f) << i;
+  }
+  EXPECT_LE(autocloud_1d(values, 1.414, 3).centroids.size(), 3u);
+  // A larger m makes fewer, wider clouds.
+  EXPECT_LE(autocloud_1d(values, 4.0, 16).centroids.size(), c.centroids.size());
+  EXPECT_EQ(autocloud_1d(values, 1.414, 16).centroids, c.centroids);  // deterministic
 }
 
 std::set<float> distinct(const Param& p) { return std::set<float>(p.value.begin(), p.value.end()); }

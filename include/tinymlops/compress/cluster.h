@@ -9,6 +9,7 @@
 // Biases and batch norm are not clustered.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "tinymlops/nn/model.h"
@@ -25,9 +26,27 @@ struct Clustering {
 // distinct values). REQUIRES k >= 1, values non-empty.
 Clustering kmeans_1d(const std::vector<float>& values, int k);
 
+// Evolving clustering (AutoCloud, Bezerra et al. 2020, on TEDA): the values
+// are read as a stream in ascending order (a layer's weight order means
+// nothing, and AutoCloud's second point always joins the first cloud, so an
+// unsorted stream could blur distant groups together); each data cloud keeps
+// its count n, mean and variance.
+// A value x is typical of a cloud when its normalized eccentricity, computed
+// with x included, satisfies zeta <= (m^2 + 1) / (2n); it joins the cloud it is
+// most typical of (least zeta), or starts a new cloud when typical of none. The
+// number of clouds is thus chosen by the data (m = 1.414 by default; larger m:
+// fewer, wider clouds). AutoCloud's merging of overlapping clouds is replaced
+// by one rule (merging whenever a value was typical of several clouds
+// collapsed weight distributions into one cloud): while more than
+// `max_clusters` clouds remain, the two with the closest means merge.
+// Each value is finally assigned to the nearest cloud mean.
+Clustering autocloud_1d(const std::vector<float>& values, double m, int max_clusters);
+
 struct ClusterOptions {
-  int clusters = 16;       // 2..16 (the codebook kernel's 4-bit indices)
-  TrainOptions fine_tune;  // epochs = 0: cluster without fine-tuning
+  std::string method = "kmeans";  // or "autocloud" (clusters then is the maximum)
+  int clusters = 16;              // 2..16 (the codebook kernel's 4-bit indices)
+  double m = 1.414;               // autocloud's typicality threshold
+  TrainOptions fine_tune;         // epochs = 0: cluster without fine-tuning
 };
 
 // Clusters every Dense/convolution weight tensor of `model` in place and

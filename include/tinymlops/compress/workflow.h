@@ -81,8 +81,9 @@ PruneResult prune_trained(Model model, const std::string& source_sha256, const P
 
 struct ClusterConfig {
   std::string model, data, label;
-  std::string method = "kmeans";  // the only method so far
-  int clusters = 16;              // 2..16 per layer
+  std::string method = "kmeans";  // or "autocloud" ("evolving"): the data chooses the count
+  int clusters = 16;              // 2..16 per layer (autocloud: the maximum)
+  double m = 1.414;               // autocloud's typicality threshold
   int epochs = 5;                 // centroid fine-tuning epochs (0: none)
   float learning_rate = 1e-3f;
   bool drop_bad_rows = false;
