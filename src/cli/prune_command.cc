@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "commands.h"
+#include "tinymlops/compress/prune.h"
 #include "tinymlops/compress/workflow.h"
-#include "tinymlops/core/error.h"
 
 namespace tinymlops::cli {
 
@@ -63,10 +63,7 @@ void register_prune(CLI::App& app) {
   flags->progress.add_to(*command);
   command->callback([flags] {
     PruneConfig config = flags->config;
-    if (flags->schedule != "one_shot" && flags->schedule != "gradual") {
-      throw Error(ErrorKind::kUsage, "--schedule", "unknown schedule '" + flags->schedule + "' (one_shot, gradual)");
-    }
-    config.gradual = flags->schedule == "gradual";
+    config.gradual = parse_gradual_schedule(flags->schedule, "--schedule");
     config.global = !flags->per_layer;
     auto progress = flags->progress.make();
     PruneResult result = run_prune(config, *progress);

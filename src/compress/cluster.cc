@@ -9,11 +9,6 @@ namespace tinymlops {
 
 namespace {
 
-bool is_weighted(LayerKind kind) {
-  return kind == LayerKind::kDense || kind == LayerKind::kConv1D || kind == LayerKind::kConv2D ||
-         kind == LayerKind::kDepthwiseConv2D;
-}
-
 // Index of the centroid nearest to v (centroids ascending; ties to the lower).
 int nearest(const std::vector<float>& centroids, float v) {
   auto it = std::lower_bound(centroids.begin(), centroids.end(), v);
@@ -136,13 +131,11 @@ TrainHistory cluster_model(Model& model, const ClusterOptions& options, const Da
   };
   std::vector<Target> targets;
   for (size_t i = 0; i < model.num_layers(); ++i) {
-    if (!is_weighted(model.layer(i).kind())) continue;
-    for (Param* p : model.layer(i).params()) {
-      if (p->name != "weights") continue;
-      const std::vector<float> values(p->value.begin(), p->value.end());
-      targets.push_back({p, options.method == "kmeans" ? kmeans_1d(values, options.clusters)
-                                                       : autocloud_1d(values, options.m, options.clusters)});
-    }
+    Param* p = weights_param(model.layer(i));
+    if (!p) continue;
+    const std::vector<float> values(p->value.begin(), p->value.end());
+    targets.push_back({p, options.method == "kmeans" ? kmeans_1d(values, options.clusters)
+                                                     : autocloud_1d(values, options.m, options.clusters)});
   }
   auto snap = [&] {
     for (Target& t : targets) {

@@ -57,15 +57,14 @@ ClusterResult cluster_trained(Model model, const std::string& source_sha256, con
   }
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();
   for (size_t i = 0; i < model.num_layers(); ++i) {
-    for (Param* p : model.layer(i).params()) {
-      if (p->name != "weights") continue;
-      std::vector<float> values(p->value.begin(), p->value.end());
-      std::sort(values.begin(), values.end());
-      const auto distinct = std::unique(values.begin(), values.end()) - values.begin();
-      layers.push_back({{"layer", "layers[" + std::to_string(i) + "] (" + layer_kind_name(model.layer(i).kind()) + ")"},
-                        {"weights", p->value.size()},
-                        {"distinct", distinct}});
-    }
+    const Param* p = weights_param(model.layer(i));
+    if (!p) continue;
+    std::vector<float> values(p->value.begin(), p->value.end());
+    std::sort(values.begin(), values.end());
+    const auto distinct = std::unique(values.begin(), values.end()) - values.begin();
+    layers.push_back({{"layer", "layers[" + std::to_string(i) + "] (" + layer_kind_name(model.layer(i).kind()) + ")"},
+                      {"weights", p->value.size()},
+                      {"distinct", distinct}});
   }
   r["layers"] = layers;
   model.metadata.provenance["clustering"] = {{"method", config.method},   {"clusters", config.clusters},

@@ -12,18 +12,6 @@ namespace tinymlops {
 
 namespace {
 
-bool is_weighted(LayerKind kind) {
-  return kind == LayerKind::kDense || kind == LayerKind::kConv1D || kind == LayerKind::kConv2D ||
-         kind == LayerKind::kDepthwiseConv2D;
-}
-
-Param* weights_of(Layer& layer) {
-  for (Param* p : layer.params()) {
-    if (p->name == "weights") return p;
-  }
-  return nullptr;
-}
-
 std::string layer_name(Model& model, size_t i) {
   return "layers[" + std::to_string(i) + "] (" + layer_kind_name(model.layer(i).kind()) + ")";
 }
@@ -51,7 +39,7 @@ PruneMasks magnitude_masks(Model& model, double sparsity, bool global) {
   check_sparsity(sparsity);
   PruneMasks masks;
   for (size_t i = 0; i < model.num_layers(); ++i) {
-    if (is_weighted(model.layer(i).kind())) masks.tensors.push_back(weights_of(model.layer(i)));
+    if (Param* w = weights_param(model.layer(i))) masks.tensors.push_back(w);
   }
   auto kept = [&](size_t count) { return count - static_cast<size_t>(std::floor(sparsity * static_cast<double>(count))); };
   if (global) {
@@ -91,6 +79,13 @@ double gradual_sparsity(double final_sparsity, long step, long end_step) {
   return final_sparsity * (1.0 - remaining * remaining * remaining);
 }
 
+bool parse_gradual_schedule(const std::string& name, const std::string& where) {
+  if (name != "one_shot" && name != "gradual") {
+    throw Error(ErrorKind::kUsage, where, "unknown schedule '" + name + "' (one_shot, gradual)");
+  }
+  return name == "gradual";
+}
+
 TrainHistory prune_model(Model& model, const PruneOptions& options, const Dataset& train,
                          const Dataset* validation, Progress* progress) {
   check_sparsity(options.sparsity);
@@ -119,7 +114,7 @@ Model prune_units(Model& model, double fraction) {
   check_sparsity(fraction);
   std::vector<size_t> weighted;
   for (size_t i = 0; i < model.num_layers(); ++i) {
-    if (is_weighted(model.layer(i).kind())) weighted.push_back(i);
+    if (weights_param(model.layer(i))) weighted.push_back(i);
   }
   // kept[i]: the units of layer i's output that survive (empty: all).
   std::vector<std::vector<int>> kept(model.num_layers());
@@ -136,7 +131,7 @@ Model prune_units(Model& model, double fraction) {
         throw Error(ErrorKind::kInvalid, layer_name(model, between), "cannot sit between two shrunk dense layers");
       }
     }
-    const Param& weights = *weights_of(layer);
+    const Param& weights = *weights_param(layer);
     const int inputs = weights.shape[0], units = weights.shape[1];
     std::vector<float> norms(static_cast<size_t>(units), 0.0f);
     for (int k = 0; k < inputs; ++k) {
@@ -180,7 +175,7 @@ Model prune_units(Model& model, double fraction) {
         dst.value = src.value;
       }
     }
-    if (is_weighted(model.layer(i).kind())) inputs_kept = outputs_kept;
+    if (weights_param(model.layer(i))) inputs_kept = outputs_kept;
   }
   smaller.metadata = model.metadata;
   return smaller;
@@ -189,8 +184,8 @@ Model prune_units(Model& model, double fraction) {
 std::vector<LayerSparsity> sparsity_report(Model& model) {
   std::vector<LayerSparsity> report;
   for (size_t i = 0; i < model.num_layers(); ++i) {
-    if (!is_weighted(model.layer(i).kind())) continue;
-    const Param& w = *weights_of(model.layer(i));
+    if (!weights_param(model.layer(i))) continue;
+    const Param& w = *weights_param(model.layer(i));
     LayerSparsity entry{layer_name(model, i), w.value.size(), 0};
     for (float v : w.value) entry.zeros += v == 0.0f;
     report.push_back(entry);

@@ -9,11 +9,6 @@ namespace tinymlops {
 
 namespace {
 
-bool is_weighted(LayerKind kind) {
-  return kind == LayerKind::kDense || kind == LayerKind::kConv1D || kind == LayerKind::kConv2D ||
-         kind == LayerKind::kDepthwiseConv2D;
-}
-
 // Output channels of a weighted layer's weights: the product of the trailing
 // dims that index the output (Dense {in, units}: units; Conv {.., C, F}: F;
 // Depthwise {KH, KW, C, M}: C * M).
@@ -32,7 +27,7 @@ bool output_is_deployed(Model& model, size_t i) {
   if (next.kind() == LayerKind::kBatchNorm) return false;
   if (next.kind() == LayerKind::kFlatten || next.kind() == LayerKind::kDropout) return false;
   const LayerKind kind = model.layer(i).kind();
-  if (next.kind() == LayerKind::kActivation && (is_weighted(kind) || kind == LayerKind::kBatchNorm)) {
+  if (next.kind() == LayerKind::kActivation && (weights_param(model.layer(i)) || kind == LayerKind::kBatchNorm)) {
     const std::string function = next.config().at("function").get<std::string>();
     if (function == "relu" || function == "relu6") return false;
   }
@@ -69,11 +64,7 @@ TrainHistory quantization_aware_training(Model& model, const QatOptions& options
   };
   std::vector<Target> targets;
   for (size_t i = 0; i < model.num_layers(); ++i) {
-    Layer& layer = model.layer(i);
-    if (!is_weighted(layer.kind())) continue;
-    for (Param* p : layer.params()) {
-      if (p->name == "weights") targets.push_back({p, output_channels(layer, *p), {}});
-    }
+    if (Param* p = weights_param(model.layer(i))) targets.push_back({p, output_channels(model.layer(i), *p), {}});
   }
   std::vector<bool> deployed(model.num_layers());
   for (size_t i = 0; i < model.num_layers(); ++i) deployed[i] = output_is_deployed(model, i);

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "tinymlops/compress/prune.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
@@ -33,9 +34,11 @@ void set_prune(PruneConfig& c, const std::string& key, const YAML::Node& v, cons
   } else if (key == "per_layer") {
     c.global = !scalar<bool>(v, where, key);
   } else if (key == "schedule") {
-    const std::string s = scalar<std::string>(v, where, key);
-    if (s != "one_shot" && s != "gradual") throw Error(ErrorKind::kInvalid, where, "schedule is one_shot or gradual");
-    c.gradual = s == "gradual";
+    try {
+      c.gradual = parse_gradual_schedule(scalar<std::string>(v, where, key), where);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::kInvalid, where, e.message());
+    }
   } else if (key == "epochs") {
     c.epochs = scalar<int>(v, where, key);
     if (c.epochs < 0) throw Error(ErrorKind::kInvalid, where, "epochs must not be negative");

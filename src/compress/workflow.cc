@@ -77,26 +77,28 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
   if (rows.sample.size() == 0) throw Error(ErrorKind::kInvalid, config.data, "no rows to calibrate on");
   progress.message("calibrating on " + std::to_string(rows.sample.size()) + " training rows of " + rows.split);
 
-  Model tuned = parse_model(serialize_model(model), "model");
-  DeployModel reference = lower_model(tuned);
+  const DeployModel reference = lower_model(model);
+  DeployModel source = reference;  // the float model that gets quantized
   if (config.method == "qat") {
+    Model tuned = parse_model(serialize_model(model), "model");  // QAT fine-tunes a copy
     QatOptions qat;
     qat.weight_bits = config.bits;
     qat.fine_tune = fine_tune_options(model, config.epochs, config.learning_rate);
     progress.message("quantization-aware training for " + std::to_string(config.epochs) + " epochs on " +
                      std::to_string(rows.train.size()) + " training rows");
     quantization_aware_training(tuned, qat, rows.train, &progress);
+    source = lower_model(tuned);
   }
   PtqOptions ptq = config.ptq;
   ptq.weight_bits = config.bits;
   QuantizeResult result;
   std::vector<LayerPrecision> precision;
   if (weight_only) {
-    result.model = compress_weights_only(lower_model(tuned), config.method == "fp16" ? DType::kFloat16 : DType::kInt8);
+    result.model = compress_weights_only(source, config.method == "fp16" ? DType::kFloat16 : DType::kInt8);
   } else if (config.budget_bytes > 0) {
-    result.model = mixed_precision(lower_model(tuned), rows.sample, config.budget_bytes, ptq, &precision);
+    result.model = mixed_precision(source, rows.sample, config.budget_bytes, ptq, &precision);
   } else {
-    result.model = quantize_int8(lower_model(tuned), rows.sample.features, ptq);
+    result.model = quantize_int8(source, rows.sample.features, ptq);
   }
   if (config.method == "qat") {
     result.model.metadata.provenance["quantization"]["method"] = "qat";

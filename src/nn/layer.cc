@@ -94,6 +94,18 @@ Initializer parse_initializer(const std::string& name) {
               "unknown initializer '" + name + "' (known: " + joined(kInitializerNames) + ")");
 }
 
+Param* weights_param(Layer& layer) {
+  const LayerKind kind = layer.kind();
+  if (kind != LayerKind::kDense && kind != LayerKind::kConv1D && kind != LayerKind::kConv2D &&
+      kind != LayerKind::kDepthwiseConv2D) {
+    return nullptr;
+  }
+  for (Param* p : layer.params()) {
+    if (p->name == "weights") return p;
+  }
+  return nullptr;
+}
+
 void allocate_param(Param& param, std::string name, std::vector<int> shape, bool decays) {
   param.name = std::move(name);
   param.shape = std::move(shape);

@@ -33,6 +33,10 @@ void apply_masks(const PruneMasks& masks);
 // s(t) = final * (1 - (1 - t / end)^3) for t < end, final afterwards.
 double gradual_sparsity(double final_sparsity, long step, long end_step);
 
+// The schedule names of the CLI and recipes: false for "one_shot", true for
+// "gradual"; anything else is Error(kUsage) at `where`.
+bool parse_gradual_schedule(const std::string& name, const std::string& where);
+
 struct PruneOptions {
   double sparsity = 0.5;
   bool global = true;

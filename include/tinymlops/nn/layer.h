@@ -145,6 +145,10 @@ class Layer {
   Shape input_shape_;
 };
 
+// The "weights" tensor of a Dense, Conv1D, Conv2D or DepthwiseConv2D layer (the
+// tensors compression prunes, clusters and quantizes); null for other layers.
+Param* weights_param(Layer& layer);
+
 // Builds an unbuilt layer of `kind` from its config (as written by config()).
 // Throws Error(kParse) naming `where` for a missing or bad field.
 std::unique_ptr<Layer> make_layer(LayerKind kind, const nlohmann::json& config,
