@@ -67,7 +67,9 @@ void set_cluster(ClusterConfig& c, const std::string& key, const YAML::Node& v, 
 void set_quantize(QuantizeConfig& c, const std::string& key, const YAML::Node& v, const std::string& where) {
   if (key == "method") {
     c.method = scalar<std::string>(v, where, key);
-    if (c.method != "ptq" && c.method != "qat") throw Error(ErrorKind::kInvalid, where, "method is ptq or qat");
+    if (c.method != "ptq" && c.method != "qat" && c.method != "fp16" && c.method != "dynamic") {
+      throw Error(ErrorKind::kInvalid, where, "method is ptq, qat, fp16 or dynamic");
+    }
   } else if (key == "bits") {
     c.bits = scalar<int>(v, where, key);
     if (c.bits != 4 && c.bits != 8) {

@@ -43,11 +43,19 @@ TEST(Recipe, ParsesStepsInOrder) {
   EXPECT_EQ(steps[1].quantize.epochs, 2);
 }
 
+TEST(Recipe, AcceptsEveryQuantizeMethod) {
+  for (const char* method : {"ptq", "qat", "fp16", "dynamic"}) {
+    testing::TempDir dir;
+    auto path = dir.write("recipe.yaml", std::string("steps:\n  - quantize: {method: ") + method + "}\n");
+    EXPECT_EQ(load_recipe(path)[0].quantize.method, method);
+  }
+}
+
 TEST(Recipe, BadRecipesNameTheirPlace) {
   EXPECT_EQ(error_of("steps:\n  - quantize: {bits: 3}\n"), ":2:16: 3 bits is not supported (supported: 4, 8)");
   EXPECT_EQ(error_of("steps:\n  - prune: {sparsity: 1.5}\n"), ":2:13: sparsity must be in [0, 1)");
   EXPECT_EQ(error_of("steps:\n  - distil: {}\n"), ":2:5: unknown step 'distil' (known: prune, cluster, quantize)");
-  EXPECT_EQ(error_of("steps:\n  - quantize: {method: magic}\n"), ":2:16: method is ptq or qat");
+  EXPECT_EQ(error_of("steps:\n  - quantize: {method: magic}\n"), ":2:16: method is ptq, qat, fp16 or dynamic");
   EXPECT_EQ(error_of("steps:\n  - quantize: {calibration: entropy}\n"),
             ":2:16: unknown calibration 'entropy' (known: minmax, percentile, mse, kl)");
   EXPECT_NE(error_of("steps:\n  - prune: {sparsity: 0.5, colour: red}\n").find(":2:28: unknown prune key 'colour'"),

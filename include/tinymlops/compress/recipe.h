@@ -5,7 +5,7 @@
 //     - quantize: {method: qat, bits: 4, epochs: 10}
 //
 // prune keys: sparsity, structured, per_layer, schedule (one_shot | gradual),
-// epochs, lr. cluster keys: clusters (2..16), epochs, lr. quantize keys: method (ptq | qat), bits (4 | 8), calibration
+// epochs, lr. cluster keys: clusters (2..16), epochs, lr. quantize keys: method (ptq | qat | fp16 | dynamic), bits (4 | 8), calibration
 // (minmax | percentile | mse | kl), per_channel, calibration_samples, epochs, lr.
 // quantize, when present, must be the last step (it makes the deploy model).
 #pragma once
