@@ -21,6 +21,30 @@
 
 #include <stdint.h>
 
+/* Constant data: every read of a constant (weights, biases, codebooks, tables,
+ * requantization and zero-point parameters) goes through these macros. On AVR
+ * (unless TML_CONST_IN_RAM is defined) generated code declares its constants
+ * TML_CONST, i.e. PROGMEM, so that they stay in flash, and the macros read them
+ * with pgm_read_*; everywhere else TML_CONST is empty and a read is a plain
+ * load. Activations (kernel inputs and outputs) and the conv/pool shape
+ * structs are always in RAM. */
+#if defined(__AVR__) && !defined(TML_CONST_IN_RAM)
+#include <avr/pgmspace.h>
+#define TML_CONST PROGMEM
+#define TML_LD_S8(p) ((int8_t)pgm_read_byte(p))
+#define TML_LD_U8(p) ((uint8_t)pgm_read_byte(p))
+#define TML_LD_U16(p) ((uint16_t)pgm_read_word(p))
+#define TML_LD_S32(p) ((int32_t)pgm_read_dword(p))
+#define TML_LD_F32(p) pgm_read_float(p)
+#else
+#define TML_CONST
+#define TML_LD_S8(p) (*(const int8_t*)(p))
+#define TML_LD_U8(p) (*(const uint8_t*)(p))
+#define TML_LD_U16(p) (*(const uint16_t*)(p))
+#define TML_LD_S32(p) (*(const int32_t*)(p))
+#define TML_LD_F32(p) (*(const float*)(p))
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -59,6 +83,24 @@ static inline int32_t tml_requantize(int32_t acc, tml_requant r) {
   if (result > INT32_MAX) return INT32_MAX;
   if (result < INT32_MIN) return INT32_MIN;
   return (int32_t)result;
+}
+
+/* A constant tml_requant (see TML_CONST). */
+static inline tml_requant tml_load_requant(const tml_requant* r) {
+  tml_requant value;
+  value.multiplier = TML_LD_S32(&r->multiplier);
+  value.shift = TML_LD_S32(&r->shift);
+  return value;
+}
+
+/* A constant tml_q8_params (see TML_CONST). */
+static inline tml_q8_params tml_load_q8_params(const tml_q8_params* p) {
+  tml_q8_params value;
+  value.input_zero_point = TML_LD_S32(&p->input_zero_point);
+  value.output_zero_point = TML_LD_S32(&p->output_zero_point);
+  value.act_min = TML_LD_S32(&p->act_min);
+  value.act_max = TML_LD_S32(&p->act_max);
+  return value;
 }
 
 static inline int32_t tml_clamp(int32_t value, int32_t low, int32_t high) {

@@ -9,7 +9,7 @@ void tml_conv2d_f32(const float* input, const tml_conv_shape* s, const float* we
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
       for (int f = 0; f < s->out_c; ++f) {
-        float acc = bias ? bias[f] : 0.0f;
+        float acc = bias ? TML_LD_F32(&bias[f]) : 0.0f;
         for (int ky = 0; ky < s->kernel_h; ++ky) {
           const int iy = oy * s->stride_h - s->pad_top + ky;
           if (iy < 0 || iy >= s->in_h) continue;
@@ -18,7 +18,7 @@ void tml_conv2d_f32(const float* input, const tml_conv_shape* s, const float* we
             if (ix < 0 || ix >= s->in_w) continue;
             const float* in = input + ((int32_t)iy * s->in_w + ix) * s->in_c;
             const float* w = weights + (((int32_t)f * s->kernel_h + ky) * s->kernel_w + kx) * s->in_c;
-            for (int c = 0; c < s->in_c; ++c) acc += in[c] * w[c];
+            for (int c = 0; c < s->in_c; ++c) acc += in[c] * TML_LD_F32(&w[c]);
           }
         }
         output[((int32_t)oy * s->out_w + ox) * s->out_c + f] = clamp_f32(acc, act_min, act_max);
@@ -29,10 +29,11 @@ void tml_conv2d_f32(const float* input, const tml_conv_shape* s, const float* we
 
 void tml_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* weights, const int32_t* bias,
                    const tml_requant* requant, const tml_q8_params* p, int8_t* output) {
+  const tml_q8_params q = tml_load_q8_params(p);
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
       for (int f = 0; f < s->out_c; ++f) {
-        int32_t acc = bias ? bias[f] : 0;
+        int32_t acc = bias ? TML_LD_S32(&bias[f]) : 0;
         for (int ky = 0; ky < s->kernel_h; ++ky) {
           const int iy = oy * s->stride_h - s->pad_top + ky;
           if (iy < 0 || iy >= s->in_h) continue;
@@ -41,10 +42,10 @@ void tml_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* w
             if (ix < 0 || ix >= s->in_w) continue;
             const int8_t* in = input + ((int32_t)iy * s->in_w + ix) * s->in_c;
             const int8_t* w = weights + (((int32_t)f * s->kernel_h + ky) * s->kernel_w + kx) * s->in_c;
-            for (int c = 0; c < s->in_c; ++c) acc += ((int32_t)in[c] - p->input_zero_point) * (int32_t)w[c];
+            for (int c = 0; c < s->in_c; ++c) acc += ((int32_t)in[c] - q.input_zero_point) * (int32_t)TML_LD_S8(&w[c]);
           }
         }
-        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] = tml_output_s8(acc, requant[f], p);
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] = tml_output_s8(acc, tml_load_requant(&requant[f]), &q);
       }
     }
   }
@@ -57,7 +58,7 @@ void tml_depthwise_conv2d_f32(const float* input, const tml_conv_shape* s, const
     for (int ox = 0; ox < s->out_w; ++ox) {
       for (int o = 0; o < s->out_c; ++o) {
         const int c = o / multiplier;
-        float acc = bias ? bias[o] : 0.0f;
+        float acc = bias ? TML_LD_F32(&bias[o]) : 0.0f;
         for (int ky = 0; ky < s->kernel_h; ++ky) {
           const int iy = oy * s->stride_h - s->pad_top + ky;
           if (iy < 0 || iy >= s->in_h) continue;
@@ -65,7 +66,7 @@ void tml_depthwise_conv2d_f32(const float* input, const tml_conv_shape* s, const
             const int ix = ox * s->stride_w - s->pad_left + kx;
             if (ix < 0 || ix >= s->in_w) continue;
             acc += input[((int32_t)iy * s->in_w + ix) * s->in_c + c] *
-                   weights[((int32_t)ky * s->kernel_w + kx) * s->out_c + o];
+                   TML_LD_F32(&weights[((int32_t)ky * s->kernel_w + kx) * s->out_c + o]);
           }
         }
         output[((int32_t)oy * s->out_w + ox) * s->out_c + o] = clamp_f32(acc, act_min, act_max);
@@ -77,23 +78,24 @@ void tml_depthwise_conv2d_f32(const float* input, const tml_conv_shape* s, const
 void tml_depthwise_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* weights,
                              const int32_t* bias, const tml_requant* requant, const tml_q8_params* p,
                              int8_t* output) {
+  const tml_q8_params q = tml_load_q8_params(p);
   const int multiplier = s->out_c / s->in_c;
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
       for (int o = 0; o < s->out_c; ++o) {
         const int c = o / multiplier;
-        int32_t acc = bias ? bias[o] : 0;
+        int32_t acc = bias ? TML_LD_S32(&bias[o]) : 0;
         for (int ky = 0; ky < s->kernel_h; ++ky) {
           const int iy = oy * s->stride_h - s->pad_top + ky;
           if (iy < 0 || iy >= s->in_h) continue;
           for (int kx = 0; kx < s->kernel_w; ++kx) {
             const int ix = ox * s->stride_w - s->pad_left + kx;
             if (ix < 0 || ix >= s->in_w) continue;
-            acc += ((int32_t)input[((int32_t)iy * s->in_w + ix) * s->in_c + c] - p->input_zero_point) *
-                   (int32_t)weights[((int32_t)ky * s->kernel_w + kx) * s->out_c + o];
+            acc += ((int32_t)input[((int32_t)iy * s->in_w + ix) * s->in_c + c] - q.input_zero_point) *
+                   (int32_t)TML_LD_S8(&weights[((int32_t)ky * s->kernel_w + kx) * s->out_c + o]);
           }
         }
-        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] = tml_output_s8(acc, requant[o], p);
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] = tml_output_s8(acc, tml_load_requant(&requant[o]), &q);
       }
     }
   }
