@@ -2,6 +2,17 @@
 
 #include "tml_activation.h"
 
+/* log(1 + e^x) with expf and logf only (avr-libc has no log1pf): for x < -5
+ * the series e - e^2/2 (error below e^3/3), else logf(1 + e^x). */
+static float softplus(float x) {
+  if (x > 20.0f) return x;
+  if (x < -5.0f) {
+    const float e = expf(x);
+    return e - 0.5f * e * e;
+  }
+  return logf(1.0f + expf(x));
+}
+
 static float activate(float x, tml_activation function, float alpha) {
   switch (function) {
     case TML_ACT_RELU: return x > 0.0f ? x : 0.0f;
@@ -10,7 +21,7 @@ static float activate(float x, tml_activation function, float alpha) {
     case TML_ACT_ELU: return x > 0.0f ? x : alpha * (expf(x) - 1.0f);
     case TML_ACT_SIGMOID: return 1.0f / (1.0f + expf(-x));
     case TML_ACT_TANH: return tanhf(x);
-    case TML_ACT_SOFTPLUS: return x > 20.0f ? x : log1pf(expf(x));
+    case TML_ACT_SOFTPLUS: return softplus(x);
     case TML_ACT_SWISH: return x / (1.0f + expf(-x));
     case TML_ACT_LINEAR:
     default: return x;

@@ -17,6 +17,8 @@ void register_quantize(CLI::App& app);
 void register_prune(CLI::App& app);
 void register_compress(CLI::App& app);
 void register_cluster(CLI::App& app);
+// codegen, verify; argv is recorded in generated files.
+void register_deploy_commands(CLI::App& app, int argc, const char* const* argv);
 
 // Report printing shared by the compression commands: "metrics on N held-out
 // rows ..." with each metric before -> after (when the report has "before"),

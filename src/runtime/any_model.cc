@@ -6,6 +6,7 @@
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/nn/model_file.h"
 #include "tinymlops/runtime/engine.h"
+#include "tinymlops/runtime/lower.h"
 
 namespace tinymlops {
 
@@ -61,6 +62,13 @@ LoadedModel load_any_model(const std::filesystem::path& path) {
   loaded.description = describe_model(*model);
   loaded.predict = [model](const Matrix& x) { return model->predict(x); };
   return loaded;
+}
+
+DeployModel load_as_deploy_model(const std::filesystem::path& path) {
+  const std::string bytes = read_file(path);
+  if (bytes.rfind("TMLDEPLY", 0) == 0) return parse_deploy_model(bytes, path.string());
+  Model model = parse_model(bytes, path.string());
+  return lower_model(model);
 }
 
 }  // namespace tinymlops

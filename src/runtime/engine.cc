@@ -152,9 +152,14 @@ void ReferenceEngine::run_op(size_t index) {
   throw Error(ErrorKind::kInvalid, "engine", "bad op kind");
 }
 
+const std::string& ReferenceEngine::tensor_bytes(int tensor) const {
+  const DeployTensor& t = model_.tensors[static_cast<size_t>(tensor)];
+  return t.is_constant() ? t.data : buffers_[static_cast<size_t>(tensor)];
+}
+
 std::vector<float> ReferenceEngine::tensor_values(int tensor) const {
   const DeployTensor& t = model_.tensors[static_cast<size_t>(tensor)];
-  const std::string& bytes = t.is_constant() ? t.data : buffers_[static_cast<size_t>(tensor)];
+  const std::string& bytes = tensor_bytes(tensor);
   std::vector<float> values(static_cast<size_t>(t.size()));
   if (t.dtype == DType::kFloat32) {
     std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));

@@ -19,6 +19,10 @@ struct LoadedModel {
 // Throws Error(kFormat) naming the path for a file that is neither.
 LoadedModel load_any_model(const std::filesystem::path& path);
 
+// The deploy model of either file: a .tdm as it is, a .tmlm lowered to float32
+// (lower.h). Throws Error(kFormat) naming the path for a file that is neither.
+DeployModel load_as_deploy_model(const std::filesystem::path& path);
+
 // describe_model's keys for a deploy model: "layers" lists the ops (kind, config
 // with dtype and fused activation, output shape, params, macs), "weight_bytes" the
 // bytes of all constants, plus "variant".

@@ -28,6 +28,10 @@ class ReferenceEngine {
   // A tensor's values after the last run(), as float (int8 dequantized).
   std::vector<float> tensor_values(int tensor) const;
 
+  // A tensor's bytes after the last run() (a constant's data), as the kernels
+  // see them.
+  const std::string& tensor_bytes(int tensor) const;
+
  private:
   struct OpParams {
     std::vector<tml_requant> requant;

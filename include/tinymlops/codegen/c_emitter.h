@@ -1,0 +1,62 @@
+// C code generation: a DeployModel becomes <name>.h and <name>.c (C99,
+// callable from C++ and Arduino sketches) plus the kernels/ files it uses,
+// copied unchanged, so a device runs the very code the host reference engine
+// runs (docs/codegen.md).
+//
+// The generated code allocates nothing: activations live in one static arena
+// laid out by the memory planner, constants are `const` (PROGMEM on AVR, read
+// through kernels/tml_common.h's TML_LD_* macros), and nothing prints.
+// Generated API, for a model named `m`:
+//   int m_predict(const float* raw_input, float* output);  raw sensor values in
+//       (normalization and quantization inside), M_OUTPUT_SIZE floats out;
+//   int m_predict_int8(const int8_t* input, int8_t* output);  int8 variants:
+//       already quantized input (M_INPUT_SCALE, M_INPUT_ZERO_POINT), the int8
+//       tensor before the final dequantization out (M_INT8_OUTPUT_SIZE);
+//   int m_argmax(const float* output, float* confidence);
+//   m_labels[] (classification), sizes, M_MODEL_SHA256, M_TOOL_VERSION.
+// Each function returns M_OK (0) or M_ERROR_ARGUMENT for a null pointer.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tinymlops/codegen/memory_plan.h"
+#include "tinymlops/runtime/deploy_model.h"
+
+namespace tinymlops {
+
+struct EmitOptions {
+  std::string name = "model";  // C identifier prefix and file stem; sanitized
+  std::string source;          // the model file it came from, for the header comment
+  std::string command;         // the command that produced it, for the header comment
+  bool cpp_wrapper = true;     // a thin C++ class in the header under __cplusplus
+};
+
+// A generated file: path relative to the output folder, and its content.
+struct GeneratedFile {
+  std::string path;
+  std::string content;
+};
+
+struct GeneratedCode {
+  std::string name;  // the sanitized C name
+  std::vector<GeneratedFile> files;  // <name>.h, <name>.c, then the kernel files, sorted
+  MemoryPlan plan;
+  std::string model_sha256;  // hex SHA-256 of the deploy model's .tdm bytes
+  bool has_int8_entry = false;
+};
+
+// `name` as a C identifier: lower case, [a-z0-9_], not starting with a digit,
+// never empty ("model").
+std::string c_identifier(const std::string& name);
+
+// Generates the code of a valid `model`. Deterministic: the same model and
+// options give the same bytes. Throws Error(kInvalid) for a constant that is
+// not finite (it cannot be written as a C literal).
+GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options);
+
+// The kernels/ files (name, content) compiled into the tool.
+const std::vector<std::pair<std::string, std::string>>& kernel_sources();
+
+}  // namespace tinymlops

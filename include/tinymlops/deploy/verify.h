@@ -1,0 +1,70 @@
+// On-device verification: the generated C code of a model is built with a
+// test harness for a target, run (natively, on a Cortex-M4 under QEMU, on an
+// ATmega328P under simavr) on held-out rows, and every output is compared
+// with the host reference engine (docs/verify.md).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "tinymlops/core/progress.h"
+#include "tinymlops/data/dataset.h"
+#include "tinymlops/runtime/deploy_model.h"
+
+namespace tinymlops {
+
+enum class VerifyTarget { kHost, kCortexM4, kAvr };
+const char* verify_target_name(VerifyTarget target);  // "host", "cortex-m4", "avr"
+// Throws Error(kUsage) listing the targets for an unknown name.
+VerifyTarget parse_verify_target(const std::string& name);
+// Rows verified when none are asked for: host 200, cortex-m4 100, avr 16 (the
+// rows are stored in the harness's flash, 32 KB on an ATmega328P).
+int default_verify_rows(VerifyTarget target);
+
+struct VerifyOptions {
+  VerifyTarget target = VerifyTarget::kHost;
+  // Float outputs pass when |device - host| <= tolerance * max(1, |host|).
+  double tolerance = 1e-4;
+  // Where the build happens (kept afterwards); empty: a temporary folder,
+  // removed when verification ends.
+  std::filesystem::path work_dir;
+};
+
+struct VerifyReport {
+  std::string target, variant, model_sha256;
+  int rows = 0, outputs = 0;
+  // int8 models: the int8 entry point fed the host's quantized input; a row
+  // mismatches when any int8 output differs from the host's.
+  bool has_int8 = false;
+  int int8_mismatched_rows = 0;
+  // The float entry point fed raw values: rows whose outputs are identical bit
+  // for bit, and rows with an output beyond the tolerance.
+  int float_identical_rows = 0;
+  int float_mismatched_rows = 0;
+  double max_abs_difference = 0;
+  double tolerance = 0;
+  // What the model adds to a firmware (linked with and without it): flash =
+  // text + rodata, RAM = data + bss; the arena is part of that RAM.
+  int64_t flash_bytes = 0, ram_bytes = 0, arena_bytes = 0;
+  // Peak stack of one float inference, measured by stack painting (-1 on host).
+  int64_t stack_bytes = -1;
+  // Per float inference, averaged over the rows: "cycles" (simavr) or
+  // "instructions" (QEMU -icount); empty unit and -1 on host.
+  std::string counter_unit;
+  int64_t counter_per_inference = -1;
+  bool passed = false;
+};
+
+// Builds, runs and compares `model` on the rows of `raw_rows` (raw feature
+// values, one row per sample). Throws Error(kIo) when a toolchain is missing or
+// the build fails (with the compiler's message), Error(kInvalid) when the
+// program crashes or prints something unexpected.
+VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, const VerifyOptions& options,
+                          Progress* progress);
+
+// `count` rows of `features` evenly spaced from first to last (all rows when
+// there are fewer).
+Matrix spread_rows(const Matrix& features, int count);
+
+}  // namespace tinymlops

@@ -1,0 +1,45 @@
+// The user-level jobs behind `tinymlops codegen | verify`: read files, run the
+// library, return plain results for the CLI to print.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tinymlops/codegen/package.h"
+#include "tinymlops/deploy/verify.h"
+
+namespace tinymlops {
+
+struct CodegenConfig {
+  std::string model;           // .tmlm (generated as float32) or .tdm
+  std::string target = "c";    // package_target_name()
+  std::string out;             // output folder
+  std::string variant;         // when set, the model's variant must be this one
+  std::string name;            // C name; empty: the model file's stem
+  std::string command;         // recorded in the generated files' header comment
+};
+
+struct CodegenResult {
+  std::string name, variant, model_sha256;
+  std::vector<std::string> files;   // written, relative to the output folder
+  int64_t arena_bytes = 0, arena_lower_bound_bytes = 0, constant_bytes = 0;
+  bool has_int8_entry = false;
+};
+
+// Generates and writes the package. Throws Error(kUsage) when the model's
+// variant is not the requested one (naming the command that makes it).
+CodegenResult run_codegen(const CodegenConfig& config);
+
+struct VerifyConfig {
+  std::string model;          // .tmlm or .tdm
+  std::string data;           // CSV with the model's feature columns
+  std::string target = "host";
+  int rows = 0;               // 0: default_verify_rows(target)
+  double tolerance = 1e-4;
+  std::string work_dir;       // keep the build here (empty: temporary)
+  bool drop_bad_rows = false;
+};
+
+VerifyReport run_verify(const VerifyConfig& config, Progress* progress);
+
+}  // namespace tinymlops

@@ -1,0 +1,332 @@
+#include "tinymlops/deploy/verify.h"
+
+#include <stdlib.h>
+
+#include <cmath>
+#include <cstring>
+#include <regex>
+#include <sstream>
+
+#include "deploy/harness.h"
+#include "deploy/process.h"
+#include "deploy/targets.h"
+#include "tinymlops/codegen/c_emitter.h"
+#include "tinymlops/core/error.h"
+#include "tinymlops/core/file_io.h"
+#include "tinymlops/runtime/engine.h"
+
+namespace tinymlops {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// What the host reference engine computed for each row.
+struct Expected {
+  std::vector<std::vector<float>> outputs;
+  std::vector<std::vector<int8_t>> int8_outputs;
+};
+
+// What the device printed.
+struct DeviceOutput {
+  std::vector<std::vector<uint32_t>> float_bits;
+  std::vector<std::vector<int>> int8_values;
+  int64_t stack_bytes = -1;
+  uint64_t counter_total = 0;
+  int error_rows = 0;
+  bool ended = false;
+};
+
+// A build folder that is removed at the end unless the user asked to keep it.
+class WorkDir {
+ public:
+  explicit WorkDir(const fs::path& requested) {
+    if (!requested.empty()) {
+      path_ = requested;
+      fs::create_directories(path_);
+      return;
+    }
+    std::string pattern = (fs::temp_directory_path() / "tinymlops-verify-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw Error(ErrorKind::kIo, pattern, "cannot create a build folder");
+    path_ = pattern;
+    temporary_ = true;
+  }
+  ~WorkDir() {
+    std::error_code ec;
+    if (temporary_) fs::remove_all(path_, ec);
+  }
+  WorkDir(const WorkDir&) = delete;
+  WorkDir& operator=(const WorkDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+  bool temporary_ = false;
+};
+
+int dequantize_input(const DeployModel& model) {
+  for (const DeployOp& op : model.ops) {
+    if (op.kind == OpKind::kDequantize) return op.inputs[0];
+  }
+  return -1;
+}
+
+Expected host_outputs(const DeployModel& model, const Matrix& normalized, bool has_int8, HarnessRows& rows) {
+  ReferenceEngine engine(model);
+  Expected expected;
+  const int int8_out = dequantize_input(model);
+  for (Eigen::Index r = 0; r < normalized.rows(); ++r) {
+    engine.run(normalized.row(r).data());
+    expected.outputs.push_back(engine.tensor_values(model.output));
+    if (!has_int8) continue;
+    const std::string& q = engine.tensor_bytes(model.ops[0].output);
+    rows.quantized.insert(rows.quantized.end(), q.begin(), q.end());
+    const std::string& out = engine.tensor_bytes(int8_out);
+    expected.int8_outputs.emplace_back(out.begin(), out.end());
+  }
+  return expected;
+}
+
+std::string first_lines(const std::string& text, int lines) {
+  std::istringstream in(text);
+  std::string line, result;
+  for (int i = 0; i < lines && std::getline(in, line); ++i) result += (i ? " | " : "") + line;
+  return result;
+}
+
+void run_checked(const std::vector<std::string>& argv, const fs::path& dir, const std::string& what) {
+  const ProcessResult result = run_process(argv, dir, 300);
+  if (result.timed_out || result.exit_code != 0) {
+    throw Error(ErrorKind::kIo, what, "build failed: " + first_lines(result.output, 6));
+  }
+}
+
+// Compiles `sources` to objects (strict warnings for the generated model and
+// kernels) and returns the object names.
+std::vector<std::string> compile(const TargetToolchain& tc, const fs::path& dir, const std::vector<std::string>& sources,
+                                 bool strict, const std::string& what) {
+  std::vector<std::string> objects;
+  for (const std::string& source : sources) {
+    std::vector<std::string> argv{tc.compiler};
+    argv.insert(argv.end(), tc.flags.begin(), tc.flags.end());
+    if (strict) argv.insert(argv.end(), tc.strict_flags.begin(), tc.strict_flags.end());
+    const std::string object = source.substr(0, source.size() - 2) + ".o";
+    argv.insert(argv.end(), {"-I.", "-c", source, "-o", object});
+    run_checked(argv, dir, what);
+    objects.push_back(object);
+  }
+  return objects;
+}
+
+void link(const TargetToolchain& tc, const fs::path& dir, const std::vector<std::string>& objects,
+          const std::string& out, const std::string& what) {
+  std::vector<std::string> argv{tc.compiler};
+  argv.insert(argv.end(), tc.flags.begin(), tc.flags.end());
+  argv.insert(argv.end(), objects.begin(), objects.end());
+  argv.insert(argv.end(), tc.link_flags.begin(), tc.link_flags.end());
+  argv.insert(argv.end(), {"-o", out});
+  run_checked(argv, dir, what);
+}
+
+// {flash, ram} of a linked program: text + rodata, data + bss (`size -A`).
+std::pair<int64_t, int64_t> program_sizes(const TargetToolchain& tc, const fs::path& dir, const std::string& elf) {
+  const ProcessResult result = run_process({tc.size_tool, "-A", elf}, dir, 60);
+  if (result.exit_code != 0) throw Error(ErrorKind::kIo, elf, "cannot read sizes: " + first_lines(result.output, 2));
+  std::istringstream in(result.output);
+  std::string line;
+  int64_t flash = 0, ram = 0;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string section;
+    int64_t size = 0;
+    if (!(fields >> section >> size)) continue;
+    if (section.starts_with(".text") || section.starts_with(".rodata") || section == ".ARM.exidx") flash += size;
+    if (section.starts_with(".data") || section.starts_with(".bss")) ram += size;
+  }
+  return {flash, ram};
+}
+
+DeviceOutput parse_device_output(const std::string& text, int rows, int outputs, int int8_outputs) {
+  DeviceOutput out;
+  out.float_bits.assign(static_cast<size_t>(rows), std::vector<uint32_t>(static_cast<size_t>(outputs), 0));
+  out.int8_values.assign(static_cast<size_t>(rows), std::vector<int>(static_cast<size_t>(int8_outputs), 999));
+  // simavr colours and re-terminates UART lines, so records are found by
+  // pattern rather than by line.
+  static const std::regex record(R"((END|[SFQXC])((?: -?[0-9a-fA-F]+)*) ;)");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), record); it != std::sregex_iterator(); ++it) {
+    const std::string kind = (*it)[1];
+    std::istringstream fields((*it)[2]);
+    if (kind == "END") {
+      out.ended = true;
+    } else if (kind == "S") {
+      fields >> out.stack_bytes;
+    } else if (kind == "C") {
+      fields >> out.counter_total;
+    } else if (kind == "X") {
+      ++out.error_rows;
+    } else {
+      long r = -1, j = -1;
+      std::string value;
+      fields >> r >> j >> value;
+      if (r < 0 || r >= rows || j < 0) continue;
+      if (kind == "F" && j < outputs) {
+        out.float_bits[static_cast<size_t>(r)][static_cast<size_t>(j)] =
+            static_cast<uint32_t>(std::stoul(value, nullptr, 16));
+      }
+      if (kind == "Q" && j < int8_outputs) out.int8_values[static_cast<size_t>(r)][static_cast<size_t>(j)] = std::stoi(value);
+    }
+  }
+  return out;
+}
+
+void compare(const Expected& expected, const DeviceOutput& device, double tolerance, VerifyReport& report) {
+  for (size_t r = 0; r < expected.outputs.size(); ++r) {
+    bool identical = true, within = true;
+    for (size_t j = 0; j < expected.outputs[r].size(); ++j) {
+      const float host = expected.outputs[r][j];
+      float got;
+      std::memcpy(&got, &device.float_bits[r][j], sizeof got);
+      uint32_t host_bits;
+      std::memcpy(&host_bits, &host, sizeof host_bits);
+      identical = identical && host_bits == device.float_bits[r][j];
+      const double diff = std::fabs(static_cast<double>(got) - static_cast<double>(host));
+      if (!(diff <= tolerance * std::max(1.0, std::fabs(static_cast<double>(host))))) within = false;
+      if (std::isfinite(diff)) report.max_abs_difference = std::max(report.max_abs_difference, diff);
+    }
+    report.float_identical_rows += identical ? 1 : 0;
+    report.float_mismatched_rows += within ? 0 : 1;
+    if (!report.has_int8) continue;
+    for (size_t j = 0; j < expected.int8_outputs[r].size(); ++j) {
+      if (device.int8_values[r][j] != expected.int8_outputs[r][j]) {
+        ++report.int8_mismatched_rows;
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+const char* verify_target_name(VerifyTarget target) {
+  switch (target) {
+    case VerifyTarget::kHost: return "host";
+    case VerifyTarget::kCortexM4: return "cortex-m4";
+    case VerifyTarget::kAvr: return "avr";
+  }
+  return "?";
+}
+
+VerifyTarget parse_verify_target(const std::string& name) {
+  for (VerifyTarget t : {VerifyTarget::kHost, VerifyTarget::kCortexM4, VerifyTarget::kAvr}) {
+    if (name == verify_target_name(t)) return t;
+  }
+  throw Error(ErrorKind::kUsage, "--target", "unknown target '" + name + "' (host, cortex-m4, avr)");
+}
+
+int default_verify_rows(VerifyTarget target) { return target_toolchain(target).default_rows; }
+
+Matrix spread_rows(const Matrix& features, int count) {
+  const Eigen::Index n = features.rows();
+  if (count <= 0 || count >= n) return features;
+  Matrix rows(count, features.cols());
+  for (Eigen::Index i = 0; i < count; ++i) {
+    const Eigen::Index source = count == 1 ? 0 : i * (n - 1) / (count - 1);
+    rows.row(i) = features.row(source);
+  }
+  return rows;
+}
+
+VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, const VerifyOptions& options,
+                          Progress* progress) {
+  model.validate("verify");
+  if (raw_rows.rows() == 0) throw Error(ErrorKind::kUsage, "verify", "no rows to verify on");
+  if (raw_rows.cols() != model.input_size()) {
+    throw Error(ErrorKind::kUsage, "verify",
+                "rows have " + std::to_string(raw_rows.cols()) + " values, the model takes " +
+                    std::to_string(model.input_size()));
+  }
+  const TargetToolchain& tc = target_toolchain(options.target);
+  const std::string target = verify_target_name(options.target);
+  VerifyReport report;
+  report.target = target;
+  report.variant = model.variant;
+  report.rows = static_cast<int>(raw_rows.rows());
+  report.outputs = static_cast<int>(model.output_size());
+  report.tolerance = options.tolerance;
+  report.counter_unit = tc.counter_unit;
+
+  EmitOptions emit;
+  emit.name = "model";
+  emit.command = "tinymlops verify --target " + target;
+  const GeneratedCode code = emit_c(model, emit);
+  report.model_sha256 = code.model_sha256;
+  report.has_int8 = code.has_int8_entry;
+  report.arena_bytes = code.plan.arena_bytes;
+
+  HarnessRows rows;
+  rows.count = report.rows;
+  rows.raw.assign(raw_rows.data(), raw_rows.data() + raw_rows.size());
+  Matrix normalized = raw_rows;
+  model.metadata.normalization.apply(normalized);
+  const Expected expected = host_outputs(model, normalized, code.has_int8_entry, rows);
+
+  WorkDir work(options.work_dir);
+  const fs::path& dir = work.path();
+  std::vector<std::string> model_sources;
+  for (const GeneratedFile& file : code.files) {
+    write_file_atomic(dir / file.path, file.content);
+    if (file.path.ends_with(".c")) model_sources.push_back(file.path);
+  }
+  write_file_atomic(dir / "harness_platform.h", tc.platform_header);
+  write_file_atomic(dir / "harness.c", harness_source(code.name, rows, code.has_int8_entry));
+  write_file_atomic(dir / "probe_with.c", probe_source(code.name, true, code.has_int8_entry));
+  write_file_atomic(dir / "probe_without.c", probe_source(code.name, false, code.has_int8_entry));
+  std::vector<std::string> support_sources;
+  for (const std::string& name : tc.support_files) {
+    write_file_atomic(dir / name, target_support_file(options.target, name));
+    if (name.ends_with(".c")) support_sources.push_back(name);
+  }
+
+  if (progress) progress->message("verify: building for " + target + " with " + tc.compiler + " in " + dir.string());
+  const std::string what = target + " build";
+  const std::vector<std::string> model_objects = compile(tc, dir, model_sources, true, what);
+  const std::vector<std::string> support_objects = compile(tc, dir, support_sources, false, what);
+  const std::vector<std::string> harness = compile(tc, dir, {"harness.c"}, false, what);
+  const std::vector<std::string> with = compile(tc, dir, {"probe_with.c"}, false, what);
+  const std::vector<std::string> without = compile(tc, dir, {"probe_without.c"}, false, what);
+  const auto objects = [&](const std::vector<std::string>& main, bool with_model) {
+    std::vector<std::string> all = main;
+    if (with_model) all.insert(all.end(), model_objects.begin(), model_objects.end());
+    all.insert(all.end(), support_objects.begin(), support_objects.end());
+    return all;
+  };
+  link(tc, dir, objects(harness, true), "harness.elf", what);
+  link(tc, dir, objects(with, true), "probe_with.elf", what);
+  link(tc, dir, objects(without, false), "probe_without.elf", what);
+  const auto [flash_with, ram_with] = program_sizes(tc, dir, "probe_with.elf");
+  const auto [flash_without, ram_without] = program_sizes(tc, dir, "probe_without.elf");
+  report.flash_bytes = flash_with - flash_without;
+  report.ram_bytes = ram_with - ram_without;
+
+  if (progress) progress->message("verify: running " + std::to_string(report.rows) + " rows with " + tc.run[0]);
+  const ProcessResult run = run_process(tc.run, dir, tc.run_timeout_seconds);
+  if (run.timed_out) throw Error(ErrorKind::kInvalid, target, "the program did not finish in time");
+  const int int8_outputs = code.has_int8_entry ? static_cast<int>(expected.int8_outputs[0].size()) : 0;
+  const DeviceOutput device = parse_device_output(run.output, report.rows, report.outputs, int8_outputs);
+  if (!device.ended || run.exit_code != 0) {
+    throw Error(ErrorKind::kInvalid, target,
+                "the program stopped early (exit " + std::to_string(run.exit_code) +
+                    "): " + first_lines(run.output, 4));
+  }
+  if (device.error_rows > 0) throw Error(ErrorKind::kInvalid, target, "an entry point returned an error");
+  report.stack_bytes = device.stack_bytes;
+  if (tc.counter_scale > 0) {
+    report.counter_per_inference = static_cast<int64_t>(
+        device.counter_total * static_cast<uint64_t>(tc.counter_scale) / static_cast<uint64_t>(report.rows));
+  }
+  compare(expected, device, options.tolerance, report);
+  report.passed = report.int8_mismatched_rows == 0 && report.float_mismatched_rows == 0;
+  return report;
+}
+
+}  // namespace tinymlops

@@ -1,0 +1,59 @@
+#include "tinymlops/deploy/workflow.h"
+
+#include <filesystem>
+
+#include "tinymlops/core/error.h"
+#include "tinymlops/nn/workflow.h"
+#include "tinymlops/runtime/any_model.h"
+
+namespace tinymlops {
+
+namespace {
+
+void check_variant(const DeployModel& model, const CodegenConfig& config) {
+  if (config.variant.empty() || config.variant == model.variant) return;
+  std::string hint = "tinymlops quantize " + config.model + " --data DATA --out MODEL.tdm";
+  if (config.variant == "int4") hint += " --bits 4";
+  if (config.variant == "float16") hint += " --method fp16";
+  throw Error(ErrorKind::kUsage, config.model,
+              "is a " + model.variant + " model, not " + config.variant + "; make one first: " + hint);
+}
+
+}  // namespace
+
+CodegenResult run_codegen(const CodegenConfig& config) {
+  const PackageTarget target = parse_package_target(config.target);
+  if (config.out.empty()) throw Error(ErrorKind::kUsage, "--out", "an output folder is required");
+  const DeployModel model = load_as_deploy_model(config.model);
+  check_variant(model, config);
+  EmitOptions options;
+  options.name = config.name.empty() ? std::filesystem::path(config.model).stem().string() : config.name;
+  options.source = std::filesystem::path(config.model).filename().string();
+  options.command = config.command;
+  const GeneratedCode code = emit_c(model, options);
+  const std::vector<GeneratedFile> files = package_files(code, model, target);
+  write_package(config.out, files);
+  CodegenResult result;
+  result.name = code.name;
+  result.variant = model.variant;
+  result.model_sha256 = code.model_sha256;
+  for (const GeneratedFile& file : files) result.files.push_back(file.path);
+  result.arena_bytes = code.plan.arena_bytes;
+  result.arena_lower_bound_bytes = code.plan.lower_bound_bytes;
+  result.constant_bytes = model.constant_bytes();
+  result.has_int8_entry = code.has_int8_entry;
+  return result;
+}
+
+VerifyReport run_verify(const VerifyConfig& config, Progress* progress) {
+  VerifyOptions options;
+  options.target = parse_verify_target(config.target);
+  options.tolerance = config.tolerance;
+  options.work_dir = config.work_dir;
+  const DeployModel model = load_as_deploy_model(config.model);
+  const Dataset rows = load_for_model(model.metadata, config.data, config.drop_bad_rows, false);
+  const int count = config.rows > 0 ? config.rows : default_verify_rows(options.target);
+  return verify_model(model, spread_rows(rows.features, count), options, progress);
+}
+
+}  // namespace tinymlops
