@@ -13,6 +13,7 @@ namespace {
 struct PruneFlags {
   PruneConfig config;
   std::string schedule = "one_shot";
+  std::string norm = "l2";
   bool per_layer = false;
   bool json = false;
   ProgressFlags progress;
@@ -20,7 +21,12 @@ struct PruneFlags {
 
 void print_report(const nlohmann::ordered_json& r) {
   if (r["structured"].get<bool>()) {
-    std::printf("pruned %.0f%% of the units of each hidden dense layer\n", 100 * r["sparsity"].get<double>());
+    std::printf("removed %.0f%% of the units/filters of each hidden dense/convolution layer (smallest %s norm)\n",
+                100 * r["sparsity"].get<double>(), r["norm"].get<std::string>().c_str());
+    for (const auto& layer : r["units"]) {
+      std::printf("  %-24s %5d -> %d\n", layer["layer"].get<std::string>().c_str(), layer["before"].get<int>(),
+                  layer["after"].get<int>());
+    }
   } else {
     std::printf("pruned %.0f%% of the weights (%s%s)\n", 100 * r["sparsity"].get<double>(),
                 r["global"].get<bool>() ? "ranked globally" : "per layer", r["gradual"].get<bool>() ? ", gradual" : "");
@@ -50,9 +56,11 @@ void register_prune(CLI::App& app) {
       ->required();
   command->add_option("--label", flags->config.label, "target column (default: the model's)");
   command->add_option("--sparsity", flags->config.sparsity,
-                      "fraction of weights to zero, or of hidden units to remove with --structured (default 0.5)");
+                      "fraction of weights to zero, or of hidden units/filters to remove with --structured "
+                      "(default 0.5)");
   command->add_flag("--structured", flags->config.structured,
-                    "remove whole units of hidden dense layers (the model really shrinks)");
+                    "remove whole units of hidden dense layers and filters of convolutions (the model really shrinks)");
+  command->add_option("--norm", flags->norm, "--structured ranks units/filters by l1 or l2 (default) norm");
   command->add_flag("--per-layer", flags->per_layer, "each layer to the target sparsity (default: global ranking)");
   command->add_option("--schedule", flags->schedule, "one_shot (default) or gradual (cubic ramp while fine-tuning)");
   command->add_option("--epochs", flags->config.epochs, "fine-tuning epochs (default 10; 0: none)");
@@ -65,6 +73,7 @@ void register_prune(CLI::App& app) {
     PruneConfig config = flags->config;
     config.gradual = parse_gradual_schedule(flags->schedule, "--schedule");
     config.global = !flags->per_layer;
+    config.norm = parse_unit_norm(flags->norm, "--norm");
     auto progress = flags->progress.make();
     PruneResult result = run_prune(config, *progress);
     if (flags->json) std::cout << result.report.dump(2) << "\n";

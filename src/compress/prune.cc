@@ -5,7 +5,6 @@
 #include <numeric>
 
 #include "tinymlops/core/error.h"
-#include "tinymlops/nn/layer_spec.h"
 #include "tinymlops/nn/layers.h"
 
 namespace tinymlops {
@@ -108,77 +107,6 @@ TrainHistory prune_model(Model& model, const PruneOptions& options, const Datase
   masks = magnitude_masks(model, options.sparsity, options.global);
   apply_masks(masks);
   return history;
-}
-
-Model prune_units(Model& model, double fraction) {
-  check_sparsity(fraction);
-  std::vector<size_t> weighted;
-  for (size_t i = 0; i < model.num_layers(); ++i) {
-    if (weights_param(model.layer(i))) weighted.push_back(i);
-  }
-  // kept[i]: the units of layer i's output that survive (empty: all).
-  std::vector<std::vector<int>> kept(model.num_layers());
-  for (size_t w = 0; w + 1 < weighted.size(); ++w) {
-    const size_t i = weighted[w];
-    Layer& layer = model.layer(i);
-    if (layer.kind() != LayerKind::kDense || model.layer(weighted[w + 1]).kind() != LayerKind::kDense) {
-      throw Error(ErrorKind::kInvalid, layer_name(model, i),
-                  "structured pruning shrinks dense layers followed by a dense layer; convolutions are not supported yet");
-    }
-    for (size_t between = i + 1; between < weighted[w + 1]; ++between) {
-      const LayerKind kind = model.layer(between).kind();
-      if (kind != LayerKind::kActivation && kind != LayerKind::kDropout && kind != LayerKind::kBatchNorm) {
-        throw Error(ErrorKind::kInvalid, layer_name(model, between), "cannot sit between two shrunk dense layers");
-      }
-    }
-    const Param& weights = *weights_param(layer);
-    const int inputs = weights.shape[0], units = weights.shape[1];
-    std::vector<float> norms(static_cast<size_t>(units), 0.0f);
-    for (int k = 0; k < inputs; ++k) {
-      for (int c = 0; c < units; ++c) norms[static_cast<size_t>(c)] += weights.value[int64_t{k} * units + c] * weights.value[int64_t{k} * units + c];
-    }
-    const size_t keep = std::max<size_t>(1, static_cast<size_t>(units) - static_cast<size_t>(std::floor(fraction * units)));
-    const std::vector<uint8_t> mask = keep_largest(norms, keep);
-    for (int c = 0; c < units; ++c) {
-      if (mask[static_cast<size_t>(c)]) kept[i].push_back(c);
-    }
-    for (size_t between = i + 1; between < weighted[w + 1]; ++between) kept[between] = kept[i];
-  }
-
-  Model smaller(model.input_shape());
-  for (size_t i = 0; i < model.num_layers(); ++i) {
-    nlohmann::json config = model.layer(i).config();
-    if (model.layer(i).kind() == LayerKind::kDense && !kept[i].empty()) config["units"] = kept[i].size();
-    smaller.add(make_layer(model.layer(i).kind(), config, layer_name(model, i)));
-  }
-  smaller.build(Initializer::kGlorotUniform, 0);
-  std::vector<int> inputs_kept;  // of the current layer's input (empty: all)
-  for (size_t i = 0; i < model.num_layers(); ++i) {
-    std::vector<Param*> from = model.layer(i).params(), to = smaller.layer(i).params();
-    const std::vector<int>& outputs_kept = kept[i];
-    for (size_t p = 0; p < from.size(); ++p) {
-      const Param& src = *from[p];
-      Param& dst = *to[p];
-      if (src.name == "weights" && model.layer(i).kind() == LayerKind::kDense) {
-        const int units = src.shape[1], new_units = dst.shape[1], new_inputs = dst.shape[0];
-        for (int k = 0; k < new_inputs; ++k) {
-          const int old_k = inputs_kept.empty() ? k : inputs_kept[static_cast<size_t>(k)];
-          for (int c = 0; c < new_units; ++c) {
-            const int old_c = outputs_kept.empty() ? c : outputs_kept[static_cast<size_t>(c)];
-            dst.value[int64_t{k} * new_units + c] = src.value[int64_t{old_k} * units + old_c];
-          }
-        }
-      } else if (!outputs_kept.empty() && src.value.size() != dst.value.size()) {
-        // Per-unit vectors (bias, batch norm) of a shrunk layer.
-        for (size_t c = 0; c < outputs_kept.size(); ++c) dst.value[static_cast<Eigen::Index>(c)] = src.value[outputs_kept[c]];
-      } else {
-        dst.value = src.value;
-      }
-    }
-    if (weights_param(model.layer(i))) inputs_kept = outputs_kept;
-  }
-  smaller.metadata = model.metadata;
-  return smaller;
 }
 
 std::vector<LayerSparsity> sparsity_report(Model& model) {

@@ -17,6 +17,18 @@ int64_t nonzero_weights(Model& model) {
   return count;
 }
 
+// Output units/filters of every weighted layer, before and after structured
+// pruning (the two models have the same layers).
+nlohmann::ordered_json unit_counts(Model& before, Model& after) {
+  nlohmann::ordered_json units = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < before.num_layers(); ++i) {
+    if (!weights_param(before.layer(i))) continue;
+    units.push_back({{"layer", "layers[" + std::to_string(i) + "] (" + layer_kind_name(before.layer(i).kind()) + ")"},
+                     {"before", before.layer(i).output_shape().dims.back()},
+                     {"after", after.layer(i).output_shape().dims.back()}});
+  }
+  return units;
+}
 
 }  // namespace
 
@@ -46,6 +58,7 @@ PruneResult prune_trained(Model model, const std::string& source_sha256, const P
   nlohmann::ordered_json& r = result.report;
   r["sparsity"] = config.sparsity;
   r["structured"] = config.structured;
+  if (config.structured) r["norm"] = unit_norm_name(config.norm);
   r["global"] = config.global;
   r["gradual"] = config.gradual;
   r["split"] = rows.split;
@@ -58,7 +71,8 @@ PruneResult prune_trained(Model model, const std::string& source_sha256, const P
 
   const TrainOptions fine_tune = fine_tune_options(model, config.epochs, config.learning_rate);
   if (config.structured) {
-    result.model = prune_units(model, config.sparsity);
+    result.model = prune_units(model, config.sparsity, config.norm);
+    r["units"] = unit_counts(model, result.model);
     if (fine_tune.epochs > 0) train_model(result.model, rows.train, nullptr, fine_tune, &progress);
   } else {
     PruneOptions options;
@@ -88,6 +102,7 @@ PruneResult prune_trained(Model model, const std::string& source_sha256, const P
                                            {"global", config.global},       {"gradual", config.gradual},
                                            {"epochs", config.epochs},       {"lr", config.learning_rate},
                                            {"source_model_sha256", source_sha256}};
+  if (config.structured) pruned.metadata.provenance["pruning"]["norm"] = unit_norm_name(config.norm);
   if (!config.out.empty()) {
     const std::string bytes = serialize_model(pruned);
     write_file_atomic(config.out, bytes);

@@ -31,6 +31,12 @@ void set_prune(PruneConfig& c, const std::string& key, const YAML::Node& v, cons
     if (!(c.sparsity >= 0 && c.sparsity < 1)) throw Error(ErrorKind::kInvalid, where, "sparsity must be in [0, 1)");
   } else if (key == "structured") {
     c.structured = scalar<bool>(v, where, key);
+  } else if (key == "norm") {
+    try {
+      c.norm = parse_unit_norm(scalar<std::string>(v, where, key), where);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::kInvalid, where, e.message());
+    }
   } else if (key == "per_layer") {
     c.global = !scalar<bool>(v, where, key);
   } else if (key == "schedule") {
@@ -46,7 +52,7 @@ void set_prune(PruneConfig& c, const std::string& key, const YAML::Node& v, cons
     c.learning_rate = scalar<float>(v, where, key);
   } else {
     throw Error(ErrorKind::kInvalid, where,
-                "unknown prune key '" + key + "' (known: sparsity, structured, per_layer, schedule, epochs, lr)");
+                "unknown prune key '" + key + "' (known: sparsity, structured, norm, per_layer, schedule, epochs, lr)");
   }
 }
 

@@ -229,16 +229,49 @@ TEST_F(CompressCli, BadPruneRequestsGetOneLineErrors) {
     EXPECT_EQ(r.exit_code, 2) << flag << " " << value << ": " << r.err;
     EXPECT_NE(r.err.find(flag), std::string::npos) << r.err;
   }
+  auto norm = run_cli({"prune", model_, "--data", digits(), "--structured", "--norm", "l3", "--out", out, "-q"});
+  EXPECT_EQ(norm.exit_code, 2) << norm.err;
+  EXPECT_NE(norm.err.find("--norm"), std::string::npos) << norm.err;
   TempDir dir;
   const std::string cnn = (dir.path() / "cnn.tmlm").string();
   ASSERT_EQ(run_cli({"train", "--data", digits(), "--label", "digit", "--input-shape", "8x8x1", "--layers",
-                     "conv2d:4:3x3:relu,flatten", "--epochs", "1", "--out", cnn, "-q"})
+                     "conv2d:4:3x3,softmax,flatten", "--epochs", "1", "--out", cnn, "-q"})
                 .exit_code,
             0);
   auto r = run_cli({"prune", cnn, "--data", digits(), "--structured", "--out", out, "-q"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("layers[0] (conv2d)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("layers[1] (activation)"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+// conv 8 -> bn -> relu -> maxpool -> flatten (3x3x8) -> dense 10 (added by train).
+TEST_F(CompressCli, StructuredPruningRemovesConvolutionFilters) {
+  const std::string cnn = (dir_.path() / "cnn.tmlm").string(), pruned = (dir_.path() / "cnn-s.tmlm").string();
+  ASSERT_EQ(run_cli({"train", "--data", digits(), "--label", "digit", "--input-shape", "8x8x1", "--layers",
+                     "conv2d:8:3x3,batchnorm,relu,maxpool:2,flatten", "--epochs", "3", "--out", cnn, "-q"})
+                .exit_code,
+            0);
+  auto r = run_cli({"prune", cnn, "--data", digits(), "--structured", "--norm", "l1", "--sparsity", "0.5",
+                    "--epochs", "2", "--out", pruned, "--json", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["norm"], "l1");
+  EXPECT_EQ(report["units"][0]["before"], 8);
+  EXPECT_EQ(report["units"][0]["after"], 4);
+  // conv 3x3x1x8 + 8, bn 2 x 8, dense 72 x 10 + 10 -> halved channels everywhere but the output.
+  EXPECT_EQ(report["params_before"], 80 + 16 + 730);
+  EXPECT_EQ(report["params_after"], 40 + 8 + 370);
+  auto inspect = nlohmann::json::parse(run_cli({"inspect", pruned, "--json"}).out);
+  EXPECT_EQ(inspect["params"], report["params_after"]);
+  EXPECT_EQ(inspect["provenance"]["pruning"]["norm"], "l1");
+  auto evaluate = run_cli({"evaluate", pruned, "--data", digits(), "--json"});
+  ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;
+  const std::string deployed = (dir_.path() / "cnn-s.tdm").string();
+  auto quantize = run_cli({"quantize", pruned, "--data", digits(), "--out", deployed, "-q"});
+  EXPECT_EQ(quantize.exit_code, 0) << quantize.err;
+  auto text = run_cli({"prune", cnn, "--data", digits(), "--structured", "--epochs", "0", "--out", pruned, "-q"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("(conv2d)           8 -> 4"), std::string::npos) << text.out;
 }
 
 }  // namespace

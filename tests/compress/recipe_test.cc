@@ -43,6 +43,15 @@ TEST(Recipe, ParsesStepsInOrder) {
   EXPECT_EQ(steps[1].quantize.epochs, 2);
 }
 
+TEST(Recipe, StructuredPruneTakesANorm) {
+  testing::TempDir dir;
+  auto path = dir.write("recipe.yaml", "steps:\n  - prune: {sparsity: 0.5, structured: true, norm: l1}\n");
+  const PruneConfig prune = load_recipe(path)[0].prune;
+  EXPECT_TRUE(prune.structured);
+  EXPECT_EQ(prune.norm, UnitNorm::kL1);
+  EXPECT_EQ(error_of("steps:\n  - prune: {structured: true, norm: l0}\n"), ":2:31: unknown norm 'l0' (l1, l2)");
+}
+
 TEST(Recipe, AcceptsEveryQuantizeMethod) {
   for (const char* method : {"ptq", "qat", "fp16", "dynamic"}) {
     testing::TempDir dir;

@@ -2,11 +2,17 @@
 // matter least, with fine-tuning so the rest can compensate.
 //
 // Prunable tensors are the weights of Dense, Conv1D/2D and DepthwiseConv2D
-// layers, the output layer's included; biases and batch norm are never pruned.
-// Unstructured pruning keeps the model's shape
+// layers, the output layer's included; biases and batch norm are never pruned
+// on their own. Unstructured pruning keeps the model's shape
 // and zeroes the smallest |w|: `global` ranks all prunable weights together,
 // otherwise each tensor reaches the target on its own. Ties are broken by tensor
-// then position, so masks are deterministic.
+// then position, so masks are deterministic. Structured pruning (prune_units)
+// removes whole Dense units and convolution filters instead.
+//
+// Example: remove half the filters of a small CNN, then fine-tune.
+//   Model cnn = ...;  // conv2d:8:3x3,batchnorm,relu,flatten,dense:10,softmax
+//   Model smaller = prune_units(cnn, 0.5, UnitNorm::kL1);  // 8 -> 4 filters
+//   train_model(smaller, train, nullptr, TrainOptions{}, nullptr);
 #pragma once
 
 #include <string>
@@ -50,12 +56,31 @@ struct PruneOptions {
 TrainHistory prune_model(Model& model, const PruneOptions& options, const Dataset& train,
                          const Dataset* validation, Progress* progress);
 
-// Structured pruning of Dense layers: removes `fraction` of the units of every
-// hidden Dense layer (all but the last weighted layer), those with the smallest
-// L2 norm of incoming weights, and the matching inputs of the next layer, so
-// the model really shrinks. Returns the smaller model (same metadata). Throws
-// Error(kInvalid) naming a layer it cannot shrink (convolutions, for now).
-Model prune_units(Model& model, double fraction);
+// How structured pruning ranks the units of a Dense layer and the filters of a
+// convolution: by the L1 or L2 norm of the unit's incoming weights (a column of
+// a Dense layer's weights, a filter's KH x KW x C weights). Names "l1", "l2".
+enum class UnitNorm { kL1, kL2, kCount };
+const char* unit_norm_name(UnitNorm norm);
+// Throws Error(kUsage) at `where` for a name other than "l1" or "l2".
+UnitNorm parse_unit_norm(const std::string& name, const std::string& where);
+
+// Structured pruning: removes whole units of Dense layers and whole output
+// filters of Conv1D/Conv2D layers, so the model really shrinks. Every such layer
+// whose outputs reach another Dense, Conv1D or Conv2D layer (possibly through a
+// DepthwiseConv2D) loses `fraction` of its units/filters (floor, never below 1),
+// those of smallest `norm`, ranked per layer; ties keep the earlier unit. The
+// layer that produces the model's output keeps all of its units.
+// What follows a removed channel shrinks with it: BatchNorm parameters and
+// running statistics; the channels of activations, dropout and pooling; a
+// DepthwiseConv2D's channels (with multiplier M, the M outputs of channel c go
+// with it, and shrink whatever follows in turn); and the next Dense or
+// convolution layer's inputs, also through Flatten or GlobalAvgPool (channels
+// last: flat feature position * C + c).
+// Returns the smaller model, built and with the same metadata; `model` is left
+// unchanged. Throws Error(kUsage) for a fraction outside [0, 1), and
+// Error(kInvalid) naming the layer when a softmax sits between a pruned layer
+// and the layer that reads it (softmax mixes channels).
+Model prune_units(Model& model, double fraction, UnitNorm norm = UnitNorm::kL2);
 
 struct LayerSparsity {
   std::string layer;  // "layers[i] (kind)"

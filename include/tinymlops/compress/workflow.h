@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tinymlops/compress/prune.h"
 #include "tinymlops/compress/ptq.h"
 #include "tinymlops/core/progress.h"
 #include "tinymlops/runtime/deploy_model.h"
@@ -55,6 +56,7 @@ struct PruneConfig {
   std::string label;  // must be the model's label column when given
   double sparsity = 0.5;  // fraction of weights zeroed, or of hidden units removed (structured)
   bool structured = false;
+  UnitNorm norm = UnitNorm::kL2;  // structured: how units and filters are ranked
   bool global = true;     // rank all layers' weights together (else each layer to the target)
   bool gradual = false;   // polynomial ramp during fine-tuning (else one shot, then fine-tune)
   int epochs = 10;        // fine-tuning epochs (0: none)
@@ -68,7 +70,9 @@ struct PruneResult {
   // {"sparsity","structured","global","gradual","split","train_rows","eval_rows",
   //  "params_before","params_after","nonzero_before","nonzero_after",
   //  "before":{metrics},"after":{metrics},"drop",
-  //  "layers":[{"layer","weights","zeros"}],"model","file_bytes"}
+  //  "layers":[{"layer","weights","zeros"}],"model","file_bytes"}; structured
+  //  adds "norm" and "units":[{"layer","before","after"}] (units or filters of
+  //  each Dense/convolution layer).
   nlohmann::ordered_json report;
 };
 
