@@ -1,10 +1,12 @@
-// tinymlops codegen | verify
+// tinymlops codegen | verify | devices | fit
 #include <cstdio>
 #include <iostream>
 
 #include "commands.h"
 #include "tinymlops/core/error.h"
+#include "tinymlops/deploy/devices.h"
 #include "tinymlops/deploy/workflow.h"
+#include "tinymlops/runtime/any_model.h"
 
 namespace tinymlops::cli {
 
@@ -58,6 +60,47 @@ void print_report(const VerifyReport& r) {
   std::printf("%s\n", r.passed ? "PASSED" : "FAILED");
 }
 
+std::string bytes_text(int64_t bytes) {
+  char text[32];
+  if (bytes >= 1024LL * 1024 * 1024) std::snprintf(text, sizeof text, "%lld GB", static_cast<long long>(bytes >> 30));
+  else if (bytes >= 1024 * 1024) std::snprintf(text, sizeof text, "%lld MB", static_cast<long long>(bytes >> 20));
+  else if (bytes >= 1024) std::snprintf(text, sizeof text, "%lld KB", static_cast<long long>(bytes >> 10));
+  else std::snprintf(text, sizeof text, "%lld B", static_cast<long long>(bytes));
+  return text;
+}
+
+void print_devices(bool json) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  if (!json) {
+    std::printf("%-18s %-44s %-14s %8s %8s %6s %-4s %s\n", "id", "board", "arch", "flash", "RAM", "MHz", "FPU",
+                "verify");
+  }
+  for (const Device& d : device_catalogue()) {
+    list.push_back({{"id", d.id}, {"name", d.name}, {"arch", d.arch}, {"flash_bytes", d.flash_bytes},
+                    {"ram_bytes", d.ram_bytes}, {"clock_mhz", d.clock_mhz}, {"fpu", d.fpu},
+                    {"verify_target", d.verify_target}});
+    if (json) continue;
+    std::printf("%-18s %-44s %-14s %8s %8s %6d %-4s %s\n", d.id.c_str(), d.name.c_str(), d.arch.c_str(),
+                bytes_text(d.flash_bytes).c_str(), bytes_text(d.ram_bytes).c_str(), d.clock_mhz,
+                d.fpu ? "yes" : "no", d.verify_target.c_str());
+  }
+  if (json) std::cout << list.dump() << "\n";
+}
+
+void print_fit(const FitReport& r, const Device& d) {
+  const auto percent = [](int64_t part, int64_t whole) { return 100.0 * static_cast<double>(part) / static_cast<double>(whole); };
+  std::printf("%s (%s)\n", d.id.c_str(), d.name.c_str());
+  std::printf("  flash   %lld of %s (%.1f%%)%s\n", static_cast<long long>(r.flash_needed),
+              bytes_text(r.flash_available).c_str(), percent(r.flash_needed, r.flash_available),
+              r.flash_needed > r.flash_available ? "  DOES NOT FIT" : "");
+  std::printf("  RAM     %lld of %s (%.1f%%)%s\n", static_cast<long long>(r.ram_needed),
+              bytes_text(r.ram_available).c_str(), percent(r.ram_needed, r.ram_available),
+              r.ram_needed > r.ram_available ? "  DOES NOT FIT" : "");
+  std::printf("  latency about %.3g ms per inference at %d MHz (estimate)\n", r.latency_ms, d.clock_mhz);
+  std::printf("%s\n", r.fits ? "fits" : "does not fit; would fit:");
+  for (const std::string& s : r.suggestions) std::printf("  - %s\n", s.c_str());
+}
+
 }  // namespace
 
 void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) {
@@ -108,6 +151,23 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
     if (!report.passed) {
       throw Error(ErrorKind::kInvalid, verify->model, "the " + report.target + " outputs differ from the host's");
     }
+  });
+
+  auto devices_json = std::make_shared<bool>(false);
+  CLI::App* devices = app.add_subcommand("devices", "list the boards tinymlops knows: flash, RAM, clock, FPU");
+  devices->add_flag("--json", *devices_json, "print the list as JSON");
+  devices->callback([devices_json] { print_devices(*devices_json); });
+
+  auto fit_model_path = std::make_shared<std::string>();
+  auto fit_device = std::make_shared<std::string>();
+  CLI::App* fit = app.add_subcommand("fit", "does a model fit a board? flash, RAM, estimated latency");
+  fit->add_option("model", *fit_model_path, "model file (.tmlm or .tdm)")->required();
+  fit->add_option("--device", *fit_device, "board id (see tinymlops devices)")->required();
+  fit->callback([fit_model_path, fit_device] {
+    const Device& device = find_device(*fit_device);
+    const FitReport report = fit_model(load_as_deploy_model(*fit_model_path), device, *fit_model_path);
+    print_fit(report, device);
+    if (!report.fits) throw Error(ErrorKind::kInvalid, *fit_model_path, "does not fit " + device.id);
   });
 }
 

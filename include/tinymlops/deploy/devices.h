@@ -1,0 +1,46 @@
+// The device catalogue and the fit check: does a model fit a board's flash and
+// RAM, how fast will it run, and if not, which compression would make it fit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tinymlops/runtime/deploy_model.h"
+
+namespace tinymlops {
+
+struct Device {
+  std::string id;        // "esp32", "arduino-uno", ...
+  std::string name;      // the board and its chip
+  std::string arch;      // "xtensa-lx6", "avr", "cortex-m4f", ...
+  int64_t flash_bytes = 0, ram_bytes = 0;
+  int clock_mhz = 0;
+  bool fpu = false;      // single-precision hardware floating point
+  std::string verify_target;  // `verify --target` that emulates it, or empty
+  // Cycles per multiply-accumulate of the reference kernels, int8 and float32
+  // (measured with verify on the emulated targets; see docs/codegen.md).
+  double cycles_per_mac_int8 = 0, cycles_per_mac_float = 0;
+  // Flash taken by the kernels and entry points besides the constants.
+  int64_t code_bytes = 0;
+};
+
+// Every board tinymlops knows, in a fixed order.
+const std::vector<Device>& device_catalogue();
+// Throws Error(kUsage) listing the ids for an unknown one.
+const Device& find_device(const std::string& id);
+
+struct FitReport {
+  std::string device;
+  int64_t flash_needed = 0, flash_available = 0;  // constants + code
+  int64_t ram_needed = 0, ram_available = 0;      // arena + stack allowance
+  double latency_ms = 0;                           // estimated, per inference
+  bool fits = false;
+  // When it does not fit: what would, e.g. "int8: tinymlops quantize ...".
+  std::vector<std::string> suggestions;
+};
+
+// REQUIRES a valid model. `model_path` only fills in the suggested commands.
+FitReport fit_model(const DeployModel& model, const Device& device, const std::string& model_path);
+
+}  // namespace tinymlops
