@@ -11,7 +11,8 @@ void register_cluster(CLI::App& app) {
   auto config = std::make_shared<ClusterConfig>();
   auto json = std::make_shared<bool>(false);
   auto progress_flags = std::make_shared<ProgressFlags>();
-  CLI::App* command = app.add_subcommand("cluster", "share weights: k-means clusters per layer, then fine-tune the centroids");
+  CLI::App* command = app.add_subcommand(
+      "cluster", "share weights: cluster each layer (k-means, AutoCloud, mean-shift, DBSTREAM), then fine-tune");
   command->footer(
       "Writes a float model (.tmlm) whose layers hold at most --clusters distinct weights; quantize then\n"
       "stores dense layers as a 16-entry codebook and 4-bit indices. Example:\n"
@@ -22,9 +23,16 @@ void register_cluster(CLI::App& app) {
   command->add_option("--label", config->label, "target column (default: the model's)");
   command->add_option("--clusters", config->clusters, "distinct weights per layer, 2 to 16 (default 16)");
   command->add_option("--method", config->method,
-                      "kmeans (default) or autocloud / evolving (TEDA data clouds: the data chooses how many, up to "
-                      "--clusters)");
+                      "kmeans (default); the data chooses how many (up to --clusters) with autocloud / evolving "
+                      "(TEDA data clouds), meanshift or dbstream");
   command->add_option("--m", config->m, "autocloud: typicality threshold (default 1.414; larger: fewer clouds)");
+  command->add_option("--bandwidth", config->bandwidth,
+                      "meanshift: flat kernel bandwidth (default 0: Silverman's rule per layer; larger: fewer)");
+  command->add_option("--radius", config->radius,
+                      "dbstream: micro-cluster radius (default 0: Silverman's rule per layer; larger: fewer)");
+  command->add_flag("--biases", config->cluster_biases, "also cluster each layer's biases (own codebook; float model)");
+  command->add_option("--recluster-every", config->recluster_every,
+                      "cluster-aware training: re-cluster every N fine-tuning steps (default 0: off)");
   command->add_option("--epochs", config->epochs, "centroid fine-tuning epochs (default 5; 0: none)");
   command->add_option("--lr", config->learning_rate, "fine-tuning learning rate (default 0.001)");
   command->add_flag("--drop-bad-rows", config->drop_bad_rows, "skip rows with empty/NaN/Inf cells");
@@ -38,11 +46,17 @@ void register_cluster(CLI::App& app) {
       std::cout << r.dump(2) << "\n";
       return;
     }
-    std::printf("clustered every layer's weights into %d shared values (%s)\n", r["clusters"].get<int>(),
+    std::printf("clustered every layer's weights into %s%d shared values (%s)\n",
+                r["method"] == "kmeans" ? "" : "at most ", r["clusters"].get<int>(),
                 r["method"].get<std::string>().c_str());
     for (const auto& layer : r["layers"]) {
-      std::printf("  %-24s %6lld weights, %2lld distinct\n", layer["layer"].get<std::string>().c_str(),
+      std::printf("  %-24s %6lld weights, %2lld distinct", layer["layer"].get<std::string>().c_str(),
                   layer["weights"].get<long long>(), layer["distinct"].get<long long>());
+      if (layer.contains("biases")) {
+        std::printf("; %4lld biases, %2lld distinct", layer["biases"].get<long long>(),
+                    layer["distinct_biases"].get<long long>());
+      }
+      std::printf("\n");
     }
     print_metric_changes(r);
     print_written_float_model(r);

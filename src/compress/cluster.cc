@@ -3,20 +3,48 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cluster_1d.h"
 #include "tinymlops/core/error.h"
 
 namespace tinymlops {
 
-namespace {
-
-// Index of the centroid nearest to v (centroids ascending; ties to the lower).
-int nearest(const std::vector<float>& centroids, float v) {
+int nearest_centroid(const std::vector<float>& centroids, float v) {
   auto it = std::lower_bound(centroids.begin(), centroids.end(), v);
   if (it == centroids.begin()) return 0;
   if (it == centroids.end()) return static_cast<int>(centroids.size() - 1);
   const int hi = static_cast<int>(it - centroids.begin());
   return (v - centroids[static_cast<size_t>(hi - 1)] <= centroids[static_cast<size_t>(hi)] - v) ? hi - 1 : hi;
 }
+
+Clustering clustering_from_means(std::vector<WeightedMean> groups, int max_clusters, const std::vector<float>& values) {
+  auto by_mean = [](const WeightedMean& a, const WeightedMean& b) { return a.mean < b.mean; };
+  std::sort(groups.begin(), groups.end(), by_mean);
+  while (groups.size() > static_cast<size_t>(std::max(max_clusters, 1))) {
+    size_t closest = 0;
+    for (size_t j = 1; j + 1 < groups.size(); ++j) {
+      if (groups[j + 1].mean - groups[j].mean < groups[closest + 1].mean - groups[closest].mean) closest = j;
+    }
+    const WeightedMean& a = groups[closest];
+    const WeightedMean& b = groups[closest + 1];
+    const double weight = a.weight + b.weight;
+    groups[closest] = {weight, (a.weight * a.mean + b.weight * b.mean) / weight};
+    groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(closest + 1));
+  }
+  std::vector<float> means;
+  for (const WeightedMean& g : groups) means.push_back(static_cast<float>(g.mean));
+  std::sort(means.begin(), means.end());
+  means.erase(std::unique(means.begin(), means.end()), means.end());
+  std::vector<bool> used(means.size(), false);
+  for (float v : values) used[static_cast<size_t>(nearest_centroid(means, v))] = true;
+  Clustering result;
+  for (size_t j = 0; j < means.size(); ++j) {
+    if (used[j]) result.centroids.push_back(means[j]);
+  }
+  for (float v : values) result.assignment.push_back(nearest_centroid(result.centroids, v));
+  return result;
+}
+
+namespace {
 
 // Each centroid becomes the mean of its members; empty clusters are dropped.
 void recenter(const std::vector<float>& values, Clustering* c) {
@@ -47,13 +75,13 @@ Clustering kmeans_1d(const std::vector<float>& values, int k) {
   for (int iteration = 0; iteration < 100; ++iteration) {
     bool changed = iteration == 0;
     for (size_t i = 0; i < values.size(); ++i) {
-      const int j = nearest(c.centroids, values[i]);
+      const int j = nearest_centroid(c.centroids, values[i]);
       changed |= j != c.assignment[i];
       c.assignment[i] = j;
     }
     if (!changed) break;
     recenter(values, &c);
-    for (size_t i = 0; i < values.size(); ++i) c.assignment[i] = nearest(c.centroids, values[i]);
+    for (size_t i = 0; i < values.size(); ++i) c.assignment[i] = nearest_centroid(c.centroids, values[i]);
   }
   return c;
 }
@@ -61,15 +89,6 @@ Clustering kmeans_1d(const std::vector<float>& values, int k) {
 Clustering autocloud_1d(const std::vector<float>& values, double m, int max_clusters) {
   struct Cloud {
     double n = 0, mean = 0, variance = 0;
-  };
-  // Combines two clouds' counts, means and (population-style) variances.
-  auto merge = [](const Cloud& a, const Cloud& b) {
-    Cloud c;
-    c.n = a.n + b.n;
-    c.mean = (a.n * a.mean + b.n * b.mean) / c.n;
-    c.variance = (a.n * (a.variance + (a.mean - c.mean) * (a.mean - c.mean)) +
-                  b.n * (b.variance + (b.mean - c.mean) * (b.mean - c.mean))) / c.n;
-    return c;
   };
   std::vector<Cloud> clouds;
   std::vector<float> stream = values;
@@ -99,76 +118,62 @@ Clustering autocloud_1d(const std::vector<float>& values, double m, int max_clus
       clouds[best] = updated[best];
     }
   }
-  while (clouds.size() > static_cast<size_t>(std::max(max_clusters, 1))) {
-    std::sort(clouds.begin(), clouds.end(), [](const Cloud& a, const Cloud& b) { return a.mean < b.mean; });
-    size_t closest = 0;
-    for (size_t j = 1; j + 1 < clouds.size(); ++j) {
-      if (clouds[j + 1].mean - clouds[j].mean < clouds[closest + 1].mean - clouds[closest].mean) closest = j;
-    }
-    clouds[closest] = merge(clouds[closest], clouds[closest + 1]);
-    clouds.erase(clouds.begin() + static_cast<std::ptrdiff_t>(closest + 1));
-  }
-  Clustering result;
-  for (const Cloud& c : clouds) result.centroids.push_back(static_cast<float>(c.mean));
-  std::sort(result.centroids.begin(), result.centroids.end());
-  result.centroids.erase(std::unique(result.centroids.begin(), result.centroids.end()), result.centroids.end());
-  for (float v : values) result.assignment.push_back(nearest(result.centroids, v));
-  return result;
+  std::vector<WeightedMean> groups;
+  for (const Cloud& c : clouds) groups.push_back({c.n, c.mean});
+  return clustering_from_means(std::move(groups), max_clusters, values);
 }
 
-TrainHistory cluster_model(Model& model, const ClusterOptions& options, const Dataset& train, Progress* progress) {
-  if (options.method != "kmeans" && options.method != "autocloud") {
-    throw Error(ErrorKind::kUsage, "--method", "unknown clustering method '" + options.method + "' (kmeans, autocloud)");
+double default_bandwidth(const std::vector<float>& values) {
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  const double n = static_cast<double>(sorted.size());
+  double mean = 0, square = 0;
+  for (double v : sorted) mean += v / n;
+  for (double v : sorted) square += (v - mean) * (v - mean);
+  const double sd = sorted.size() > 1 ? std::sqrt(square / (n - 1)) : 0.0;
+  // Quartiles by linear interpolation (R's type 7).
+  auto quantile = [&](double q) {
+    const double at = q * (n - 1);
+    const size_t below = static_cast<size_t>(at);
+    const size_t above = std::min(below + 1, sorted.size() - 1);
+    return sorted[below] + (at - static_cast<double>(below)) * (sorted[above] - sorted[below]);
+  };
+  double spread = std::min(sd, (quantile(0.75) - quantile(0.25)) / 1.34);
+  if (!(spread > 0)) spread = sd;
+  return 0.9 * spread * std::pow(n, -0.2);
+}
+
+void check_cluster_options(const ClusterOptions& options) {
+  if (options.method != "kmeans" && options.method != "autocloud" && options.method != "meanshift" &&
+      options.method != "dbstream") {
+    throw Error(ErrorKind::kUsage, "--method",
+                "unknown clustering method '" + options.method + "' (kmeans, autocloud, meanshift, dbstream)");
   }
-  if (!(options.m > 0)) throw Error(ErrorKind::kUsage, "--m", "must be positive");
   if (options.clusters < 2 || options.clusters > 16) {
     throw Error(ErrorKind::kUsage, "--clusters",
                 std::to_string(options.clusters) + " clusters is not supported (2 to 16: 4-bit codebook indices)");
   }
-  struct Target {
-    Param* weights;
-    Clustering clustering;
-  };
-  std::vector<Target> targets;
-  for (size_t i = 0; i < model.num_layers(); ++i) {
-    Param* p = weights_param(model.layer(i));
-    if (!p) continue;
-    const std::vector<float> values(p->value.begin(), p->value.end());
-    targets.push_back({p, options.method == "kmeans" ? kmeans_1d(values, options.clusters)
-                                                     : autocloud_1d(values, options.m, options.clusters)});
+  if (!(options.m > 0)) throw Error(ErrorKind::kUsage, "--m", "must be positive");
+  if (!(options.bandwidth >= 0) || std::isinf(options.bandwidth)) {
+    throw Error(ErrorKind::kUsage, "--bandwidth", "must be positive, or 0 to derive it from each layer's values");
   }
-  auto snap = [&] {
-    for (Target& t : targets) {
-      for (Eigen::Index k = 0; k < t.weights->value.size(); ++k) {
-        t.weights->value[k] = t.clustering.centroids[static_cast<size_t>(t.clustering.assignment[static_cast<size_t>(k)])];
-      }
-    }
-  };
-  snap();
-  TrainHistory history;
-  if (options.fine_tune.epochs > 0) {
-    TrainOptions fine_tune = options.fine_tune;
-    fine_tune.early_stopping.patience = 0;
-    fine_tune.after_step = [&](long, long) {
-      // Centroid update: the mean of the cluster's updated weights. Assignments
-      // stay fixed, so no cluster empties and the codebook keeps its size.
-      for (Target& t : targets) {
-        std::vector<double> sum(t.clustering.centroids.size(), 0.0);
-        std::vector<int64_t> count(t.clustering.centroids.size(), 0);
-        for (Eigen::Index k = 0; k < t.weights->value.size(); ++k) {
-          const size_t j = static_cast<size_t>(t.clustering.assignment[static_cast<size_t>(k)]);
-          sum[j] += t.weights->value[k];
-          ++count[j];
-        }
-        for (size_t j = 0; j < sum.size(); ++j) {
-          t.clustering.centroids[j] = static_cast<float>(sum[j] / static_cast<double>(count[j]));
-        }
-      }
-      snap();
-    };
-    history = train_model(model, train, nullptr, fine_tune, progress);
+  if (!(options.radius >= 0) || std::isinf(options.radius)) {
+    throw Error(ErrorKind::kUsage, "--radius", "must be positive, or 0 to derive it from each layer's values");
   }
-  return history;
+  const DbstreamTuning& d = options.dbstream;
+  if (!(d.decay >= 0) || d.gap < 1 || !(d.alpha >= 0) || !(d.min_weight >= 0)) {
+    throw Error(ErrorKind::kUsage, "dbstream", "decay, alpha and min_weight must not be negative, gap must be >= 1");
+  }
+  if (options.recluster_every < 0) {
+    throw Error(ErrorKind::kUsage, "--recluster-every", "must not be negative (0: off)");
+  }
+}
+
+Clustering cluster_1d(const std::vector<float>& values, const ClusterOptions& options) {
+  if (options.method == "autocloud") return autocloud_1d(values, options.m, options.clusters);
+  if (options.method == "meanshift") return meanshift_1d(values, options.bandwidth, options.clusters);
+  if (options.method == "dbstream") return dbstream_1d(values, options.radius, options.clusters, options.dbstream);
+  return kmeans_1d(values, options.clusters);
 }
 
 }  // namespace tinymlops

@@ -11,6 +11,16 @@
 
 namespace tinymlops {
 
+namespace {
+
+int64_t distinct_values(const Param& p) {
+  std::vector<float> values(p.value.begin(), p.value.end());
+  std::sort(values.begin(), values.end());
+  return std::unique(values.begin(), values.end()) - values.begin();
+}
+
+}  // namespace
+
 ClusterResult run_cluster(const ClusterConfig& config, Progress& progress) {
   Model model = load_model(config.model);
   return cluster_trained(std::move(model), sha256_file_hex(config.model), config, progress);
@@ -18,10 +28,6 @@ ClusterResult run_cluster(const ClusterConfig& config, Progress& progress) {
 
 ClusterResult cluster_trained(Model model, const std::string& source_sha256, const ClusterConfig& config,
                               Progress& progress) {
-  if (config.method != "kmeans" && config.method != "autocloud" && config.method != "evolving") {
-    throw Error(ErrorKind::kUsage, "--method",
-                "unknown clustering method '" + config.method + "' (kmeans, autocloud; evolving = autocloud)");
-  }
   if (config.epochs < 0) throw Error(ErrorKind::kUsage, "--epochs", "must not be negative");
   if (!config.label.empty() && config.label != model.metadata.label_name) {
     throw Error(ErrorKind::kUsage, "--label", "the model was trained on label '" + model.metadata.label_name +
@@ -29,13 +35,14 @@ ClusterResult cluster_trained(Model model, const std::string& source_sha256, con
   }
   ClusterOptions options;
   options.clusters = config.clusters;
-  options.method = config.method == "kmeans" ? "kmeans" : "autocloud";
+  options.method = config.method == "evolving" ? "autocloud" : config.method;
   options.m = config.m;
+  options.bandwidth = config.bandwidth;
+  options.radius = config.radius;
+  options.cluster_biases = config.cluster_biases;
+  options.recluster_every = config.recluster_every;
   options.fine_tune = fine_tune_options(model, config.epochs, config.learning_rate);
-  if (options.clusters < 2 || options.clusters > 16) {
-    throw Error(ErrorKind::kUsage, "--clusters",
-                std::to_string(options.clusters) + " clusters is not supported (2 to 16: 4-bit codebook indices)");
-  }
+  check_cluster_options(options);
   HeldOutRows rows = held_out_rows(model, config.data, config.drop_bad_rows, 0);
   if (rows.train.size() == 0) throw Error(ErrorKind::kInvalid, config.data, "no rows to fine-tune on");
 
@@ -59,17 +66,30 @@ ClusterResult cluster_trained(Model model, const std::string& source_sha256, con
   for (size_t i = 0; i < model.num_layers(); ++i) {
     const Param* p = weights_param(model.layer(i));
     if (!p) continue;
-    std::vector<float> values(p->value.begin(), p->value.end());
-    std::sort(values.begin(), values.end());
-    const auto distinct = std::unique(values.begin(), values.end()) - values.begin();
-    layers.push_back({{"layer", "layers[" + std::to_string(i) + "] (" + layer_kind_name(model.layer(i).kind()) + ")"},
-                      {"weights", p->value.size()},
-                      {"distinct", distinct}});
+    nlohmann::ordered_json layer = {
+        {"layer", "layers[" + std::to_string(i) + "] (" + layer_kind_name(model.layer(i).kind()) + ")"},
+        {"weights", p->value.size()},
+        {"distinct", distinct_values(*p)}};
+    if (config.cluster_biases) {
+      for (const Param* b : model.layer(i).params()) {
+        if (b->name != "bias") continue;
+        layer["biases"] = b->value.size();
+        layer["distinct_biases"] = distinct_values(*b);
+      }
+    }
+    layers.push_back(layer);
   }
   r["layers"] = layers;
-  model.metadata.provenance["clustering"] = {{"method", config.method},   {"clusters", config.clusters},
-                                             {"epochs", config.epochs},   {"lr", config.learning_rate},
-                                             {"source_model_sha256", source_sha256}};
+  nlohmann::json provenance = {{"method", config.method}, {"clusters", config.clusters}};
+  if (options.method == "autocloud") provenance["m"] = config.m;
+  if (options.method == "meanshift") provenance["bandwidth"] = config.bandwidth;
+  if (options.method == "dbstream") provenance["radius"] = config.radius;
+  provenance["biases"] = config.cluster_biases;
+  provenance["recluster_every"] = config.recluster_every;
+  provenance["epochs"] = config.epochs;
+  provenance["lr"] = config.learning_rate;
+  provenance["source_model_sha256"] = source_sha256;
+  model.metadata.provenance["clustering"] = provenance;
   if (!config.out.empty()) {
     const std::string bytes = serialize_model(model);
     write_file_atomic(config.out, bytes);

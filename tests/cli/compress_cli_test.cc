@@ -2,6 +2,8 @@
 // their output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
@@ -133,6 +135,45 @@ TEST_F(CompressCli, SixteenClustersThenInt8StoresCodebooksEightTimesSmaller) {
   for (const auto& layer : clouds["layers"]) {
     EXPECT_GE(layer["distinct"].get<int>(), 2);
     EXPECT_LE(layer["distinct"].get<int>(), 16);
+  }
+}
+
+// The data-chosen methods, bias clustering and cluster-aware training from the
+// command line, and their bad values.
+TEST_F(CompressCli, MeanShiftDbstreamBiasesAndReclusterFlags) {
+  const std::string out = (dir_.path() / "m.tmlm").string();
+  auto meanshift = run_cli({"cluster", model_, "--data", digits(), "--method", "meanshift", "--bandwidth", "0.05",
+                            "--biases", "--epochs", "1", "--out", out, "--json", "-q"});
+  ASSERT_EQ(meanshift.exit_code, 0) << meanshift.err;
+  const auto report = nlohmann::json::parse(meanshift.out);
+  EXPECT_EQ(report["method"], "meanshift");
+  for (const auto& layer : report["layers"]) {
+    EXPECT_LE(layer["distinct"].get<int>(), 16);
+    ASSERT_TRUE(layer.contains("distinct_biases")) << layer.dump();
+    EXPECT_LE(layer["distinct_biases"].get<int>(), 16);
+    EXPECT_LT(layer["distinct_biases"].get<int>(), layer["biases"].get<int>());
+  }
+  auto dbstream = run_cli({"cluster", model_, "--data", digits(), "--method", "dbstream", "--radius", "0.01",
+                           "--recluster-every", "10", "--epochs", "1", "--out", out, "--json", "-q"});
+  ASSERT_EQ(dbstream.exit_code, 0) << dbstream.err;
+  for (const auto& layer : nlohmann::json::parse(dbstream.out)["layers"]) {
+    EXPECT_GE(layer["distinct"].get<int>(), 1);
+    EXPECT_LE(layer["distinct"].get<int>(), 16);
+    EXPECT_FALSE(layer.contains("distinct_biases"));
+  }
+  auto text = run_cli({"cluster", model_, "--data", digits(), "--method", "meanshift", "--biases", "--epochs", "0",
+                       "--out", out});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("into at most 16 shared values (meanshift)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("biases,"), std::string::npos) << text.out;
+
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"--bandwidth", "-1"}, {"--radius", "-0.5"}, {"--recluster-every", "-3"}, {"--radius", "abc"}}) {
+    auto bad =
+        run_cli({"cluster", model_, "--data", digits(), "--method", "dbstream", flag, value, "--out", out, "-q"});
+    EXPECT_EQ(bad.exit_code, 2) << flag << " " << value;
+    EXPECT_NE(bad.err.find(flag), std::string::npos) << bad.err;
+    EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;  // one line
   }
 }
 

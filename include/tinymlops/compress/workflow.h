@@ -85,9 +85,14 @@ PruneResult prune_trained(Model model, const std::string& source_sha256, const P
 
 struct ClusterConfig {
   std::string model, data, label;
-  std::string method = "kmeans";  // or "autocloud" ("evolving"): the data chooses the count
-  int clusters = 16;              // 2..16 per layer (autocloud: the maximum)
+  // or "autocloud" ("evolving"), "meanshift", "dbstream": the data chooses the count
+  std::string method = "kmeans";
+  int clusters = 16;              // 2..16 per layer (data-chosen methods: the maximum)
   double m = 1.414;               // autocloud's typicality threshold
+  double bandwidth = 0;           // meanshift (0: Silverman's rule per tensor)
+  double radius = 0;              // dbstream micro-cluster radius (0: Silverman's rule per tensor)
+  bool cluster_biases = false;    // also cluster each layer's biases (float model only)
+  int recluster_every = 0;        // cluster-aware training: re-cluster every N steps (0: off)
   int epochs = 5;                 // centroid fine-tuning epochs (0: none)
   float learning_rate = 1e-3f;
   bool drop_bad_rows = false;
@@ -95,7 +100,8 @@ struct ClusterConfig {
 };
 
 // Report: {"clusters","method","split","train_rows","eval_rows","before","after",
-// "drop","layers":[{"layer","weights","distinct"}],"model","file_bytes"}.
+// "drop","layers":[{"layer","weights","distinct"[,"biases","distinct_biases"]}],
+// "model","file_bytes"} (the bias counts with cluster_biases).
 struct ClusterResult {
   Model model;
   nlohmann::ordered_json report;
