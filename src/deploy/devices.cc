@@ -110,12 +110,14 @@ FitReport fit_model(const DeployModel& model, const Device& device, const std::s
     int64_t flash, ram;
     std::string command;
   };
-  const std::string quantize = "tinymlops quantize " + model_path + " --data DATA --out MODEL.tdm";
+  const auto quantize_cmd = [](const std::string& from) { return "tinymlops quantize " + from + " --data DATA --out MODEL.tdm"; };
+  const std::string quantize = quantize_cmd(model_path);
   const std::vector<Option> options = {
       {"int8", values + device.code_bytes, int8_arena + kStackAllowance, quantize},
       {"int4 weights", values / 2 + device.code_bytes, int8_arena + kStackAllowance, quantize + " --bits 4"},
       {"50% pruned + int4", values / 4 + device.code_bytes, int8_arena + kStackAllowance,
-       "tinymlops prune MODEL.tmlm --data DATA --sparsity 0.5 --out PRUNED.tmlm, then " + quantize + " --bits 4"},
+       "tinymlops prune " + model_path + " --data DATA --sparsity 0.5 --out PRUNED.tmlm, then " +
+           quantize_cmd("PRUNED.tmlm") + " --bits 4"},
   };
   for (const Option& o : options) {
     if (int8 && std::string(o.what) == "int8") continue;  // already is
