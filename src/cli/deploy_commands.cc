@@ -31,6 +31,7 @@ nlohmann::ordered_json report_json(const VerifyReport& r) {
           {"max_abs_difference", r.max_abs_difference},
           {"tolerance", r.tolerance},
           {"flash_bytes", r.flash_bytes},
+          {"weight_bytes", r.weight_bytes},
           {"ram_bytes", r.ram_bytes},
           {"arena_bytes", r.arena_bytes},
           {"stack_bytes", r.stack_bytes},
@@ -47,7 +48,9 @@ void print_report(const VerifyReport& r) {
   }
   std::printf("  float outputs   %d of %d rows bit-identical; %d beyond tolerance %g (max |diff| %.3g)\n",
               r.float_identical_rows, r.rows, r.float_mismatched_rows, r.tolerance, r.max_abs_difference);
-  std::printf("  flash           %lld bytes (text + rodata the model adds)\n", static_cast<long long>(r.flash_bytes));
+  std::printf("  flash           %lld bytes (text + rodata the model adds): %lld of weights, %lld of code and tables\n",
+              static_cast<long long>(r.flash_bytes), static_cast<long long>(r.weight_bytes),
+              static_cast<long long>(r.flash_bytes - r.weight_bytes));
   std::printf("  RAM             %lld bytes static (data + bss), of which arena %lld\n",
               static_cast<long long>(r.ram_bytes), static_cast<long long>(r.arena_bytes));
   if (r.stack_bytes >= 0) {

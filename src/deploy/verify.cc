@@ -267,6 +267,7 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   report.model_sha256 = code.model_sha256;
   report.has_int8 = code.has_int8_entry;
   report.arena_bytes = code.plan.arena_bytes;
+  report.weight_bytes = model.constant_bytes();
 
   HarnessRows rows;
   rows.count = report.rows;

@@ -47,6 +47,7 @@ struct VerifyReport {
   // What the model adds to a firmware (linked with and without it): flash =
   // text + rodata, RAM = data + bss; the arena is part of that RAM.
   int64_t flash_bytes = 0, ram_bytes = 0, arena_bytes = 0;
+  int64_t weight_bytes = 0;  // the deploy model's constants (weights, biases), part of flash_bytes
   // Peak stack of one float inference, measured by stack painting (-1 on host).
   int64_t stack_bytes = -1;
   // Per float inference, averaged over the rows: "cycles" (simavr) or
