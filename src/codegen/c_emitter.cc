@@ -16,21 +16,6 @@ namespace tinymlops {
 
 namespace {
 
-std::string upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
-// A float as a C literal that reads back as the same float.
-std::string float_literal(float value, const std::string& where) {
-  if (!std::isfinite(value)) throw Error(ErrorKind::kInvalid, where, "constant is not finite");
-  char text[32];
-  std::snprintf(text, sizeof text, "%.9g", static_cast<double>(value));
-  std::string literal = text;
-  if (literal.find_first_of(".e") == std::string::npos) literal += ".0";
-  return literal + "f";
-}
-
 std::string int_literal(int64_t value) {
   if (value == INT32_MIN) return "(-2147483647 - 1)";
   return std::to_string(value);
@@ -121,7 +106,7 @@ class SourceWriter {
       case DType::kFloat32: {
         const std::vector<float> v = tensor_floats(t);
         out << "static const float " << symbol(index) << "[" << v.size() << "] TML_CONST = {"
-            << initializer(v, [&](float x) { return float_literal(x, where); }) << "};\n";
+            << initializer(v, [&](float x) { return c_float_literal(x, where); }) << "};\n";
         break;
       }
       case DType::kInt8: {
@@ -158,7 +143,7 @@ class SourceWriter {
     // Weight-only int8 weights of a float op carry their per-channel scales.
     if (t.dtype == DType::kInt8 && !t.scales.empty() && is_float_op_weight(index)) {
       out << "static const float " << symbol(index) << "_scales[" << t.scales.size() << "] TML_CONST = {"
-          << initializer(t.scales, [&](float x) { return float_literal(x, where); }) << "};\n";
+          << initializer(t.scales, [&](float x) { return c_float_literal(x, where); }) << "};\n";
     }
     return out.str() + "\n";
   }
@@ -234,13 +219,13 @@ class SourceWriter {
     const std::string outputs = std::to_string(y.size());
     float low = 0, high = 0;
     float_clamp(op.activation, &low, &high);
-    const std::string clamp = float_literal(low, where) + ", " + float_literal(high, where);
+    const std::string clamp = c_float_literal(low, where) + ", " + c_float_literal(high, where);
     switch (op.kind) {
       case OpKind::kQuantize:
-        return "tml_quantize_s8(" + f32_in + ", " + count + ", " + float_literal(1.0f / y.scales[0], where) + ", " +
+        return "tml_quantize_s8(" + f32_in + ", " + count + ", " + c_float_literal(1.0f / y.scales[0], where) + ", " +
                std::to_string(y.zero_point) + ", " + s8_out + ");";
       case OpKind::kDequantize:
-        return "tml_dequantize_s8(" + s8_in + ", " + count + ", " + float_literal(x.scales[0], where) + ", " +
+        return "tml_dequantize_s8(" + s8_in + ", " + count + ", " + c_float_literal(x.scales[0], where) + ", " +
                std::to_string(x.zero_point) + ", " + f32_out + ");";
       case OpKind::kFullyConnected: {
         const DeployTensor& weights = model_.tensors[static_cast<size_t>(op.inputs[1])];
@@ -289,7 +274,7 @@ class SourceWriter {
       }
       case OpKind::kActivation:
         return "tml_activation_f32(" + f32_in + ", " + count + ", (tml_activation)" +
-               std::to_string(static_cast<int>(op.activation)) + ", " + float_literal(op.alpha, where) + ", " +
+               std::to_string(static_cast<int>(op.activation)) + ", " + c_float_literal(op.alpha, where) + ", " +
                f32_out + ");";
       case OpKind::kLookup:
         return "tml_lookup_s8(" + s8_in + ", " + count + ", " + op_symbol(i, "table") + ", " + s8_out + ");";
@@ -332,7 +317,7 @@ std::string header_comment(const DeployModel& model, const EmitOptions& options,
 std::string emit_header(const DeployModel& model, const EmitOptions& options, const GeneratedCode& code,
                         const DeployTensor* int8_in, const DeployTensor* int8_out) {
   const std::string& n = code.name;
-  const std::string N = upper(n);
+  const std::string N = c_macro_prefix(n);
   std::ostringstream h;
   h << header_comment(model, options, code.model_sha256);
   h << "#ifndef " << N << "_H\n#define " << N << "_H\n\n#include <stdint.h>\n\n";
@@ -351,10 +336,10 @@ std::string emit_header(const DeployModel& model, const EmitOptions& options, co
     h << "/* int8 entry point: input already quantized, q = round(x / scale) + zero_point\n"
          " * of the normalized value; output is the int8 tensor before dequantization. */\n";
     h << "#define " << N << "_HAS_INT8 1\n";
-    h << "#define " << N << "_INPUT_SCALE " << float_literal(int8_in->scales[0], "input") << "\n";
+    h << "#define " << N << "_INPUT_SCALE " << c_float_literal(int8_in->scales[0], "input") << "\n";
     h << "#define " << N << "_INPUT_ZERO_POINT " << int8_in->zero_point << "\n";
     h << "#define " << N << "_INT8_OUTPUT_SIZE " << int8_out->size() << "\n";
-    h << "#define " << N << "_OUTPUT_SCALE " << float_literal(int8_out->scales[0], "output") << "\n";
+    h << "#define " << N << "_OUTPUT_SCALE " << c_float_literal(int8_out->scales[0], "output") << "\n";
     h << "#define " << N << "_OUTPUT_ZERO_POINT " << int8_out->zero_point << "\n";
     h << "int " << n << "_predict_int8(const int8_t* input, int8_t* output);\n\n";
   }
@@ -396,13 +381,28 @@ std::string c_identifier(const std::string& name) {
   return id;
 }
 
+std::string c_float_literal(float value, const std::string& where) {
+  if (!std::isfinite(value)) throw Error(ErrorKind::kInvalid, where, "constant is not finite");
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", static_cast<double>(value));  // 9 digits round-trip a float
+  std::string literal = text;
+  if (literal.find_first_of(".e") == std::string::npos) literal += ".0";
+  return literal + "f";
+}
+
+std::string c_macro_prefix(const std::string& name) {
+  std::string prefix = c_identifier(name);
+  for (char& c : prefix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return prefix;
+}
+
 GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
   GeneratedCode code;
   code.name = c_identifier(options.name);
   code.plan = plan_memory(model);
   code.model_sha256 = to_hex(sha256(serialize_deploy_model(model)));
   const std::string& n = code.name;
-  const std::string N = upper(n);
+  const std::string N = c_macro_prefix(n);
   const int deq = dequantize_index(model);
   code.has_int8_entry = deq > 0;
   const DeployTensor* int8_in = nullptr;
@@ -432,9 +432,9 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
     const std::vector<float> scale(norm.scale.data(), norm.scale.data() + norm.scale.size());
     c << "/* Input normalization: x = (raw - offset) * scale. */\n";
     c << "static const float " << n << "_offset[" << offset.size() << "] TML_CONST = {"
-      << initializer(offset, [](float v) { return float_literal(v, "normalization"); }) << "};\n";
+      << initializer(offset, [](float v) { return c_float_literal(v, "normalization"); }) << "};\n";
     c << "static const float " << n << "_scale[" << scale.size() << "] TML_CONST = {"
-      << initializer(scale, [](float v) { return float_literal(v, "normalization"); }) << "};\n\n";
+      << initializer(scale, [](float v) { return c_float_literal(v, "normalization"); }) << "};\n\n";
   }
   c << writer.constants_and_ops();
 

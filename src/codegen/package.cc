@@ -36,8 +36,7 @@ std::string readme(const GeneratedCode& code, const DeployModel& model) {
 
 std::string arduino_sketch(const GeneratedCode& code, const DeployModel& model) {
   const std::string& n = code.name;
-  std::string N = n;
-  for (char& c : N) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string N = c_macro_prefix(n);
   const bool labels = !model.metadata.class_names.empty();
   return "// Reads " + std::to_string(model.input_size()) +
          " numbers (separated by commas or spaces) over Serial at 115200 baud,\n"
@@ -119,7 +118,10 @@ std::vector<GeneratedFile> package_files(const GeneratedCode& code, const Deploy
   return files;
 }
 
-void write_package(const fs::path& out, const std::vector<GeneratedFile>& files) {
+void write_package(const fs::path& requested, const std::vector<GeneratedFile>& files) {
+  // "pkg/" names the folder "pkg"; taken as is, its parent would be "pkg" itself.
+  const fs::path normal = requested.lexically_normal();
+  const fs::path out = normal.has_filename() ? normal : normal.parent_path();
   std::error_code ec;
   if (fs::exists(out)) {
     const bool ours = fs::exists(out / kMarker);

@@ -51,6 +51,13 @@ struct GeneratedCode {
 // never empty ("model").
 std::string c_identifier(const std::string& name);
 
+// A C float literal that reads back as exactly `value`. Throws Error(kInvalid)
+// at `where` for NaN or infinity.
+std::string c_float_literal(float value, const std::string& where);
+
+// The prefix of the generated macros: c_identifier(name) in upper case.
+std::string c_macro_prefix(const std::string& name);
+
 // Generates the code of a valid `model`. Deterministic: the same model and
 // options give the same bytes. Throws Error(kInvalid) for a constant that is
 // not finite (it cannot be written as a C literal).
