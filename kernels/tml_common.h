@@ -15,11 +15,31 @@
  *                             act_min, act_max)
  *
  * act_min/act_max fuse ReLU (act_min = output_zero_point) and ReLU6.
+ *
+ * int16x8 (TFLite's 16x8 quantization) keeps the weights and the requantization
+ * and widens the activations, the bias and the accumulator:
+ *
+ *   int16 tensors   q in [-32768, 32767], symmetric: zero_point 0, so
+ *                   r = scale * q
+ *   weights         int8, symmetric, one scale per output channel (as above)
+ *   bias            int64, scale = input_scale * weight_scale[c], zero_point 0
+ *   accumulator     int64: acc = bias[c] + sum x * w (each product fits int32:
+ *                   |x * w| <= 2^22; the sum cannot overflow while
+ *                   |bias| <= 2^62 and an output sees fewer than 2^40 taps)
+ *   requantization  the same M and s, applied to the 64-bit accumulator by
+ *                   tml_requantize64: floor((acc * M + 2^(n-1)) / 2^n) with
+ *                   n = 31 - s, i.e. round half up, computed exactly (no
+ *                   128-bit type needed), saturated to the int32 range
+ *   output          q = clamp(tml_requantize64(acc, M, s), act_min, act_max)
+ *                   with -32768 <= act_min <= act_max <= 32767, so the
+ *                   result saturates to [-32768, 32767]; ReLU is act_min = 0,
+ *                   ReLU6 also act_max = round(6 / output_scale)
  */
 #ifndef TML_COMMON_H
 #define TML_COMMON_H
 
 #include <stdint.h>
+#include <string.h>
 
 /* Constant data: every read of a constant (weights, biases, codebooks, tables,
  * requantization and zero-point parameters) goes through these macros. On AVR
@@ -34,19 +54,33 @@
 #define TML_LD_S8(p) ((int8_t)pgm_read_byte(p))
 #define TML_LD_U8(p) ((uint8_t)pgm_read_byte(p))
 #define TML_LD_U16(p) ((uint16_t)pgm_read_word(p))
+#define TML_LD_S16(p) ((int16_t)pgm_read_word(p))
 #define TML_LD_S32(p) ((int32_t)pgm_read_dword(p))
+#define TML_LD_S64(p) tml_pgm_read_s64(p)
 #define TML_LD_F32(p) pgm_read_float(p)
 #else
 #define TML_CONST
 #define TML_LD_S8(p) (*(const int8_t*)(p))
 #define TML_LD_U8(p) (*(const uint8_t*)(p))
 #define TML_LD_U16(p) (*(const uint16_t*)(p))
+#define TML_LD_S16(p) (*(const int16_t*)(p))
 #define TML_LD_S32(p) (*(const int32_t*)(p))
+#define TML_LD_S64(p) (*(const int64_t*)(p))
 #define TML_LD_F32(p) (*(const float*)(p))
 #endif
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+#if defined(__AVR__) && !defined(TML_CONST_IN_RAM)
+/* An int64 in flash: two little-endian dwords. */
+static inline int64_t tml_pgm_read_s64(const void* p) {
+  const uint64_t bits = (uint64_t)pgm_read_dword(p) | ((uint64_t)pgm_read_dword((const uint8_t*)p + 4) << 32);
+  int64_t value;
+  memcpy(&value, &bits, sizeof value);
+  return value;
+}
 #endif
 
 /* Fixed-point multiplier of one output channel: m = multiplier * 2^(shift - 31). */
@@ -113,6 +147,64 @@ static inline int8_t tml_output_s8(int32_t acc, tml_requant r, const tml_q8_para
   if (q < p->act_min) return (int8_t)p->act_min;
   if (q > p->act_max) return (int8_t)p->act_max;
   return (int8_t)q;
+}
+
+/* Zero points are 0 in int16x8, so only the clamp is left: the output clamp of
+ * an int16x8 op, within [-32768, 32767] (fused ReLU: act_min = 0). */
+typedef struct {
+  int32_t act_min;
+  int32_t act_max;
+} tml_q16_params;
+
+/* floor(value / 2^k) for 0 <= k <= 62, without shifting a negative value
+ * (whose >> is implementation-defined in C99). */
+static inline int64_t tml_floor_shift64(int64_t value, int k) {
+  if (value >= 0) return value >> k;
+  return -((-(value + 1)) >> k) - 1; /* floor(x / d) = -floor((-x - 1) / d) - 1 */
+}
+
+/* tml_requantize for a 64-bit accumulator, any int64 value: round(acc * m)
+ * with m = r.multiplier * 2^(r.shift - 31), ties rounded up, exact:
+ *   n = 31 - shift (1..62);  result = floor((acc * multiplier + 2^(n-1)) / 2^n)
+ * saturated to the int32 range. acc * multiplier needs up to 94 bits, so it is
+ * formed in two 64-bit halves: acc = hi * 2^32 + lo with 0 <= lo < 2^32, and
+ *   acc * M + 2^(n-1) = H * 2^32 + L,  H = hi * M + carry,  0 <= L < 2^32
+ * where |hi * M| < 2^62 and lo * M + 2^(n-1) < 2^64 cannot overflow. For an
+ * int32 acc it equals tml_requantize(acc, r). */
+static inline int32_t tml_requantize64(int64_t acc, tml_requant r) {
+  const int n = 31 - (int)r.shift;
+  const uint64_t multiplier = (uint64_t)r.multiplier;
+  const int64_t hi = tml_floor_shift64(acc, 32);
+  const uint64_t lo = (uint64_t)acc & 0xFFFFFFFFu;
+  const uint64_t low_sum = lo * multiplier + ((uint64_t)1 << (n - 1));
+  const int64_t high = hi * (int64_t)r.multiplier + (int64_t)(low_sum >> 32);
+  const uint64_t low = low_sum & 0xFFFFFFFFu;
+  int64_t result;
+  if (n >= 32) {
+    /* floor((H * 2^32 + L) / 2^n) = floor(H / 2^(n-32)) since 0 <= L < 2^32. */
+    result = tml_floor_shift64(high, n - 32);
+  } else {
+    /* H * 2^(32-n) + floor(L / 2^n); |H| > 2^31 already leaves the int32 range. */
+    if (high >= ((int64_t)1 << 31)) return INT32_MAX;
+    if (high < -((int64_t)1 << 31)) return INT32_MIN;
+    result = high * ((int64_t)1 << (32 - n)) + (int64_t)(low >> n);
+  }
+  if (result > INT32_MAX) return INT32_MAX;
+  if (result < INT32_MIN) return INT32_MIN;
+  return (int32_t)result;
+}
+
+/* A constant tml_q16_params (see TML_CONST). */
+static inline tml_q16_params tml_load_q16_params(const tml_q16_params* p) {
+  tml_q16_params value;
+  value.act_min = TML_LD_S32(&p->act_min);
+  value.act_max = TML_LD_S32(&p->act_max);
+  return value;
+}
+
+/* The int16 output of a 64-bit accumulator, as in the int16x8 rule set above. */
+static inline int16_t tml_output_s16(int64_t acc, tml_requant r, const tml_q16_params* p) {
+  return (int16_t)tml_clamp(tml_requantize64(acc, r), p->act_min, p->act_max);
 }
 
 #ifdef __cplusplus

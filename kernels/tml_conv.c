@@ -100,3 +100,53 @@ void tml_depthwise_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const
     }
   }
 }
+
+void tml_conv2d_s16(const int16_t* input, const tml_conv_shape* s, const int8_t* weights, const int64_t* bias,
+                    const tml_requant* requant, const tml_q16_params* p, int16_t* output) {
+  const tml_q16_params q = tml_load_q16_params(p);
+  for (int oy = 0; oy < s->out_h; ++oy) {
+    for (int ox = 0; ox < s->out_w; ++ox) {
+      for (int f = 0; f < s->out_c; ++f) {
+        int64_t acc = bias ? TML_LD_S64(&bias[f]) : 0;
+        for (int ky = 0; ky < s->kernel_h; ++ky) {
+          const int iy = oy * s->stride_h - s->pad_top + ky;
+          if (iy < 0 || iy >= s->in_h) continue;
+          for (int kx = 0; kx < s->kernel_w; ++kx) {
+            const int ix = ox * s->stride_w - s->pad_left + kx;
+            if (ix < 0 || ix >= s->in_w) continue;
+            const int16_t* in = input + ((int32_t)iy * s->in_w + ix) * s->in_c;
+            const int8_t* w = weights + (((int32_t)f * s->kernel_h + ky) * s->kernel_w + kx) * s->in_c;
+            for (int c = 0; c < s->in_c; ++c) acc += (int32_t)in[c] * (int32_t)TML_LD_S8(&w[c]);
+          }
+        }
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] = tml_output_s16(acc, tml_load_requant(&requant[f]), &q);
+      }
+    }
+  }
+}
+
+void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* s, const int8_t* weights,
+                              const int64_t* bias, const tml_requant* requant, const tml_q16_params* p,
+                              int16_t* output) {
+  const tml_q16_params q = tml_load_q16_params(p);
+  const int multiplier = s->out_c / s->in_c;
+  for (int oy = 0; oy < s->out_h; ++oy) {
+    for (int ox = 0; ox < s->out_w; ++ox) {
+      for (int o = 0; o < s->out_c; ++o) {
+        const int c = o / multiplier;
+        int64_t acc = bias ? TML_LD_S64(&bias[o]) : 0;
+        for (int ky = 0; ky < s->kernel_h; ++ky) {
+          const int iy = oy * s->stride_h - s->pad_top + ky;
+          if (iy < 0 || iy >= s->in_h) continue;
+          for (int kx = 0; kx < s->kernel_w; ++kx) {
+            const int ix = ox * s->stride_w - s->pad_left + kx;
+            if (ix < 0 || ix >= s->in_w) continue;
+            acc += (int32_t)input[((int32_t)iy * s->in_w + ix) * s->in_c + c] *
+                   (int32_t)TML_LD_S8(&weights[((int32_t)ky * s->kernel_w + kx) * s->out_c + o]);
+          }
+        }
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] = tml_output_s16(acc, tml_load_requant(&requant[o]), &q);
+      }
+    }
+  }
+}

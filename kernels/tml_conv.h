@@ -1,6 +1,6 @@
 /* Convolutions over channels-last images (H x W x C; a 1-D sequence is an image
  * of height 1). Padding is implicit: taps outside the image contribute zero
- * (for int8: the input zero point, i.e. real zero). */
+ * (for int8: the input zero point, i.e. real zero; int16 has zero point 0). */
 #ifndef TML_CONV_H
 #define TML_CONV_H
 
@@ -25,6 +25,11 @@ void tml_conv2d_f32(const float* input, const tml_conv_shape* shape, const float
 void tml_conv2d_s8(const int8_t* input, const tml_conv_shape* shape, const int8_t* weights,
                    const int32_t* bias, const tml_requant* requant, const tml_q8_params* params,
                    int8_t* output);
+/* int16x8 (tml_common.h): int16 input and output, int8 weights, int64 bias
+ * (may be NULL; |bias[f]| <= 2^62); padded taps contribute zero. */
+void tml_conv2d_s16(const int16_t* input, const tml_conv_shape* shape, const int8_t* weights,
+                    const int64_t* bias, const tml_requant* requant, const tml_q16_params* params,
+                    int16_t* output);
 
 /* DepthwiseConv2D with out_c = in_c * M: output channel c * M + m sees input
  * channel c only. weights[ky][kx][c * M + m]; bias[out_c] (may be NULL). */
@@ -33,6 +38,9 @@ void tml_depthwise_conv2d_f32(const float* input, const tml_conv_shape* shape, c
 void tml_depthwise_conv2d_s8(const int8_t* input, const tml_conv_shape* shape, const int8_t* weights,
                              const int32_t* bias, const tml_requant* requant, const tml_q8_params* params,
                              int8_t* output);
+void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* shape, const int8_t* weights,
+                              const int64_t* bias, const tml_requant* requant, const tml_q16_params* params,
+                              int16_t* output);
 
 #ifdef __cplusplus
 }

@@ -127,3 +127,15 @@ void tml_fully_connected_s8(const int8_t* input, int in_features, const int8_t* 
     output[o] = tml_output_s8(acc, tml_load_requant(&requant[o]), &q);
   }
 }
+
+void tml_fully_connected_s16(const int16_t* input, int in_features, const int8_t* weights, const int64_t* bias,
+                             int out_features, const tml_requant* requant, const tml_q16_params* params,
+                             int16_t* output) {
+  const tml_q16_params q = tml_load_q16_params(params);
+  for (int o = 0; o < out_features; ++o) {
+    const int8_t* w = weights + (int32_t)o * in_features;
+    int64_t acc = bias ? TML_LD_S64(&bias[o]) : 0;
+    for (int i = 0; i < in_features; ++i) acc += (int32_t)input[i] * (int32_t)TML_LD_S8(&w[i]);
+    output[o] = tml_output_s16(acc, tml_load_requant(&requant[o]), &q);
+  }
+}

@@ -20,6 +20,13 @@ void tml_fully_connected_s8(const int8_t* input, int in_features, const int8_t* 
                             int out_features, const tml_requant* requant, const tml_q8_params* params,
                             int8_t* output);
 
+/* int16x8 (tml_common.h's int16x8 rule set): int16 input and output (zero
+ * point 0), int8 weights, int64 bias (may be NULL), 64-bit accumulator;
+ * requant[o] per output as for tml_fully_connected_s8. REQUIRES |bias[o]| <= 2^62. */
+void tml_fully_connected_s16(const int16_t* input, int in_features, const int8_t* weights, const int64_t* bias,
+                             int out_features, const tml_requant* requant, const tml_q16_params* params,
+                             int16_t* output);
+
 /* int8 activations with int4 weights: as tml_fully_connected_s8, but weight
  * w[o * in_features + i] is the signed 4-bit value (-8..7) in the low nibble of
  * byte index/2 for an even flat index, the high nibble for an odd one. */

@@ -1,5 +1,5 @@
 /* Max and average pooling over channels-last images, "valid" windows (no
- * padding). The int8 versions keep the input's scale and zero point. A global
+ * padding). The int8 and int16 versions keep the input's scale and zero point. A global
  * average pool is an average pool whose window is the whole image. */
 #ifndef TML_POOL_H
 #define TML_POOL_H
@@ -24,6 +24,11 @@ void tml_avg_pool_f32(const float* input, const tml_pool_shape* shape, float* ou
  *   (sum + count/2) / count for sum >= 0, (sum - count/2) / count otherwise,
  * with C's truncating division. */
 void tml_avg_pool_s8(const int8_t* input, const tml_pool_shape* shape, int8_t* output);
+
+/* int16 (zero point 0): as the int8 versions. The average sums in int32, so
+ * REQUIRES pool_h * pool_w <= 65535. */
+void tml_max_pool_s16(const int16_t* input, const tml_pool_shape* shape, int16_t* output);
+void tml_avg_pool_s16(const int16_t* input, const tml_pool_shape* shape, int16_t* output);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@ struct QuantizeFlags {
   QuantizeConfig config;
   std::string label;
   std::string calibration = "minmax";
+  std::string activations = "int8";
   bool per_tensor = false;
   bool per_channel = false;
   bool json = false;
@@ -23,9 +24,14 @@ struct QuantizeFlags {
 void print_report(const nlohmann::ordered_json& r) {
   const std::string method = r["method"].get<std::string>();
   const bool weight_only = method == "fp16" || method == "dynamic";
+  const bool int16 = r["activations"] == "int16";
   if (weight_only) {
     std::printf("compressed (%s) dense weights to %s; activations stay float32\n", method.c_str(),
                 method == "fp16" ? "float16" : "int8 with one scale per output");
+  } else if (int16) {
+    std::printf("quantized (%s) to int16x8: int16 activations, int8 weights (%s, %s calibration on %lld rows)\n",
+                method.c_str(), r["per_channel"].get<bool>() ? "per-channel" : "per-tensor",
+                r["calibration"].get<std::string>().c_str(), r["calibration_rows"].get<long long>());
   } else {
     std::printf("quantized (%s) to %s weights (%s, %s calibration on %lld rows)\n", method.c_str(),
                 r["variant"].get<std::string>().c_str(), r["per_channel"].get<bool>() ? "per-channel" : "per-tensor",
@@ -36,12 +42,13 @@ void print_report(const nlohmann::ordered_json& r) {
   std::printf("weights        %lld -> %lld bytes (%.2fx smaller)\n", before["weights"].get<long long>(),
               after["weights"].get<long long>(), r["weight_ratio"].get<double>());
   std::printf("biases         %lld -> %lld bytes (%s)\n", before["biases"].get<long long>(),
-              after["biases"].get<long long>(), weight_only ? "float32" : "int32");
+              after["biases"].get<long long>(), weight_only ? "float32" : (int16 ? "int64" : "int32"));
   if (after["codebooks"].get<long long>() > 0) {
     std::printf("codebooks      %lld bytes (clustered layers: 4-bit indices above)\n", after["codebooks"].get<long long>());
   }
   if (after["tables"].get<long long>() > 0) {
-    std::printf("tables         %lld bytes (int8 activation lookups)\n", after["tables"].get<long long>());
+    std::printf("tables         %lld bytes (%s activation lookups)\n", after["tables"].get<long long>(),
+                int16 ? "int16 interpolated" : "int8");
   }
   std::printf("all constants  %lld -> %lld bytes (%.2fx smaller)\n", r["weight_bytes_before"].get<long long>(),
               r["weight_bytes_after"].get<long long>(), r["ratio"].get<double>());
@@ -69,7 +76,7 @@ void print_report(const nlohmann::ordered_json& r) {
 
 void register_quantize(CLI::App& app) {
   auto flags = std::make_shared<QuantizeFlags>();
-  CLI::App* command = app.add_subcommand("quantize", "quantize a trained model to int8/int4 for deployment");
+  CLI::App* command = app.add_subcommand("quantize", "quantize a trained model to int8/int4/int16x8 for deployment");
   command->footer(
       "Writes a deploy model (.tdm) that evaluate, predict and inspect accept. Example:\n"
       "  tinymlops quantize digits.tmlm --data examples/data/digits.csv --label digit --out digits-int8.tdm");
@@ -81,7 +88,10 @@ void register_quantize(CLI::App& app) {
                       "ptq (post-training, default), qat (quantization-aware fine-tuning first), fp16 (float16 dense "
                       "weights) or dynamic (int8 dense weights, float activations)");
   command->add_option("--bits", flags->config.bits,
-                      "weight bits: 8 (default) or 4 (dense layers; convolutions keep 8); activations are int8");
+                      "weight bits: 8 (default) or 4 (dense layers; convolutions keep 8)");
+  command->add_option("--activations", flags->activations,
+                      "int8 (default) or int16: int16x8, int16 symmetric activations with int8 weights and int64 "
+                      "biases (ptq, 8-bit weights)");
   command->add_option("--budget", flags->config.budget_bytes,
                       "mixed precision: int4 or int8 per dense layer, least sensitive first, to fit BYTES of constants");
   command->add_option("--epochs", flags->config.epochs, "qat: fine-tuning epochs (default 10)");
@@ -103,6 +113,7 @@ void register_quantize(CLI::App& app) {
     config.label = flags->label;
     config.ptq.per_channel = !flags->per_tensor;
     config.ptq.calibration = parse_calibration(flags->calibration);
+    config.activation_bits = parse_activation_bits(flags->activations);
     auto progress = flags->progress.make();
     QuantizeResult result = run_quantize(config, *progress);
     if (flags->json) std::cout << result.report.dump(2) << "\n";

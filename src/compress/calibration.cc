@@ -134,4 +134,9 @@ void int8_params(const QuantRange& range, float* scale, int32_t* zero_point) {
   *zero_point = static_cast<int32_t>(std::clamp(zp, -128.0, 127.0));
 }
 
+float int16_scale(const QuantRange& range) {
+  const double magnitude = std::max(-static_cast<double>(range.low), static_cast<double>(range.high));
+  return magnitude > 0 ? static_cast<float>(magnitude / 32767.0) : 1.0f;
+}
+
 }  // namespace tinymlops

@@ -12,6 +12,9 @@ namespace tinymlops {
 
 namespace {
 
+// int16x8 activation ranges cover this multiple of the calibrated magnitude.
+constexpr float kInt16Headroom = 2.0f;
+
 bool is_weighted(OpKind kind) {
   return kind == OpKind::kFullyConnected || kind == OpKind::kConv2D || kind == OpKind::kDepthwiseConv2D;
 }
@@ -123,9 +126,26 @@ DeployTensor quantize_bias(const DeployTensor& b, float input_scale, const std::
   return q;
 }
 
-}  // namespace
+// int16x8 bias: int64 at scale input_scale * weight_scale[c], within the
+// kernels' +-2^62.
+DeployTensor quantize_bias64(const DeployTensor& b, float input_scale, const std::vector<float>& weight_scales) {
+  const std::vector<float> values = tensor_floats(b);
+  DeployTensor q = b;
+  q.dtype = DType::kInt64;
+  q.zero_point = 0;
+  q.scales.clear();
+  std::vector<int64_t> ints(values.size());
+  for (size_t c = 0; c < values.size(); ++c) {
+    const double scale = static_cast<double>(input_scale) * weight_scales[c];
+    q.scales.push_back(static_cast<float>(scale));
+    const double limit = 4611686018427387904.0;  // 2^62
+    ints[c] = static_cast<int64_t>(std::clamp(std::round(values[c] / scale), -limit, limit));
+  }
+  q.data = bytes_of(ints);
+  return q;
+}
 
-DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, const PtqOptions& options) {
+void check_bits(const PtqOptions& options) {
   if (options.weight_bits != 8 && options.weight_bits != 4) {
     throw Error(ErrorKind::kUsage, "--bits", std::to_string(options.weight_bits) + " bits is not supported (supported: 4, 8)");
   }
@@ -134,6 +154,21 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
       throw Error(ErrorKind::kUsage, "--bits", std::to_string(bits) + " bits is not supported (supported: 4, 8)");
     }
   }
+  if (options.activation_bits != 8 && options.activation_bits != 16) {
+    throw Error(ErrorKind::kUsage, "--activations",
+                "int" + std::to_string(options.activation_bits) + " activations are not supported (supported: int8, int16)");
+  }
+  const bool mixed = std::any_of(options.op_weight_bits.begin(), options.op_weight_bits.end(),
+                                 [](int bits) { return bits == 4; });
+  if (options.activation_bits == 16 && (options.weight_bits != 8 || mixed)) {
+    throw Error(ErrorKind::kUsage, "--activations", "int16 activations take int8 weights (int16x8); leave --bits 4 out");
+  }
+}
+
+}  // namespace
+
+DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, const PtqOptions& options) {
+  check_bits(options);
   if (model.variant != "float32") {
     throw Error(ErrorKind::kInvalid, "quantize", "the model is already " + model.variant + "; quantize a float32 model");
   }
@@ -144,8 +179,20 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
                     std::to_string(model.input_size()));
   }
   const std::map<int, std::vector<float>> seen = observe(model, calibration);
+  const bool int16 = options.activation_bits == 16;
+  const DType activation_dtype = int16 ? DType::kInt16 : DType::kInt8;
   auto activation_params = [&](int tensor, DeployTensor* t) {
-    int8_params(choose_range(seen.at(tensor), options.calibration), &t->scales.emplace_back(), &t->zero_point);
+    const QuantRange range = choose_range(seen.at(tensor), options.calibration);
+    if (int16) {
+      // One bit of headroom: the int8 weights move values past the float
+      // model's calibrated range by a few percent (which then saturates), and
+      // deployed inputs can exceed what calibration saw; int16 can spare the
+      // bit (32767 / 2 levels still resolve 64x finer than int8).
+      t->scales.push_back(kInt16Headroom * int16_scale(range));
+      t->zero_point = 0;
+    } else {
+      int8_params(range, &t->scales.emplace_back(), &t->zero_point);
+    }
   };
 
   DeployModel out;
@@ -155,7 +202,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
   // Quantize the input.
   DeployTensor q_input = model.tensors[static_cast<size_t>(model.input)];
   q_input.name = "input_q";
-  q_input.dtype = DType::kInt8;
+  q_input.dtype = activation_dtype;
   activation_params(model.input, &q_input);
   int current = out.add_tensor(q_input);
   int clustered_layers = 0, sparse_layers = 0;
@@ -179,7 +226,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
       continue;
     }
     DeployTensor y_q = y;
-    y_q.dtype = DType::kInt8;
+    y_q.dtype = activation_dtype;
     DeployOp q_op = op;
     q_op.inputs = {current};
     if (op.kind == OpKind::kMaxPool || op.kind == OpKind::kAvgPool) {
@@ -197,7 +244,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
       if (op.kind == OpKind::kFullyConnected && i < options.op_weight_bits.size() && options.op_weight_bits[i] > 0) {
         bits = options.op_weight_bits[i];
       }
-      if (op.kind == OpKind::kFullyConnected && bits == 8 && distinct_values(w) <= 16 && w.size() > 32) {
+      if (!int16 && op.kind == OpKind::kFullyConnected && bits == 8 && distinct_values(w) <= 16 && w.size() > 32) {
         // Clustered weights: one scale, 4-bit indices into a 16-entry codebook
         // (smaller than int8 once there are more than 32 weights).
         auto [indices, codebook] = codebook_weights(w, channels);
@@ -216,7 +263,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
                                                 [&](size_t k) { return static_cast<int>(k % static_cast<size_t>(channels)); })
                              : quantize_weights(w, channels, options.per_channel, bits,
                                                 [&](size_t k) { return static_cast<int>(static_cast<int64_t>(k) / per_filter); });
-      if (op.kind == OpKind::kFullyConnected && w_q.dtype == DType::kInt8) {
+      if (!int16 && op.kind == OpKind::kFullyConnected && w_q.dtype == DType::kInt8) {
         // Pruned weights: a bitmap of the nonzeros and their values, when smaller.
         std::string sparse = sparse_int8(tensor_int8(w_q));
         if (sparse.size() < w_q.data.size()) {
@@ -225,7 +272,8 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
           ++sparse_layers;
         }
       }
-      DeployTensor b_q = quantize_bias(b, x_q.scales[0], w_q.scales);
+      DeployTensor b_q =
+          int16 ? quantize_bias64(b, x_q.scales[0], w_q.scales) : quantize_bias(b, x_q.scales[0], w_q.scales);
       q_op.inputs.push_back(out.add_tensor(std::move(w_q)));
       q_op.inputs.push_back(out.add_tensor(std::move(b_q)));
     }
@@ -234,7 +282,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
     out.ops.push_back(q_op);
     current = q_op.output;
   }
-  if (out.tensors[static_cast<size_t>(current)].dtype == DType::kInt8) {
+  if (out.tensors[static_cast<size_t>(current)].dtype == activation_dtype) {
     DeployTensor result = model.tensors[static_cast<size_t>(model.output)];
     result.name = "output";
     const int index = out.add_tensor(result);
@@ -249,9 +297,10 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
     any4 |= int4;
     any8 |= !int4;
   }
-  out.variant = any4 && any8 ? "mixed" : (any4 ? "int4" : "int8");
+  out.variant = int16 ? "int16x8" : (any4 && any8 ? "mixed" : (any4 ? "int4" : "int8"));
   out.metadata.provenance["quantization"] = {{"method", "ptq"},
                                     {"bits", options.weight_bits},
+                                    {"activations", int16 ? "int16" : "int8"},
                                     {"calibration", calibration_name(options.calibration)},
                                     {"per_channel", options.per_channel},
                                     {"calibration_rows", calibration.rows()},

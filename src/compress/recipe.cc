@@ -81,6 +81,12 @@ void set_quantize(QuantizeConfig& c, const std::string& key, const YAML::Node& v
     if (c.bits != 4 && c.bits != 8) {
       throw Error(ErrorKind::kInvalid, where, std::to_string(c.bits) + " bits is not supported (supported: 4, 8)");
     }
+  } else if (key == "activations") {
+    try {
+      c.activation_bits = parse_activation_bits(scalar<std::string>(v, where, key));
+    } catch (const Error& e) {
+      throw Error(ErrorKind::kInvalid, where, e.message());
+    }
   } else if (key == "calibration") {
     try {
       c.ptq.calibration = parse_calibration(scalar<std::string>(v, where, key));
@@ -100,7 +106,7 @@ void set_quantize(QuantizeConfig& c, const std::string& key, const YAML::Node& v
   } else {
     throw Error(ErrorKind::kInvalid, where,
                 "unknown quantize key '" + key +
-                    "' (known: method, bits, calibration, per_channel, calibration_samples, epochs, lr)");
+                    "' (known: method, bits, activations, calibration, per_channel, calibration_samples, epochs, lr)");
   }
 }
 

@@ -34,13 +34,22 @@ nlohmann::ordered_json bytes_by_role(const DeployModel& model) {
   }
   int64_t tables = 0, codebooks = 0;
   for (const DeployOp& op : model.ops) {
-    tables += op.kind == OpKind::kLookup ? 256 : 0;
+    if (op.kind == OpKind::kLookup) {
+      const bool int16 = model.tensors[static_cast<size_t>(op.output)].dtype == DType::kInt16;
+      tables += int16 ? 513 * 2 : 256;  // kernels/tml_activation.h
+    }
     if (op.inputs.size() == 4) codebooks += static_cast<int64_t>(model.tensors[static_cast<size_t>(op.inputs[3])].data.size());
   }
   return {{"weights", weights}, {"biases", biases}, {"tables", tables}, {"codebooks", codebooks}};
 }
 
 }  // namespace
+
+int parse_activation_bits(const std::string& name) {
+  if (name == "int8") return 8;
+  if (name == "int16") return 16;
+  throw Error(ErrorKind::kUsage, "--activations", "unknown activation type '" + name + "' (known: int8, int16)");
+}
 
 QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress) {
   Model model = load_model(config.model);
@@ -59,6 +68,14 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
   }
   if (config.bits != 8 && config.bits != 4) {
     throw Error(ErrorKind::kUsage, "--bits", std::to_string(config.bits) + " bits is not supported (supported: 4, 8)");
+  }
+  if (config.activation_bits != 8 && config.activation_bits != 16) {
+    throw Error(ErrorKind::kUsage, "--activations", "int" + std::to_string(config.activation_bits) +
+                                                        " activations are not supported (supported: int8, int16)");
+  }
+  if (config.activation_bits == 16 && (config.method != "ptq" || config.bits != 8 || config.budget_bytes != 0)) {
+    throw Error(ErrorKind::kUsage, "--activations",
+                "int16 activations (int16x8) go with --method ptq and 8-bit weights, without --budget");
   }
   if (config.budget_bytes < 0) throw Error(ErrorKind::kUsage, "--budget", "must be a positive number of bytes");
   if (config.budget_bytes > 0 && config.bits != 8) {
@@ -91,6 +108,7 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
   }
   PtqOptions ptq = config.ptq;
   ptq.weight_bits = config.bits;
+  ptq.activation_bits = config.activation_bits;
   QuantizeResult result;
   std::vector<LayerPrecision> precision;
   if (weight_only) {
@@ -108,6 +126,7 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
   nlohmann::ordered_json& r = result.report;
   r["method"] = config.method;
   r["bits"] = config.bits;
+  r["activations"] = weight_only ? "float32" : (config.activation_bits == 16 ? "int16" : "int8");
   r["variant"] = result.model.variant;
   r["calibration"] = calibration_name(config.ptq.calibration);
   if (config.budget_bytes > 0) {

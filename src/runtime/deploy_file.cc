@@ -15,8 +15,8 @@ namespace {
 constexpr ContainerKind kDeployContainer = {"TMLDEPLY", "deploy model", kDeployFormatVersion};
 
 DType parse_dtype(const std::string& name) {
-  for (DType d : {DType::kFloat32, DType::kInt8, DType::kInt32, DType::kInt4, DType::kIndex4, DType::kSparse8, DType::kFloat16}) {
-    if (name == dtype_name(d)) return d;
+  for (int d = 0; d <= static_cast<int>(DType::kInt64); ++d) {
+    if (name == dtype_name(static_cast<DType>(d))) return static_cast<DType>(d);
   }
   throw Error(ErrorKind::kFormat, "", "unknown dtype '" + name + "'");
 }
@@ -81,7 +81,8 @@ std::string serialize_deploy_model(const DeployModel& model) {
                          {"normalization", norm},
                          {"window", {{"size", model.metadata.window.window}, {"stride", model.metadata.window.stride}}},
                          {"provenance", model.metadata.provenance}};
-  return pack_container(kDeployContainer, meta.dump(), data);
+  const ContainerKind kind = {kDeployContainer.magic, kDeployContainer.noun, deploy_format_version(model)};
+  return pack_container(kind, meta.dump(), data);
 }
 
 DeployModel parse_deploy_model(std::string_view bytes, const std::string& source) {
@@ -124,6 +125,10 @@ DeployModel parse_deploy_model(std::string_view bytes, const std::string& source
       op.activation = parse_deploy_activation(entry.at("activation").get<std::string>());
       op.alpha = entry.at("alpha").get<float>();
       model.ops.push_back(op);
+    }
+    if (deploy_format_version(model) > sections.version) {
+      throw Error(ErrorKind::kFormat, source,
+                  "int16/int64 tensors need format version 2, the file says " + std::to_string(sections.version));
     }
     model.input = meta.at("input").get<int>();
     model.output = meta.at("output").get<int>();

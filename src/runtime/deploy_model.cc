@@ -12,7 +12,9 @@ static_assert(std::endian::native == std::endian::little, "tensor data is little
 
 namespace {
 
-constexpr const char* kDTypeNames[] = {"float32", "int8", "int32", "int4", "index4", "sparse8", "float16"};
+constexpr const char* kDTypeNames[] = {"float32", "int8",    "int32",   "int4", "index4",
+                                       "sparse8", "float16", "int16", "int64"};
+static_assert(std::size(kDTypeNames) == static_cast<size_t>(DType::kInt64) + 1);
 constexpr const char* kOpKindNames[] = {"quantize", "dequantize", "fully_connected", "conv2d", "depthwise_conv2d",
                                         "max_pool", "avg_pool",  "activation",      "lookup", "softmax"};
 static_assert(std::size(kOpKindNames) == static_cast<size_t>(OpKind::kCount));
@@ -43,15 +45,19 @@ class OpChecker {
     const DeployTensor& x = tensor(op_.inputs[0]);
     const DeployTensor& y = tensor(op_.output);
     require(!x.is_constant() && !y.is_constant(), "activation tensors must not hold data");
-    if (x.dtype == DType::kInt8) check_activation_quant(x);
-    if (y.dtype == DType::kInt8) check_activation_quant(y);
+    for (const DeployTensor* t : {&x, &y}) {
+      if (t->dtype == DType::kInt8) check_activation_quant(*t);
+      if (t->dtype == DType::kInt16) check_int16_quant(*t);
+      require(t->dtype == DType::kFloat32 || t->dtype == DType::kInt8 || t->dtype == DType::kInt16,
+              "activation '" + t->name + "' must be float32, int8 or int16");
+    }
     switch (op_.kind) {
       case OpKind::kQuantize:
-        require(x.dtype == DType::kFloat32 && y.dtype == DType::kInt8, "needs float32 in, int8 out");
+        require(x.dtype == DType::kFloat32 && is_integer(y.dtype), "needs float32 in, int8 or int16 out");
         require(x.size() == y.size(), "input and output sizes differ");
         break;
       case OpKind::kDequantize:
-        require(x.dtype == DType::kInt8 && y.dtype == DType::kFloat32, "needs int8 in, float32 out");
+        require(is_integer(x.dtype) && y.dtype == DType::kFloat32, "needs int8 or int16 in, float32 out");
         require(x.size() == y.size(), "input and output sizes differ");
         break;
       case OpKind::kFullyConnected: check_weighted({static_cast<int>(y.size()), static_cast<int>(x.size())}); break;
@@ -75,6 +81,8 @@ class OpChecker {
         require(op_.pad_top == 0 && op_.pad_left == 0, "pooling has no padding");
         check_geometry(x, y);
         same_type_and_quant(x, y);
+        require(x.dtype != DType::kInt16 || op_.kind != OpKind::kAvgPool || int64_t{op_.kernel_h} * op_.kernel_w <= 65535,
+                "an int16 average pool takes at most 65535 values per window");
         break;
       case OpKind::kActivation:
       case OpKind::kSoftmax:
@@ -82,7 +90,7 @@ class OpChecker {
         require(x.size() == y.size(), "input and output sizes differ");
         break;
       case OpKind::kLookup:
-        require(x.dtype == DType::kInt8 && y.dtype == DType::kInt8, "needs int8");
+        require(is_integer(x.dtype) && x.dtype == y.dtype, "needs int8 or int16 input and output of one dtype");
         require(x.size() == y.size(), "input and output sizes differ");
         break;
       case OpKind::kCount: fail("bad op kind");
@@ -95,10 +103,18 @@ class OpChecker {
     require(t.zero_point >= -128 && t.zero_point <= 127, "zero point of '" + t.name + "' outside int8");
   }
 
+  // int16x8 activations: one positive scale, symmetric.
+  void check_int16_quant(const DeployTensor& t) const {
+    require(t.scales.size() == 1 && t.scales[0] > 0, "int16 tensor '" + t.name + "' needs one positive scale");
+    require(t.zero_point == 0, "int16 tensor '" + t.name + "' must have zero point 0 (symmetric)");
+  }
+
+  static bool is_integer(DType dtype) { return dtype == DType::kInt8 || dtype == DType::kInt16; }
+
   void same_type_and_quant(const DeployTensor& x, const DeployTensor& y) const {
     require(x.dtype == y.dtype, "input and output dtypes differ");
-    require(x.dtype != DType::kInt8 || (x.scales == y.scales && x.zero_point == y.zero_point),
-            "int8 input and output must share scale and zero point");
+    require(!is_integer(x.dtype) || (x.scales == y.scales && x.zero_point == y.zero_point),
+            "integer input and output must share scale and zero point");
   }
 
   // Every output position reads inside the (padded) input. Pooling kernels do no
@@ -158,6 +174,10 @@ class OpChecker {
               "weight-only int8 needs one scale per output and zero point 0");
       return;
     }
+    if (x.dtype == DType::kInt16) {
+      check_int16x8_weighted(w, b, y, channels);
+      return;
+    }
     const bool int4 = w.dtype == DType::kInt4, sparse = w.dtype == DType::kSparse8;
     require(!int4 || op_.kind == OpKind::kFullyConnected, "int4 weights are supported by fully_connected only");
     require(!sparse || op_.kind == OpKind::kFullyConnected, "sparse weights are supported by fully_connected only");
@@ -177,6 +197,22 @@ class OpChecker {
     for (float s : w.scales) require(s > 0, "weight scales must be positive");
   }
 
+  // int16x8 (kernels/tml_common.h): int8 symmetric per-channel weights, int64
+  // bias, int16 output. There are no int16 kernels for int4, clustered or
+  // sparse weights.
+  void check_int16x8_weighted(const DeployTensor& w, const DeployTensor& b, const DeployTensor& y,
+                              int channels) const {
+    require(op_.inputs.size() == 3 && w.dtype == DType::kInt8 && b.dtype == DType::kInt64 &&
+                y.dtype == DType::kInt16,
+            "int16x8 op needs int16 input, int8 weights, int64 bias and int16 output");
+    require(w.zero_point == 0 && b.zero_point == 0, "int8 weights and int64 biases are symmetric (zero point 0)");
+    require(w.scales.size() == static_cast<size_t>(channels), "weights need one scale per output channel");
+    for (float s : w.scales) require(s > 0, "weight scales must be positive");
+    for (int64_t v : tensor_int64(b)) {
+      require(v >= -(int64_t{1} << 62) && v <= (int64_t{1} << 62), "int64 bias '" + b.name + "' beyond +-2^62");
+    }
+  }
+
   const DeployModel& model_;
   const DeployOp& op_;
   std::string where_;
@@ -191,7 +227,9 @@ int64_t data_bytes(DType dtype, int64_t count) {
     case DType::kInt4:
     case DType::kIndex4: return (count + 1) / 2;
     case DType::kSparse8: return (count + 7) / 8;
-    case DType::kFloat16: return 2 * count;
+    case DType::kFloat16:
+    case DType::kInt16: return 2 * count;
+    case DType::kInt64: return 8 * count;
     default: return 4 * count;
   }
 }
@@ -236,6 +274,13 @@ int64_t DeployModel::macs() const {
   int64_t macs = 0;
   for (size_t i = 0; i < ops.size(); ++i) macs += op_macs(i);
   return macs;
+}
+
+uint32_t deploy_format_version(const DeployModel& model) {
+  for (const DeployTensor& t : model.tensors) {
+    if (t.dtype == DType::kInt16 || t.dtype == DType::kInt64) return 2;
+  }
+  return 1;
 }
 
 void DeployModel::validate(const std::string& where) const {
@@ -327,6 +372,16 @@ std::vector<int32_t> tensor_int32(const DeployTensor& tensor) {
   std::vector<int32_t> values(tensor.data.size() / 4);
   std::memcpy(values.data(), tensor.data.data(), values.size() * 4);
   return values;
+}
+
+std::vector<int64_t> tensor_int64(const DeployTensor& tensor) {
+  std::vector<int64_t> values(tensor.data.size() / 8);
+  std::memcpy(values.data(), tensor.data.data(), values.size() * 8);
+  return values;
+}
+
+std::string bytes_of(const std::vector<int64_t>& values) {
+  return std::string(reinterpret_cast<const char*>(values.data()), values.size() * 8);
 }
 
 std::string bytes_of(const std::vector<float>& values) {

@@ -34,16 +34,20 @@ ReferenceEngine::ReferenceEngine(const DeployModel& model) : model_(model) {
   }
   for (const DeployOp& op : model.ops) {
     OpParams p;
-    const bool int8 = model.tensors[static_cast<size_t>(op.inputs[0])].dtype == DType::kInt8;
+    const DType dtype = model.tensors[static_cast<size_t>(op.inputs[0])].dtype;
     if (op.kind == OpKind::kFullyConnected || op.kind == OpKind::kConv2D || op.kind == OpKind::kDepthwiseConv2D) {
-      if (int8) {
+      if (dtype == DType::kInt8) {
         p.requant = op_requant(model, op);
         p.q8 = op_q8_params(model, op);
+      } else if (dtype == DType::kInt16) {
+        p.requant = op_requant(model, op);
+        p.q16 = op_q16_params(model, op);
       } else {
         float_clamp(op.activation, &p.low, &p.high);
       }
     }
-    if (op.kind == OpKind::kLookup) p.table = lookup_table(model, op);
+    if (op.kind == OpKind::kLookup && dtype == DType::kInt8) p.table = lookup_table(model, op);
+    if (op.kind == OpKind::kLookup && dtype == DType::kInt16) p.table16 = lookup_table_s16(model, op);
     params_.push_back(std::move(p));
   }
 }
@@ -67,6 +71,10 @@ void ReferenceEngine::run_op(size_t index) {
   const auto s8_out = reinterpret_cast<int8_t*>(out);
   const bool int8 = x.dtype == DType::kInt8;
   const int count = static_cast<int>(x.size());
+  if (x.dtype == DType::kInt16 || (op.kind == OpKind::kQuantize && y.dtype == DType::kInt16)) {
+    run_int16_op(op, p, in, out);
+    return;
+  }
   // Constants: weights and bias (FC and convolutions).
   const char* w = op.inputs.size() > 1 ? model_.tensors[static_cast<size_t>(op.inputs[1])].data.data() : nullptr;
   const char* b = op.inputs.size() > 2 ? model_.tensors[static_cast<size_t>(op.inputs[2])].data.data() : nullptr;
@@ -152,6 +160,54 @@ void ReferenceEngine::run_op(size_t index) {
   throw Error(ErrorKind::kInvalid, "engine", "bad op kind");
 }
 
+// int16x8 ops: the int16 kernels, and Quantize to int16.
+void ReferenceEngine::run_int16_op(const DeployOp& op, const OpParams& p, const char* in, char* out) {
+  const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
+  const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
+  const auto s16_in = reinterpret_cast<const int16_t*>(in);
+  const auto s16_out = reinterpret_cast<int16_t*>(out);
+  const int count = static_cast<int>(x.size());
+  const auto constant = [&](size_t input) { return model_.tensors[static_cast<size_t>(op.inputs[input])].data.data(); };
+  switch (op.kind) {
+    case OpKind::kQuantize:
+      tml_quantize_s16(reinterpret_cast<const float*>(in), count, 1.0f / y.scales[0], s16_out);
+      return;
+    case OpKind::kDequantize:
+      tml_dequantize_s16(s16_in, count, x.scales[0], reinterpret_cast<float*>(out));
+      return;
+    case OpKind::kFullyConnected:
+      tml_fully_connected_s16(s16_in, count, reinterpret_cast<const int8_t*>(constant(1)),
+                              reinterpret_cast<const int64_t*>(constant(2)), static_cast<int>(y.size()),
+                              p.requant.data(), &p.q16, s16_out);
+      return;
+    case OpKind::kConv2D:
+    case OpKind::kDepthwiseConv2D: {
+      const tml_conv_shape shape = conv_shape(x, y, op);
+      const auto ws = reinterpret_cast<const int8_t*>(constant(1));
+      const auto bs = reinterpret_cast<const int64_t*>(constant(2));
+      if (op.kind == OpKind::kDepthwiseConv2D) {
+        tml_depthwise_conv2d_s16(s16_in, &shape, ws, bs, p.requant.data(), &p.q16, s16_out);
+      } else {
+        tml_conv2d_s16(s16_in, &shape, ws, bs, p.requant.data(), &p.q16, s16_out);
+      }
+      return;
+    }
+    case OpKind::kMaxPool:
+    case OpKind::kAvgPool: {
+      const tml_pool_shape shape = pool_shape(x, y, op);
+      if (op.kind == OpKind::kMaxPool) tml_max_pool_s16(s16_in, &shape, s16_out);
+      else tml_avg_pool_s16(s16_in, &shape, s16_out);
+      return;
+    }
+    case OpKind::kLookup:
+      tml_lookup_s16(s16_in, count, p.table16.data(), s16_out);
+      return;
+    default:
+      break;
+  }
+  throw Error(ErrorKind::kInvalid, "engine", std::string("no int16 kernel for ") + op_kind_name(op.kind));
+}
+
 const std::string& ReferenceEngine::tensor_bytes(int tensor) const {
   const DeployTensor& t = model_.tensors[static_cast<size_t>(tensor)];
   return t.is_constant() ? t.data : buffers_[static_cast<size_t>(tensor)];
@@ -168,6 +224,16 @@ std::vector<float> ReferenceEngine::tensor_values(int tensor) const {
       values[i] = t.scales[t.scales.size() == 1 ? 0 : i % t.scales.size()] *
                   static_cast<float>(static_cast<int8_t>(bytes[i]) - t.zero_point);
     }
+  } else if (t.dtype == DType::kInt16) {
+    for (size_t i = 0; i < values.size(); ++i) {
+      int16_t q;
+      std::memcpy(&q, bytes.data() + 2 * i, sizeof q);
+      values[i] = t.scales[0] * static_cast<float>(q);
+    }
+  } else if (t.dtype == DType::kInt64) {
+    std::vector<int64_t> ints(values.size());
+    std::memcpy(ints.data(), bytes.data(), ints.size() * sizeof(int64_t));
+    for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(ints[i]);
   } else {
     std::vector<int32_t> ints(values.size());
     std::memcpy(ints.data(), bytes.data(), ints.size() * sizeof(int32_t));

@@ -79,6 +79,28 @@ std::array<int8_t, 256> lookup_table(const DeployModel& model, const DeployOp& o
   return table;
 }
 
+tml_q16_params op_q16_params(const DeployModel& model, const DeployOp& op) {
+  const DeployTensor& y = at(model, op.output);
+  tml_q16_params p{-32768, 32767};
+  if (op.activation == DeployActivation::kRelu || op.activation == DeployActivation::kRelu6) p.act_min = 0;
+  if (op.activation == DeployActivation::kRelu6) {
+    p.act_max = static_cast<int32_t>(std::min<long>(32767, std::lround(6.0 / y.scales[0])));
+  }
+  return p;
+}
+
+std::vector<int16_t> lookup_table_s16(const DeployModel& model, const DeployOp& op) {
+  const DeployTensor& x = at(model, op.inputs[0]);
+  const DeployTensor& y = at(model, op.output);
+  std::vector<int16_t> table(513);
+  for (int j = 0; j <= 512; ++j) {
+    const double real = static_cast<double>(x.scales[0]) * (128 * j - 32768);
+    const double out = real_activation(op.activation, real, op.alpha);
+    table[static_cast<size_t>(j)] = quantize_value_s16(static_cast<float>(out), y.scales[0]);
+  }
+  return table;
+}
+
 void float_clamp(DeployActivation activation, float* low, float* high) {
   *low = activation == DeployActivation::kLinear ? -std::numeric_limits<float>::max() : 0.0f;
   *high = activation == DeployActivation::kRelu6 ? 6.0f : std::numeric_limits<float>::max();
@@ -110,6 +132,12 @@ uint16_t float_to_half(float x) {
 int8_t quantize_value(float x, float scale, int32_t zero_point) {
   int8_t q = 0;
   tml_quantize_s8(&x, 1, 1.0f / scale, zero_point, &q);
+  return q;
+}
+
+int16_t quantize_value_s16(float x, float scale) {
+  int16_t q = 0;
+  tml_quantize_s16(&x, 1, 1.0f / scale, &q);
   return q;
 }
 

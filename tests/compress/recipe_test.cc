@@ -60,6 +60,14 @@ TEST(Recipe, AcceptsEveryQuantizeMethod) {
   }
 }
 
+TEST(Recipe, QuantizeTakesInt16Activations) {
+  testing::TempDir dir;
+  auto path = dir.write("recipe.yaml", "steps:\n  - quantize: {activations: int16}\n");
+  EXPECT_EQ(load_recipe(path)[0].quantize.activation_bits, 16);
+  EXPECT_EQ(error_of("steps:\n  - quantize: {activations: int4}\n"),
+            ":2:16: unknown activation type 'int4' (known: int8, int16)");
+}
+
 TEST(Recipe, BadRecipesNameTheirPlace) {
   EXPECT_EQ(error_of("steps:\n  - quantize: {bits: 3}\n"), ":2:16: 3 bits is not supported (supported: 4, 8)");
   EXPECT_EQ(error_of("steps:\n  - prune: {sparsity: 1.5}\n"), ":2:13: sparsity must be in [0, 1)");

@@ -53,6 +53,71 @@ TEST(LookupS8, CountZeroWritesNothing) {
   EXPECT_EQ(out[0], 42);
 }
 
+// ---------------------------------------------------------------- int16
+
+// The contract of tml_lookup_s16, in 64-bit arithmetic with a flooring
+// division written independently: table[j] + round_half_up(delta * t / 128).
+int16_t reference_lookup16(int16_t q, const std::vector<int16_t>& table) {
+  const int64_t u = int64_t{q} + 32768, j = u / 128, t = u % 128;
+  const int64_t base = table[static_cast<size_t>(j)], delta = table[static_cast<size_t>(j + 1)] - base;
+  const double exact = static_cast<double>(delta * t) / 128.0;  // exact: |delta * t| < 2^23
+  return static_cast<int16_t>(base + static_cast<int64_t>(std::floor(exact + 0.5)));
+}
+
+TEST(LookupS16, SamplesAreExactAndBetweenIsInterpolated) {
+  // table[j] = 10 * j - 2560: q = 128 * j - 32768 reads table[j]; q + 64 is half way (+5).
+  std::vector<int16_t> table(513);
+  for (int j = 0; j <= 512; ++j) table[sz(j)] = static_cast<int16_t>(10 * j - 2560);
+  const int16_t input[7] = {-32768, -32767, -32704, 0, 63, 32767, -1};
+  int16_t out[7];
+  tml_lookup_s16(input, 7, table.data(), out);
+  EXPECT_EQ(out[0], -2560);  // j = 0
+  EXPECT_EQ(out[1], -2560);  // 10 / 128 = 0.08 -> 0
+  EXPECT_EQ(out[2], -2555);  // t = 64: +5
+  EXPECT_EQ(out[3], 0);      // j = 256
+  EXPECT_EQ(out[4], 5);      // t = 63: 630 / 128 = 4.92 -> 5
+  EXPECT_EQ(out[5], 2560);   // j = 511, t = 127: 2550 + 9.92 -> 2560 (entry 512 closes the last interval)
+  EXPECT_EQ(out[6], 0);      // j = 255, t = 127: -10 + 9.92 = -0.08 -> 0
+}
+
+TEST(LookupS16, TiesRoundUpOnBothSlopes) {
+  // Steps of +1 and -1 at t = 64 are exactly half way: +0.5 -> +1, -0.5 -> 0.
+  std::vector<int16_t> rising(513, 0), falling(513, 0);
+  rising[1] = 1;
+  falling[1] = -1;
+  const int16_t input[1] = {-32768 + 64};
+  int16_t out[1];
+  tml_lookup_s16(input, 1, rising.data(), out);
+  EXPECT_EQ(out[0], 1);
+  tml_lookup_s16(input, 1, falling.data(), out);
+  EXPECT_EQ(out[0], 0);
+}
+
+TEST(LookupS16, FullSwingBetweenExtremesStaysInRange) {
+  // Neighbouring entries -32768 and 32767 give the largest step; every value between is an int16.
+  std::vector<int16_t> table(513);
+  for (int j = 0; j <= 512; ++j) table[sz(j)] = static_cast<int16_t>(j % 2 ? 32767 : -32768);
+  std::vector<int16_t> input(65536), out(65536);
+  for (int k = 0; k < 65536; ++k) input[sz(k)] = static_cast<int16_t>(k - 32768);
+  tml_lookup_s16(input.data(), 65536, table.data(), out.data());
+  for (int k = 0; k < 65536; ++k) ASSERT_EQ(out[sz(k)], reference_lookup16(input[sz(k)], table)) << k;
+  EXPECT_EQ(out[0], -32768);
+  EXPECT_EQ(out[128], 32767);
+}
+
+TEST(LookupS16, RandomTablesMatchReferenceInPlace) {
+  std::mt19937 rng(513);
+  for (int iter = 0; iter < 20; ++iter) {
+    std::vector<int16_t> table(513);
+    for (auto& v : table) v = tml_test::rand_s16(rng);
+    std::vector<int16_t> data(4000);
+    for (auto& v : data) v = tml_test::rand_s16(rng);
+    const std::vector<int16_t> original = data;
+    tml_lookup_s16(data.data(), static_cast<int>(data.size()), table.data(), data.data());
+    for (size_t i = 0; i < data.size(); ++i) ASSERT_EQ(data[i], reference_lookup16(original[i], table)) << i;
+  }
+}
+
 // --------------------------------------------------------------- float
 
 double reference(double x, tml_activation f, double alpha) {

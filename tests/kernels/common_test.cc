@@ -1,4 +1,4 @@
-// tml_common.h: tml_requantize, tml_clamp, tml_output_s8.
+// tml_common.h: tml_requantize, tml_requantize64, tml_clamp, tml_output_s8, tml_output_s16.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -14,6 +14,7 @@ constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
 constexpr int32_t kMin = std::numeric_limits<int32_t>::min();
 constexpr int32_t kHalf = int32_t{1} << 30;  // M = 2^30: m = 2^(shift - 1)
 
+using tml_test::q16;
 using tml_test::q8;
 using tml_test::rq;
 
@@ -205,6 +206,104 @@ TEST(OutputS8, RandomMatchesReference) {
     ASSERT_EQ(tml_output_s8(acc, rq(multiplier, shift), &p),
               tml_test::output_s8(acc, multiplier, shift, out_zp, act_min, act_max))
         << "acc=" << acc << " M=" << multiplier << " shift=" << shift << " zp=" << out_zp;
+  }
+}
+
+// ---------------------------------------------------------------- int16x8
+
+constexpr int64_t kMax64 = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMin64 = std::numeric_limits<int64_t>::min();
+
+TEST(Requantize64, HandValuesBeyondInt32) {
+  // m = 2^-10 (M = 2^30, shift -9).
+  EXPECT_EQ(tml_requantize64(int64_t{1} << 40, rq(kHalf, -9)), int32_t{1} << 30);
+  // -2^30 - 0.5: a tie, rounded toward +infinity.
+  EXPECT_EQ(tml_requantize64(-(int64_t{1} << 40) - 512, rq(kHalf, -9)), -(int32_t{1} << 30));
+  EXPECT_EQ(tml_requantize64(-(int64_t{1} << 40) - 513, rq(kHalf, -9)), -(int32_t{1} << 30) - 1);
+  // m = 1/8: 2^30 + 1/8 -> 2^30.
+  EXPECT_EQ(tml_requantize64((int64_t{1} << 33) + 1, rq(kHalf, -2)), int32_t{1} << 30);
+  // m = 2^-32 on the extremes (n = 62): -2^63 * 2^-32 = -2^31 exactly.
+  EXPECT_EQ(tml_requantize64(kMin64, rq(kHalf, -31)), kMin);
+  EXPECT_EQ(tml_requantize64(kMax64 / 2, rq(kHalf, -31)), int32_t{1} << 30);  // (2^62 - 1) / 2^32, rounded
+  EXPECT_EQ(tml_requantize64(-(int64_t{1} << 62), rq(kHalf, -31)), -(int32_t{1} << 30));
+  EXPECT_EQ(tml_requantize64(-1, rq(kHalf, 0)), 0);  // -0.5 -> 0
+}
+
+TEST(Requantize64, SaturatesToInt32Range) {
+  EXPECT_EQ(tml_requantize64(int64_t{3} << 33, rq(kHalf, 0)), kMax);  // 3 * 2^32
+  EXPECT_EQ(tml_requantize64(-(int64_t{3} << 33), rq(kHalf, 0)), kMin);
+  EXPECT_EQ(tml_requantize64(kMax64, rq(kMax, -31)), kMax);  // about 2^32
+  EXPECT_EQ(tml_requantize64(kMin64, rq(kMax, -31)), kMin);
+  EXPECT_EQ(tml_requantize64(kMax64, rq(kMax, 30)), kMax);
+  EXPECT_EQ(tml_requantize64(kMin64, rq(kMax, 30)), kMin);
+  // m = 1: the int32 limits themselves pass, one beyond saturates.
+  EXPECT_EQ(tml_requantize64(kMax, rq(kHalf, 1)), kMax);
+  EXPECT_EQ(tml_requantize64(int64_t{kMax} + 1, rq(kHalf, 1)), kMax);
+  EXPECT_EQ(tml_requantize64(kMin, rq(kHalf, 1)), kMin);
+  EXPECT_EQ(tml_requantize64(int64_t{kMin} - 1, rq(kHalf, 1)), kMin);
+}
+
+TEST(Requantize64, ZeroMultiplierGivesZero) {
+  for (int32_t shift : {-31, 0, 30}) {
+    for (int64_t acc : {int64_t{0}, int64_t{-1}, kMax64, kMin64}) EXPECT_EQ(tml_requantize64(acc, rq(0, shift)), 0);
+  }
+}
+
+TEST(Requantize64, EqualsRequantizeOnInt32Accumulators) {
+  std::mt19937 rng(64);
+  std::uniform_int_distribution<int32_t> full(kMin, kMax);
+  for (int i = 0; i < 20000; ++i) {
+    const int32_t acc = i % 2 ? full(rng) : tml_test::rand_int(rng, -1000, 1000);
+    const tml_requant r = rq(tml_test::rand_multiplier(rng), tml_test::rand_int(rng, -31, 30));
+    ASSERT_EQ(tml_requantize64(acc, r), tml_requantize(acc, r)) << acc << " " << r.multiplier << " " << r.shift;
+  }
+}
+
+TEST(Requantize64, RandomMatchesExactReference) {
+  std::mt19937 rng(4321);
+  for (int i = 0; i < 50000; ++i) {
+    int64_t acc = tml_test::rand_s64(rng);
+    if (i % 50 == 0) acc = i % 100 ? kMax64 - tml_test::rand_int(rng, 0, 3) : kMin64 + tml_test::rand_int(rng, 0, 3);
+    int32_t multiplier = tml_test::rand_multiplier(rng);
+    if (i % 3 == 0) multiplier &= ~((int32_t{1} << tml_test::rand_int(rng, 20, 29)) - 1);  // ties
+    if (i % 97 == 0) multiplier = kMax;
+    const int32_t shift = tml_test::rand_int(rng, -31, 30);
+    ASSERT_EQ(tml_requantize64(acc, rq(multiplier, shift)), tml_test::requantize_wide(acc, multiplier, shift))
+        << "acc=" << acc << " M=" << multiplier << " shift=" << shift;
+  }
+}
+
+TEST(OutputS16, ClampsAndSaturatesToInt16) {
+  const tml_requant half = rq(kHalf, 0);  // m = 0.5
+  const tml_q16_params full = q16(-32768, 32767);
+  EXPECT_EQ(tml_output_s16(3, half, &full), 2);    // 1.5 -> 2
+  EXPECT_EQ(tml_output_s16(-3, half, &full), -1);  // -1.5 -> -1
+  EXPECT_EQ(tml_output_s16(65534, half, &full), 32767);
+  EXPECT_EQ(tml_output_s16(65535, half, &full), 32767);  // 32767.5 -> 32768 -> 32767
+  EXPECT_EQ(tml_output_s16(-65536, half, &full), -32768);
+  EXPECT_EQ(tml_output_s16(-65538, half, &full), -32768);  // -32769
+  EXPECT_EQ(tml_output_s16(kMax64, rq(kMax, 30), &full), 32767);
+  EXPECT_EQ(tml_output_s16(kMin64, rq(kMax, 30), &full), -32768);
+  const tml_q16_params relu = q16(0, 32767);
+  EXPECT_EQ(tml_output_s16(-3, half, &relu), 0);
+  EXPECT_EQ(tml_output_s16(-1, half, &relu), 0);
+  const tml_q16_params relu6 = q16(0, 6000);  // scale 1/1000
+  EXPECT_EQ(tml_output_s16(12002, half, &relu6), 6000);
+  EXPECT_EQ(tml_output_s16(11998, half, &relu6), 5999);
+}
+
+TEST(OutputS16, RandomMatchesReference) {
+  std::mt19937 rng(1616);
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t acc = tml_test::rand_s64(rng, 48);
+    const int32_t multiplier = tml_test::rand_multiplier(rng);
+    const int32_t shift = tml_test::rand_int(rng, -31, 0);
+    int32_t act_min = 0, act_max = 0;
+    tml_test::rand_clamp16(rng, act_min, act_max);
+    const tml_q16_params p = q16(act_min, act_max);
+    ASSERT_EQ(tml_output_s16(acc, rq(multiplier, shift), &p),
+              tml_test::output_s16(acc, multiplier, shift, act_min, act_max))
+        << "acc=" << acc << " M=" << multiplier << " shift=" << shift;
   }
 }
 

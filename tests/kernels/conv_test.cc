@@ -16,6 +16,7 @@ namespace {
 constexpr int32_t kHalf = int32_t{1} << 30;
 constexpr float kNone = 3.4e38f;
 
+using tml_test::q16;
 using tml_test::q8;
 using tml_test::rq;
 
@@ -134,6 +135,49 @@ TEST(Conv2dS8, WeightLayoutIsFilterMajorThenChannel) {
   tml_conv2d_s8(input, &s, weights, nullptr, requant, &p, out);
   EXPECT_EQ(out[0], 14);
   EXPECT_EQ(out[1], 32);
+}
+
+// ---------------------------------------------------------------- int16x8
+
+TEST(Conv2dS16, SamePaddingSkipsOutsideTapsAndSaturates) {
+  // The 3x3 box filter over 1000..9000 with one pixel of padding and m = 1:
+  // neighbourhood sums times 1000, saturated at 32767.
+  const int16_t input[9] = {1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000};
+  const tml_conv_shape s = shape(3, 3, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1);
+  const std::vector<int8_t> ones(9, 1);
+  const tml_requant requant[1] = {rq(kHalf, 1)};
+  const tml_q16_params p = q16(-32768, 32767);
+  int16_t out[9];
+  tml_conv2d_s16(input, &s, ones.data(), nullptr, requant, &p, out);
+  const int16_t expected[9] = {12000, 21000, 16000, 27000, 32767, 32767, 24000, 32767, 28000};
+  for (int i = 0; i < 9; ++i) EXPECT_EQ(out[i], expected[i]) << i;
+  // Bias -2^34 + 3 * 2^19 (both halves of the int64 matter) with m = 2^-20:
+  // -16384 + 1.5 + sum / 2^20, the sums 12000..45000 adding 0.011..0.043 -> -16382.
+  const int64_t bias[1] = {-(int64_t{1} << 34) + 3 * (int64_t{1} << 19)};
+  const tml_requant small[1] = {rq(kHalf, -19)};
+  tml_conv2d_s16(input, &s, ones.data(), bias, small, &p, out);
+  for (int i = 0; i < 9; ++i) EXPECT_EQ(out[i], -16382) << i;
+}
+
+TEST(DepthwiseConv2dS16, MultiplierTwoHandComputed) {
+  // 1x1x2 image, 1x1 kernel, multiplier 2: output c * 2 + m sees channel c.
+  const int16_t input[2] = {30000, -30000};
+  const tml_conv_shape s = shape(1, 1, 2, 1, 1, 4, 1, 1, 1, 1, 0, 0);
+  const int8_t weights[4] = {1, -1, 2, 127};
+  const int64_t bias[4] = {0, 5, 0, 0};
+  // m = 1, 1, 1, 2^-7: 30000, -29995, -60000 -> -32768, -30000 * 127 / 128 = -29765.6 -> -29766.
+  const tml_requant requant[4] = {rq(kHalf, 1), rq(kHalf, 1), rq(kHalf, 1), rq(kHalf, -6)};
+  const tml_q16_params p = q16(-32768, 32767);
+  int16_t out[4];
+  tml_depthwise_conv2d_s16(input, &s, weights, bias, requant, &p, out);
+  EXPECT_EQ(out[0], 30000);
+  EXPECT_EQ(out[1], -29995);
+  EXPECT_EQ(out[2], -32768);
+  EXPECT_EQ(out[3], -29766);
+  const tml_q16_params relu = q16(0, 32767);
+  tml_depthwise_conv2d_s16(input, &s, weights, bias, requant, &relu, out);
+  EXPECT_EQ(out[1], 0);
+  EXPECT_EQ(out[3], 0);
 }
 
 // ------------------------------------------------------------- Depthwise
@@ -353,7 +397,52 @@ void random_f32(bool depthwise, unsigned seed) {
   }
 }
 
+void random_s16(bool depthwise, unsigned seed) {
+  std::mt19937 rng(seed);
+  for (int iter = 0; iter < 400; ++iter) {
+    const tml_conv_shape s = random_shape(rng, depthwise);
+    std::vector<int16_t> input(sz(s.in_h * s.in_w * s.in_c));
+    const int weight_count = depthwise ? s.kernel_h * s.kernel_w * s.out_c : s.out_c * s.kernel_h * s.kernel_w * s.in_c;
+    std::vector<int8_t> weights(sz(weight_count));
+    std::vector<int64_t> bias(sz(s.out_c));
+    std::vector<tml_requant> requant(sz(s.out_c));
+    for (auto& v : input) v = tml_test::rand_s16(rng);
+    for (auto& v : weights) v = tml_test::rand_s8(rng, -127, 127);
+    for (auto& v : bias) v = tml_test::rand_s64(rng, 40);
+    for (auto& r : requant) r = rq(tml_test::rand_multiplier(rng), tml_test::rand_int(rng, depthwise ? -20 : -24, 0));
+    const bool use_bias = iter % 5 != 0;
+    int32_t act_min = 0, act_max = 0;
+    tml_test::rand_clamp16(rng, act_min, act_max);
+    const tml_q16_params p = q16(act_min, act_max);
+
+    std::vector<int16_t> out(sz(s.out_h * s.out_w * s.out_c), 0x5555);
+    if (depthwise) {
+      tml_depthwise_conv2d_s16(input.data(), &s, weights.data(), use_bias ? bias.data() : nullptr, requant.data(),
+                               &p, out.data());
+    } else {
+      tml_conv2d_s16(input.data(), &s, weights.data(), use_bias ? bias.data() : nullptr, requant.data(), &p,
+                     out.data());
+    }
+    for (int oy = 0; oy < s.out_h; ++oy) {
+      for (int ox = 0; ox < s.out_w; ++ox) {
+        for (int o = 0; o < s.out_c; ++o) {
+          // The reference widens the int8 weights to the input's type first.
+          const std::vector<int16_t> wide(weights.begin(), weights.end());
+          int64_t acc = reference_acc<int16_t, int64_t>(input, s, wide, depthwise, oy, ox, o, 0, nullptr);
+          if (use_bias) acc += bias[sz(o)];
+          const tml_requant& r = requant[sz(o)];
+          ASSERT_EQ(out[sz((oy * s.out_w + ox) * s.out_c + o)],
+                    tml_test::output_s16(acc, r.multiplier, r.shift, act_min, act_max))
+              << "iter " << iter << " at " << oy << "," << ox << "," << o;
+        }
+      }
+    }
+  }
+}
+
 TEST(Conv2dS8, RandomMatchesReference) { random_s8(false, 11); }
+TEST(Conv2dS16, RandomMatchesReference) { random_s16(false, 15); }
+TEST(DepthwiseConv2dS16, RandomMatchesReference) { random_s16(true, 16); }
 TEST(DepthwiseConv2dS8, RandomMatchesReference) { random_s8(true, 12); }
 TEST(Conv2dF32, RandomMatchesDoubleReference) { random_f32(false, 13); }
 TEST(DepthwiseConv2dF32, RandomMatchesDoubleReference) { random_f32(true, 14); }

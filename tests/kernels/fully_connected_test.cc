@@ -15,6 +15,7 @@ namespace {
 
 constexpr int32_t kHalf = int32_t{1} << 30;
 
+using tml_test::q16;
 using tml_test::q8;
 using tml_test::rq;
 
@@ -113,6 +114,122 @@ TEST(FullyConnectedS8, RandomMatchesReference) {
       ASSERT_EQ(out[static_cast<size_t>(o)],
                 tml_test::output_s8(acc, r.multiplier, r.shift, out_zp, act_min, act_max))
           << "iter " << iter << " o " << o << " in " << in_features << " out " << out_features;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- int16x8
+
+// 3 inputs, 2 outputs, zero points 0.
+// w[0] = [1, 2, 3]   -> 1000 - 4000 + 90000 = 87000,        + bias 100000 = 187000
+// w[1] = [-4, 5, -6] -> -4000 - 10000 - 180000 = -194000,   + bias -7 = -194007
+// output 0: m = 1/8   -> 23375 exactly
+// output 1: m = 0.375 -> -72752.6 saturates to -32768
+struct HandCase16 {
+  const int16_t input[3] = {1000, -2000, 30000};
+  const int8_t weights[6] = {1, 2, 3, -4, 5, -6};
+  const int64_t bias[2] = {100000, -7};
+  const tml_requant requant[2] = {rq(kHalf, -2), rq(1610612736, -1)};
+};
+
+TEST(FullyConnectedS16, HandComputedWithSaturation) {
+  HandCase16 c;
+  const tml_q16_params p = q16(-32768, 32767);
+  int16_t out[2] = {0, 0};
+  tml_fully_connected_s16(c.input, 3, c.weights, c.bias, 2, c.requant, &p, out);
+  EXPECT_EQ(out[0], 23375);
+  EXPECT_EQ(out[1], -32768);
+  // No bias: 87000 / 8 = 10875; -194000 * 0.375 = -72750 -> -32768.
+  tml_fully_connected_s16(c.input, 3, c.weights, nullptr, 2, c.requant, &p, out);
+  EXPECT_EQ(out[0], 10875);
+  EXPECT_EQ(out[1], -32768);
+  const tml_q16_params relu = q16(0, 20000);
+  tml_fully_connected_s16(c.input, 3, c.weights, c.bias, 2, c.requant, &relu, out);
+  EXPECT_EQ(out[0], 20000);
+  EXPECT_EQ(out[1], 0);
+}
+
+TEST(FullyConnectedS16, TiesRoundHalfUp) {
+  // m = 0.5: 3 -> 1.5 -> 2; -3 -> -1.5 -> -1.
+  const int16_t input[2] = {3, -3};
+  const int8_t weights[4] = {1, 0, 0, 1};
+  const tml_requant requant[2] = {rq(kHalf, 0), rq(kHalf, 0)};
+  const tml_q16_params p = q16(-32768, 32767);
+  int16_t out[2] = {0, 0};
+  tml_fully_connected_s16(input, 2, weights, nullptr, 2, requant, &p, out);
+  EXPECT_EQ(out[0], 2);
+  EXPECT_EQ(out[1], -1);
+  const int16_t extremes[2] = {32767, -32768};
+  const int8_t signs[4] = {1, -1, -1, 1};
+  tml_fully_connected_s16(extremes, 2, signs, nullptr, 2, requant, &p, out);
+  EXPECT_EQ(out[0], 32767);   // 65535 * 0.5 = 32767.5 -> 32768 -> 32767
+  EXPECT_EQ(out[1], -32767);  // -65535 * 0.5 = -32767.5 -> -32767 (ties toward +infinity)
+}
+
+TEST(FullyConnectedS16, BiasBeyondInt32) {
+  // bias +-2^40, m = 2^-26 (M = 2^30, shift -25); the taps add 32767 * 127 + 32768 * 128 = 8355713:
+  // (2^40 + 8355713) / 2^26 = 16384.12 -> 16384; (-2^40 + 8355713) / 2^26 = -16383.88 -> -16384.
+  const int16_t input[2] = {32767, -32768};
+  const int8_t weights[4] = {127, -128, 127, -128};
+  const int64_t bias[2] = {int64_t{1} << 40, -(int64_t{1} << 40)};
+  const tml_requant requant[2] = {rq(kHalf, -25), rq(kHalf, -25)};
+  const tml_q16_params p = q16(-32768, 32767);
+  int16_t out[2] = {0, 0};
+  tml_fully_connected_s16(input, 2, weights, bias, 2, requant, &p, out);
+  EXPECT_EQ(out[0], 16384);
+  EXPECT_EQ(out[1], -16384);
+}
+
+TEST(FullyConnectedS16, HugeAccumulatorsSaturate) {
+  // 4096 taps of 32767 * 127 on top of a 2^62 bias stay inside int64; m = 1.
+  const int n = 4096;
+  const std::vector<int16_t> high(static_cast<size_t>(n), 32767), low(static_cast<size_t>(n), -32768);
+  const std::vector<int8_t> weights(static_cast<size_t>(n), 127);
+  const int64_t bias[1] = {int64_t{1} << 62};
+  const int64_t negative_bias[1] = {-(int64_t{1} << 62)};
+  const tml_requant requant[1] = {rq(kHalf, 1)};
+  const tml_q16_params p = q16(-32768, 32767);
+  int16_t out[1] = {0};
+  tml_fully_connected_s16(high.data(), n, weights.data(), bias, 1, requant, &p, out);
+  EXPECT_EQ(out[0], 32767);
+  tml_fully_connected_s16(low.data(), n, weights.data(), negative_bias, 1, requant, &p, out);
+  EXPECT_EQ(out[0], -32768);
+  // Without bias: 4096 * -32768 * 127 = -17045651456, times m = 2^-20 = -16256 exactly.
+  const tml_requant small[1] = {rq(kHalf, -19)};
+  tml_fully_connected_s16(low.data(), n, weights.data(), nullptr, 1, small, &p, out);
+  EXPECT_EQ(out[0], -16256);
+}
+
+TEST(FullyConnectedS16, RandomMatchesReference) {
+  std::mt19937 rng(1608);
+  for (int iter = 0; iter < 400; ++iter) {
+    const int in_features = tml_test::rand_int(rng, 1, 64);
+    const int out_features = tml_test::rand_int(rng, 1, 12);
+    std::vector<int16_t> input(static_cast<size_t>(in_features));
+    std::vector<int8_t> weights(static_cast<size_t>(in_features * out_features));
+    std::vector<int64_t> bias(static_cast<size_t>(out_features));
+    std::vector<tml_requant> requant(static_cast<size_t>(out_features));
+    const int input_range = iter % 3 == 0 ? 100 : 32768;
+    for (auto& v : input) v = tml_test::rand_s16(rng, -input_range, std::min(input_range, 32767));
+    for (auto& v : weights) v = tml_test::rand_s8(rng, iter % 7 == 0 ? -128 : -127, 127);
+    for (auto& v : bias) v = tml_test::rand_s64(rng, 44);
+    for (auto& r : requant) r = rq(tml_test::rand_multiplier(rng), tml_test::rand_int(rng, -30, 0));
+    const bool use_bias = iter % 5 != 0;
+    int32_t act_min = 0, act_max = 0;
+    tml_test::rand_clamp16(rng, act_min, act_max);
+    const tml_q16_params p = q16(act_min, act_max);
+
+    std::vector<int16_t> out(static_cast<size_t>(out_features), 0x5555);
+    tml_fully_connected_s16(input.data(), in_features, weights.data(), use_bias ? bias.data() : nullptr,
+                            out_features, requant.data(), &p, out.data());
+    for (int o = 0; o < out_features; ++o) {
+      int64_t acc = use_bias ? bias[static_cast<size_t>(o)] : 0;
+      for (int i = 0; i < in_features; ++i) {
+        acc += int64_t{input[static_cast<size_t>(i)]} * weights[static_cast<size_t>(o * in_features + i)];
+      }
+      const tml_requant& r = requant[static_cast<size_t>(o)];
+      ASSERT_EQ(out[static_cast<size_t>(o)], tml_test::output_s16(acc, r.multiplier, r.shift, act_min, act_max))
+          << "iter " << iter << " o " << o;
     }
   }
 }

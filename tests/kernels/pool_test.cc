@@ -205,6 +205,83 @@ TEST(PoolS8, RandomMatchesReference) {
   }
 }
 
+// ---------------------------------------------------------------- int16
+
+TEST(AvgPoolS16, TiesRoundHalfAwayFromZeroAtTheExtremes) {
+  // 1x2 windows, 4 channels: (-32768, -32767) = -32767.5 -> -32768; (32767, 32766) -> 32767;
+  // (-32768, 32767) = -0.5 -> -1; (3, -6) = -1.5 -> -2.
+  const int16_t input[8] = {-32768, 32767, -32768, 3, -32767, 32766, 32767, -6};
+  const tml_pool_shape s = pool(1, 2, 4, 1, 1, 1, 2, 1, 1);
+  int16_t out[4];
+  tml_avg_pool_s16(input, &s, out);
+  EXPECT_EQ(out[0], -32768);
+  EXPECT_EQ(out[1], 32767);
+  EXPECT_EQ(out[2], -1);
+  EXPECT_EQ(out[3], -2);
+}
+
+TEST(AvgPoolS16, LargestWindowDoesNotOverflow) {
+  // 255 x 257 = 65535 taps, the documented maximum, all at one extreme.
+  const tml_pool_shape s = pool(255, 257, 1, 1, 1, 255, 257, 1, 1);
+  for (int16_t value : {int16_t{-32768}, int16_t{32767}}) {
+    const std::vector<int16_t> input(65535, value);
+    int16_t out[1] = {0};
+    tml_avg_pool_s16(input.data(), &s, out);
+    EXPECT_EQ(out[0], value);
+  }
+}
+
+TEST(MaxPoolS16, AllMinimumAndStrideTwo) {
+  const std::vector<int16_t> input(4 * 4 * 2, -32768);
+  const tml_pool_shape s = pool(4, 4, 2, 2, 2, 2, 2, 2, 2);
+  std::vector<int16_t> out(8, 0x5555);
+  tml_max_pool_s16(input.data(), &s, out.data());
+  for (int16_t v : out) EXPECT_EQ(v, -32768);
+  // A 3x3 image, 2x2 windows at stride 1: maxima of each quadrant.
+  const int16_t image[9] = {-5, 32767, -300, 7, -32768, 1000, 8, 9, -1};
+  const tml_pool_shape t = pool(3, 3, 1, 2, 2, 2, 2, 1, 1);
+  int16_t maxima[4];
+  tml_max_pool_s16(image, &t, maxima);
+  EXPECT_EQ(maxima[0], 32767);
+  EXPECT_EQ(maxima[1], 32767);
+  EXPECT_EQ(maxima[2], 9);
+  EXPECT_EQ(maxima[3], 1000);
+}
+
+TEST(PoolS16, RandomMatchesReference) {
+  std::mt19937 rng(1616);
+  for (int iter = 0; iter < 500; ++iter) {
+    const tml_pool_shape s = random_pool(rng);
+    std::vector<int16_t> input(sz(s.in_h * s.in_w * s.channels));
+    const int range = iter % 2 ? 3 : 32768;
+    for (auto& v : input) v = tml_test::rand_s16(rng, -range, std::min(range, 32767));
+    std::vector<int16_t> max_out(sz(s.out_h * s.out_w * s.channels), 0x5555);
+    std::vector<int16_t> avg_out(max_out.size(), 0x5555);
+    tml_max_pool_s16(input.data(), &s, max_out.data());
+    tml_avg_pool_s16(input.data(), &s, avg_out.data());
+    for (int oy = 0; oy < s.out_h; ++oy) {
+      for (int ox = 0; ox < s.out_w; ++ox) {
+        for (int c = 0; c < s.channels; ++c) {
+          int best = -100000;
+          int64_t sum = 0;
+          for (int y = oy * s.stride_h; y < oy * s.stride_h + s.pool_h; ++y) {
+            for (int x = ox * s.stride_w; x < ox * s.stride_w + s.pool_w; ++x) {
+              const int v = input[sz((y * s.in_w + x) * s.channels + c)];
+              best = std::max(best, v);
+              sum += v;
+            }
+          }
+          const int64_t count = s.pool_h * s.pool_w;
+          const int64_t rounded = (2 * std::llabs(sum) + count) / (2 * count);
+          const size_t at = sz((oy * s.out_w + ox) * s.channels + c);
+          ASSERT_EQ(max_out[at], best) << "iter " << iter;
+          ASSERT_EQ(avg_out[at], sum < 0 ? -rounded : rounded) << "iter " << iter << " sum " << sum;
+        }
+      }
+    }
+  }
+}
+
 TEST(PoolF32, RandomMatchesReference) {
   std::mt19937 rng(4242);
   for (int iter = 0; iter < 300; ++iter) {

@@ -226,4 +226,52 @@ TEST(QuantizeRoundTrip, QuantizeThenDequantizeIsWithinHalfAStep) {
   }
 }
 
+// ---------------------------------------------------------------- int16
+
+int16_t quantize_one16(float x, float inv_scale) {
+  int16_t out = 0x5555;
+  tml_quantize_s16(&x, 1, inv_scale, &out);
+  return out;
+}
+
+TEST(QuantizeS16, TiesRoundHalfAwayFromZeroAndSaturate) {
+  EXPECT_EQ(quantize_one16(0.25f, 2.0f), 1);    // 0.5
+  EXPECT_EQ(quantize_one16(-0.25f, 2.0f), -1);  // -0.5
+  EXPECT_EQ(quantize_one16(0.2f, 2.0f), 0);     // 0.4
+  EXPECT_EQ(quantize_one16(1.25f, 2.0f), 3);    // 2.5
+  EXPECT_EQ(quantize_one16(0.49999997f, 1.0f), 0);
+  EXPECT_EQ(quantize_one16(32766.5f, 1.0f), 32767);
+  EXPECT_EQ(quantize_one16(32767.5f, 1.0f), 32767);
+  EXPECT_EQ(quantize_one16(-32767.5f, 1.0f), -32768);
+  EXPECT_EQ(quantize_one16(-32768.5f, 1.0f), -32768);
+  EXPECT_EQ(quantize_one16(1.0f, 40000.0f), 32767);
+  EXPECT_EQ(quantize_one16(-1.0f, 40000.0f), -32768);
+  EXPECT_EQ(quantize_one16(std::numeric_limits<float>::infinity(), 1.0f), 32767);
+  EXPECT_EQ(quantize_one16(-std::numeric_limits<float>::max(), 1.0f), -32768);
+  EXPECT_EQ(quantize_one16(std::numeric_limits<float>::quiet_NaN(), 1.0f), 0);
+}
+
+TEST(QuantizeS16, RandomMatchesReference) {
+  std::mt19937 rng(5516);
+  for (int iter = 0; iter < 20000; ++iter) {
+    const float inv_scale = iter % 4 == 0 ? 2.0f : 1.0f / std::exp2(tml_test::rand_float(rng, -16.0f, 0.0f));
+    const float x = iter % 3 == 0 ? static_cast<float>(tml_test::rand_int(rng, -70000, 70000)) * 0.5f / inv_scale
+                                  : tml_test::rand_float(rng, -40000.0f, 40000.0f) / inv_scale;
+    const double rounded = std::round(static_cast<double>(x * inv_scale));
+    ASSERT_EQ(quantize_one16(x, inv_scale), static_cast<int16_t>(std::clamp(rounded, -32768.0, 32767.0)))
+        << "x=" << x << " inv_scale=" << inv_scale;
+  }
+}
+
+TEST(DequantizeS16, EveryCodeIsScaleTimesCode) {
+  std::vector<int16_t> codes(65536);
+  for (int k = 0; k < 65536; ++k) codes[static_cast<size_t>(k)] = static_cast<int16_t>(k - 32768);
+  std::vector<float> out(codes.size());
+  tml_dequantize_s16(codes.data(), 65536, 0.125f, out.data());
+  for (int k = 0; k < 65536; ++k) ASSERT_EQ(out[static_cast<size_t>(k)], 0.125f * static_cast<float>(k - 32768));
+  std::vector<int16_t> back(codes.size());
+  tml_quantize_s16(out.data(), 65536, 8.0f, back.data());
+  EXPECT_EQ(back, codes);
+}
+
 }  // namespace

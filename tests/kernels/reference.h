@@ -44,13 +44,30 @@ inline i128 floor_div_pow2(i128 num, int n) {
 
 // round(acc * multiplier / 2^(31 - shift)) with ties toward +infinity,
 // saturated to int32: floor((2 * acc * M + 2^n) / 2^(n + 1)), n = 31 - shift.
-inline int32_t requantize(int32_t acc, int32_t multiplier, int32_t shift) {
+// Any int64 accumulator (the product needs at most 94 bits).
+inline int32_t requantize_wide(int64_t acc, int32_t multiplier, int32_t shift) {
   const int n = 31 - shift;
   const i128 num = 2 * static_cast<i128>(acc) * static_cast<i128>(multiplier) + (static_cast<i128>(1) << n);
   const i128 q = floor_div_pow2(num, n + 1);
   if (q > std::numeric_limits<int32_t>::max()) return std::numeric_limits<int32_t>::max();
   if (q < std::numeric_limits<int32_t>::min()) return std::numeric_limits<int32_t>::min();
   return static_cast<int32_t>(q);
+}
+
+inline int32_t requantize(int32_t acc, int32_t multiplier, int32_t shift) {
+  return requantize_wide(acc, multiplier, shift);
+}
+
+// int16x8: clamp(requantize(acc), act_min, act_max) with a 64-bit accumulator.
+inline int16_t output_s16(int64_t acc, int32_t multiplier, int32_t shift, int32_t act_min, int32_t act_max) {
+  return static_cast<int16_t>(std::clamp<int32_t>(requantize_wide(acc, multiplier, shift), act_min, act_max));
+}
+
+inline tml_q16_params q16(int32_t act_min, int32_t act_max) {
+  tml_q16_params p;
+  p.act_min = act_min;
+  p.act_max = act_max;
+  return p;
 }
 
 // clamp(output_zero_point + requantize(acc), act_min, act_max), in 64 bits.
@@ -67,6 +84,40 @@ inline int rand_int(std::mt19937& rng, int low, int high) {
 
 inline int8_t rand_s8(std::mt19937& rng, int low = -128, int high = 127) {
   return static_cast<int8_t>(rand_int(rng, low, high));
+}
+
+inline int16_t rand_s16(std::mt19937& rng, int low = -32768, int high = 32767) {
+  return static_cast<int16_t>(rand_int(rng, low, high));
+}
+
+// An int64 of random magnitude: |value| < 2^bits with bits uniform in [0, max_bits].
+inline int64_t rand_s64(std::mt19937& rng, int max_bits = 63) {
+  const int bits = rand_int(rng, 0, max_bits);
+  const uint64_t raw = (static_cast<uint64_t>(rng()) << 32) | rng();
+  const uint64_t magnitude = bits == 64 ? raw : raw & ((uint64_t{1} << bits) - 1);
+  const bool negative = rng() & 1;
+  if (bits == 63 && negative && rng() % 8 == 0) return std::numeric_limits<int64_t>::min();
+  return negative ? -static_cast<int64_t>(magnitude) : static_cast<int64_t>(magnitude);
+}
+
+// A random int16x8 clamp: full range, ReLU (0..32767) or a random sub-range.
+inline void rand_clamp16(std::mt19937& rng, int32_t& act_min, int32_t& act_max) {
+  switch (rand_int(rng, 0, 2)) {
+    case 0:
+      act_min = -32768;
+      act_max = 32767;
+      break;
+    case 1:
+      act_min = 0;
+      act_max = 32767;
+      break;
+    default: {
+      int a = rand_int(rng, -32768, 32767);
+      int b = rand_int(rng, -32768, 32767);
+      act_min = std::min(a, b);
+      act_max = std::max(a, b);
+    }
+  }
 }
 
 inline float rand_float(std::mt19937& rng, float low, float high) {

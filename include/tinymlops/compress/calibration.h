@@ -28,4 +28,8 @@ QuantRange choose_range(std::vector<float> values, Calibration calibration);
 // zero width gets scale 1.
 void int8_params(const QuantRange& range, float* scale, int32_t* zero_point);
 
+// Symmetric int16 scale covering `range` (int16x8, zero point 0):
+// max(-low, high) / 32767; a range of zero width gets scale 1.
+float int16_scale(const QuantRange& range);
+
 }  // namespace tinymlops

@@ -18,6 +18,7 @@ struct QuantizeConfig {
   std::string label;  // must be the model's label column when given
   std::string method = "ptq";  // "qat": fine-tune with fake quantization first; "fp16", "dynamic": weight-only
   int bits = 8;                // weight bits: 8, or 4 (fully-connected weights; convolutions stay 8)
+  int activation_bits = 8;     // 8, or 16: int16x8 (ptq only, with 8-bit weights; ptq.h)
   int epochs = 10;             // QAT fine-tuning epochs
   float learning_rate = 1e-4f;  // QAT fine-tuning learning rate
   int64_t budget_bytes = 0;     // > 0: mixed precision (mixed_precision.h) to fit this many constant bytes
@@ -27,9 +28,13 @@ struct QuantizeConfig {
   std::string out;  // deploy model to write (.tdm); empty: not written
 };
 
+// "int8" -> 8, "int16" -> 16 (QuantizeConfig::activation_bits); throws
+// Error(kUsage) at "--activations" for anything else.
+int parse_activation_bits(const std::string& name);
+
 struct QuantizeResult {
   DeployModel model;
-  // {"method","bits","calibration","per_channel","split","calibration_rows",
+  // {"method","bits","activations","variant","calibration","per_channel","split","calibration_rows",
   //  "eval_rows","bytes":{"float32":{"weights","biases","tables"},"int8":{...}},
   //  "weight_ratio" (weights only),"weight_bytes_before" (all constants),
   //  "weight_bytes_after","ratio","before":{metrics},"after":{metrics},
@@ -42,7 +47,8 @@ struct QuantizeResult {
 // draws from the training rows and before/after metrics use the test rows.
 // Otherwise the data is split anew (test 20%, seed 0). "drop" is the accuracy
 // lost in percentage points (classification) or the RMSE gained (regression).
-// Throws Error(kUsage) for an unsupported method or bit width. "before" metrics
+// Throws Error(kUsage) for an unsupported method or bit width (int16
+// activations go with method ptq, 8-bit weights and no budget). "before" metrics
 // are the float model's; "after" the deployed model's (after QAT, if any).
 QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress);
 // The same on a model already in memory (config.model unused); `source_sha256`

@@ -36,16 +36,20 @@ namespace tinymlops {
 // of byte i / 8) followed by the nonzero values in order (pruned
 // fully-connected weights); its byte size depends on the values.
 // kFloat16: IEEE binary16 weights of a float32 fully-connected op.
-enum class DType { kFloat32, kInt8, kInt32, kInt4, kIndex4, kSparse8, kFloat16 };
-const char* dtype_name(DType dtype);  // "float32", "int8", "int32", "int4", "index4", "sparse8", "float16"
+// kInt16: int16x8 activations (symmetric, zero point 0; kernels/tml_common.h);
+// kInt64: the biases of int16x8 ops.
+enum class DType { kFloat32, kInt8, kInt32, kInt4, kIndex4, kSparse8, kFloat16, kInt16, kInt64 };
+// "float32", "int8", "int32", "int4", "index4", "sparse8", "float16", "int16", "int64"
+const char* dtype_name(DType dtype);
 int64_t data_bytes(DType dtype, int64_t count);  // bytes of `count` values (kSparse8: the bitmap only)
 
 struct DeployTensor {
   std::string name;
   DType dtype = DType::kFloat32;
   std::vector<int> shape;
-  // int8 and int32: real = scale * (q - zero_point). One scale per tensor, or
-  // (weights and biases) one per output channel.
+  // int8, int16, int32 and int64: real = scale * (q - zero_point). One scale
+  // per tensor, or (weights and biases) one per output channel. int16 and
+  // int64 (int16x8) are symmetric: zero point 0.
   std::vector<float> scales;
   int32_t zero_point = 0;
   std::string data;  // constants: little-endian values; empty for activations
@@ -55,15 +59,16 @@ struct DeployTensor {
 };
 
 enum class OpKind {
-  kQuantize,         // float32 -> int8 with the output's scale and zero point
-  kDequantize,       // int8 -> float32
+  kQuantize,         // float32 -> int8 or int16 with the output's scale and zero point
+  kDequantize,       // int8 or int16 -> float32
   kFullyConnected,   // inputs: x, weights [out][in], bias [out] (, codebook [K] for index4 weights)
   kConv2D,           // inputs: x, weights [F][KH][KW][C], bias [F]
   kDepthwiseConv2D,  // inputs: x, weights [KH][KW][C*M], bias [C*M]
   kMaxPool,
   kAvgPool,
   kActivation,       // float32 element-wise function
-  kLookup,           // int8 element-wise function as a 256-entry table (built from `activation`)
+  kLookup,           // integer element-wise function (built from `activation`): int8 as a
+                     // 256-entry table, int16 as a 513-entry interpolated one
   kSoftmax,          // float32
   kCount,
 };
@@ -110,7 +115,11 @@ struct DeployModel {
 };
 
 // The .tdm file: core/container.h with magic "TMLDEPLY"; docs/formats/deploy-model.md.
-inline constexpr uint32_t kDeployFormatVersion = 1;
+// Version 2 added the int16 and int64 dtypes (int16x8). A model is written
+// with the oldest version that can hold it (deploy_format_version: 1 unless it
+// has an int16 or int64 tensor), so int8 files stay readable by older builds.
+inline constexpr uint32_t kDeployFormatVersion = 2;
+uint32_t deploy_format_version(const DeployModel& model);
 std::string serialize_deploy_model(const DeployModel& model);
 // Throws Error(kFormat) for a file that is not a deploy model, truncated,
 // corrupted, newer, or that fails validate().
@@ -122,7 +131,9 @@ DeployModel load_deploy_model(const std::filesystem::path& path);
 std::vector<float> tensor_floats(const DeployTensor& tensor);
 std::vector<int8_t> tensor_int8(const DeployTensor& tensor);  // int8, or int4/index4/sparse8 unpacked
 std::vector<int32_t> tensor_int32(const DeployTensor& tensor);
+std::vector<int64_t> tensor_int64(const DeployTensor& tensor);
 std::string bytes_of(const std::vector<float>& values);
+std::string bytes_of(const std::vector<int64_t>& values);
 std::string bytes_of(const std::vector<int8_t>& values);
 std::string bytes_of(const std::vector<int32_t>& values);
 std::string sparse_int8(const std::vector<int8_t>& values);  // the kSparse8 bytes of dense values

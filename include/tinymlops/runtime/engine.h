@@ -19,13 +19,13 @@ class ReferenceEngine {
   explicit ReferenceEngine(const DeployModel& model);
 
   // Normalizes raw feature rows (model.input_size() columns) and runs every
-  // row. Returns the output tensor per row as float (dequantized if int8).
+  // row. Returns the output tensor per row as float (dequantized if integer).
   Matrix predict(const Matrix& raw_features);
 
   // Runs one already-normalized sample of model.input_size() floats.
   void run(const float* normalized_input);
 
-  // A tensor's values after the last run(), as float (int8 dequantized).
+  // A tensor's values after the last run(), as float (int8/int16 dequantized).
   std::vector<float> tensor_values(int tensor) const;
 
   // A tensor's bytes after the last run() (a constant's data), as the kernels
@@ -36,10 +36,13 @@ class ReferenceEngine {
   struct OpParams {
     std::vector<tml_requant> requant;
     tml_q8_params q8{};
+    tml_q16_params q16{};
     std::array<int8_t, 256> table{};
+    std::vector<int16_t> table16;  // int16 kLookup: 513 entries
     float low = 0, high = 0;  // float clamp
   };
   void run_op(size_t index);
+  void run_int16_op(const DeployOp& op, const OpParams& p, const char* in, char* out);
 
   const DeployModel& model_;
   std::vector<OpParams> params_;

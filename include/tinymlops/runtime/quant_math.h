@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "tml_common.h"
 #include "tinymlops/runtime/deploy_model.h"
@@ -16,7 +17,7 @@ namespace tinymlops {
 // flushed to 0; above 2^30 they saturate (neither occurs with sane scales).
 tml_requant requant_from_real(double m);
 
-// The requantization of each output channel of an int8 FC/conv op:
+// The requantization of each output channel of an int8 or int16x8 FC/conv op:
 // input_scale * weight_scale[c] / output_scale.
 std::vector<tml_requant> op_requant(const DeployModel& model, const DeployOp& op);
 
@@ -26,6 +27,14 @@ tml_q8_params op_q8_params(const DeployModel& model, const DeployOp& op);
 // The table of an int8 kLookup op: entry q + 128 = quantize(f(dequantize(q))).
 std::array<int8_t, 256> lookup_table(const DeployModel& model, const DeployOp& op);
 
+// The clamp of an int16x8 FC/conv op: [-32768, 32767], ReLU from 0, ReLU6 up
+// to round(6 / output_scale) (at most 32767).
+tml_q16_params op_q16_params(const DeployModel& model, const DeployOp& op);
+
+// The 513-entry table of an int16 kLookup op (kernels/tml_activation.h):
+// entry j = quantize_s16(f(input_scale * (128 j - 32768)), output_scale).
+std::vector<int16_t> lookup_table_s16(const DeployModel& model, const DeployOp& op);
+
 // Float clamp of a float32 FC/conv op from its fused activation.
 void float_clamp(DeployActivation activation, float* low, float* high);
 
@@ -34,5 +43,8 @@ uint16_t float_to_half(float x);
 
 // q = clamp(round_half_away(x / scale) + zero_point, -128, 127), as tml_quantize_s8.
 int8_t quantize_value(float x, float scale, int32_t zero_point);
+
+// q = clamp(round_half_away(x / scale), -32768, 32767), as tml_quantize_s16.
+int16_t quantize_value_s16(float x, float scale);
 
 }  // namespace tinymlops
