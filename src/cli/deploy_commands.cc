@@ -24,8 +24,8 @@ nlohmann::ordered_json report_json(const VerifyReport& r) {
           {"model_sha256", r.model_sha256},
           {"rows", r.rows},
           {"outputs", r.outputs},
-          {"int8_checked", r.has_int8},
-          {"int8_mismatched_rows", r.int8_mismatched_rows},
+          {"integer_bits", r.integer_bits},
+          {"integer_mismatched_rows", r.integer_mismatched_rows},
           {"float_identical_rows", r.float_identical_rows},
           {"float_mismatched_rows", r.float_mismatched_rows},
           {"max_abs_difference", r.max_abs_difference},
@@ -42,9 +42,9 @@ nlohmann::ordered_json report_json(const VerifyReport& r) {
 
 void print_report(const VerifyReport& r) {
   std::printf("verify %s: %s model, %d rows\n", r.target.c_str(), r.variant.c_str(), r.rows);
-  if (r.has_int8) {
-    std::printf("  int8 outputs    %d of %d rows identical to the host, bit for bit\n",
-                r.rows - r.int8_mismatched_rows, r.rows);
+  if (r.integer_bits > 0) {
+    std::printf("  int%d outputs   %d of %d rows identical to the host, bit for bit\n", r.integer_bits,
+                r.rows - r.integer_mismatched_rows, r.rows);
   }
   std::printf("  float outputs   %d of %d rows bit-identical; %d beyond tolerance %g (max |diff| %.3g)\n",
               r.float_identical_rows, r.rows, r.float_mismatched_rows, r.tolerance, r.max_abs_difference);
@@ -120,7 +120,10 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
   gen->callback([codegen] {
     const CodegenResult result = run_codegen(*codegen);
     std::printf("generated %s (%s%s) in %s: %zu files\n", result.name.c_str(), result.variant.c_str(),
-                result.has_int8_entry ? ", with an int8 entry point" : "", codegen->out.c_str(),
+                result.integer_bits == 16  ? ", with an int16 entry point"
+                : result.integer_bits == 8 ? ", with an int8 entry point"
+                                           : "",
+                codegen->out.c_str(),
                 result.files.size());
     std::printf("  constants %lld bytes (flash); arena %lld bytes (RAM), lower bound %lld\n",
                 static_cast<long long>(result.constant_bytes), static_cast<long long>(result.arena_bytes),

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <set>
 #include <sstream>
 
@@ -121,6 +122,20 @@ class SourceWriter {
             << initializer(v, [](int32_t x) { return int_literal(x); }) << "};\n";
         break;
       }
+      case DType::kInt16: {
+        std::vector<int16_t> v(t.data.size() / 2);
+        std::memcpy(v.data(), t.data.data(), t.data.size());
+        out << "static const int16_t " << symbol(index) << "[" << v.size() << "] TML_CONST = {"
+            << initializer(v, [](int16_t x) { return std::to_string(x); }) << "};\n";
+        break;
+      }
+      case DType::kInt64: {
+        std::vector<int64_t> v(t.data.size() / 8);
+        std::memcpy(v.data(), t.data.data(), t.data.size());
+        out << "static const int64_t " << symbol(index) << "[" << v.size() << "] TML_CONST = {"
+            << initializer(v, [](int64_t x) { return "INT64_C(" + std::to_string(x) + ")"; }) << "};\n";
+        break;
+      }
       case DType::kFloat16: {
         std::vector<uint16_t> v(t.data.size() / 2);
         for (size_t i = 0; i < v.size(); ++i) {
@@ -166,7 +181,7 @@ class SourceWriter {
     std::ostringstream out;
     const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
     const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
-    if (has_weights(op) && x.dtype == DType::kInt8) {
+    if (has_weights(op) && (x.dtype == DType::kInt8 || x.dtype == DType::kInt16)) {
       const std::vector<tml_requant> requant = op_requant(model_, op);
       out << "static const tml_requant " << op_symbol(i, "requant") << "[" << requant.size() << "] TML_CONST = {"
           << initializer(requant,
@@ -174,9 +189,15 @@ class SourceWriter {
                            return "{" + int_literal(r.multiplier) + ", " + int_literal(r.shift) + "}";
                          })
           << "};\n";
-      const tml_q8_params q = op_q8_params(model_, op);
-      out << "static const tml_q8_params " << op_symbol(i, "q8") << " TML_CONST = {" << q.input_zero_point << ", "
-          << q.output_zero_point << ", " << q.act_min << ", " << q.act_max << "};\n";
+      if (x.dtype == DType::kInt16) {
+        const tml_q16_params q = op_q16_params(model_, op);
+        out << "static const tml_q16_params " << op_symbol(i, "q16") << " TML_CONST = {" << q.act_min << ", "
+            << q.act_max << "};\n";
+      } else {
+        const tml_q8_params q = op_q8_params(model_, op);
+        out << "static const tml_q8_params " << op_symbol(i, "q8") << " TML_CONST = {" << q.input_zero_point << ", "
+            << q.output_zero_point << ", " << q.act_min << ", " << q.act_max << "};\n";
+      }
     }
     if (op.kind == OpKind::kConv2D || op.kind == OpKind::kDepthwiseConv2D) {
       out << "static const tml_conv_shape " << op_symbol(i, "shape") << " = {" << x.shape[0] << ", " << x.shape[1]
@@ -189,7 +210,11 @@ class SourceWriter {
           << ", " << x.shape[2] << ", " << y.shape[0] << ", " << y.shape[1] << ", " << op.kernel_h << ", "
           << op.kernel_w << ", " << op.stride_h << ", " << op.stride_w << "};\n";
     }
-    if (op.kind == OpKind::kLookup) {
+    if (op.kind == OpKind::kLookup && x.dtype == DType::kInt16) {
+      const std::vector<int16_t> table = lookup_table_s16(model_, op);
+      out << "static const int16_t " << op_symbol(i, "table") << "[" << table.size() << "] TML_CONST = {"
+          << initializer(table, [](int16_t v) { return std::to_string(v); }) << "};\n";
+    } else if (op.kind == OpKind::kLookup) {
       const std::array<int8_t, 256> table = lookup_table(model_, op);
       out << "static const int8_t " << op_symbol(i, "table") << "[256] TML_CONST = {"
           << initializer(std::vector<int8_t>(table.begin(), table.end()),
@@ -199,9 +224,51 @@ class SourceWriter {
     return out.str().empty() ? "" : out.str() + "\n";
   }
 
+  // The kernel call of an int16x8 op (engine.cc's run_int16_op).
+  std::string call_s16(size_t i) const {
+    const DeployOp& op = model_.ops[i];
+    const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
+    const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
+    const std::string where = "op " + std::to_string(i);
+    const std::string count = std::to_string(x.size());
+    const std::string in = activation(op.inputs[0], "const int16_t");
+    const std::string out = activation(op.output, "int16_t");
+    const std::string w = op.inputs.size() > 1 ? symbol(op.inputs[1]) : "";
+    const std::string b = op.inputs.size() > 2 ? symbol(op.inputs[2]) : "0";
+    const std::string tail = op_symbol(i, "requant") + ", &" + op_symbol(i, "q16") + ", " + out + ");";
+    const std::string shape = "&" + op_symbol(i, "shape");
+    switch (op.kind) {
+      case OpKind::kQuantize:
+        return "tml_quantize_s16(" + activation(op.inputs[0], "const float") + ", " + count + ", " +
+               c_float_literal(1.0f / y.scales[0], where) + ", " + out + ");";
+      case OpKind::kDequantize:
+        return "tml_dequantize_s16(" + in + ", " + count + ", " + c_float_literal(x.scales[0], where) + ", " +
+               activation(op.output, "float") + ");";
+      case OpKind::kFullyConnected:
+        return "tml_fully_connected_s16(" + in + ", " + count + ", " + w + ", " + b + ", " +
+               std::to_string(y.size()) + ", " + tail;
+      case OpKind::kConv2D:
+        return "tml_conv2d_s16(" + in + ", " + shape + ", " + w + ", " + b + ", " + tail;
+      case OpKind::kDepthwiseConv2D:
+        return "tml_depthwise_conv2d_s16(" + in + ", " + shape + ", " + w + ", " + b + ", " + tail;
+      case OpKind::kMaxPool: return "tml_max_pool_s16(" + in + ", " + shape + ", " + out + ");";
+      case OpKind::kAvgPool: return "tml_avg_pool_s16(" + in + ", " + shape + ", " + out + ");";
+      case OpKind::kLookup:
+        return "tml_lookup_s16(" + in + ", " + count + ", " + op_symbol(i, "table") + ", " + out + ");";
+      default: break;
+    }
+    throw Error(ErrorKind::kInvalid, where, std::string("no int16 kernel for ") + op_kind_name(op.kind));
+  }
+
+  bool is_int16_op(const DeployOp& op) const {
+    return input_dtype(op) == DType::kInt16 ||
+           (op.kind == OpKind::kQuantize && model_.tensors[static_cast<size_t>(op.output)].dtype == DType::kInt16);
+  }
+
   // The kernel call of op i (as the reference engine makes it, engine.cc).
   std::string call(size_t i) const {
     const DeployOp& op = model_.ops[i];
+    if (is_int16_op(op)) return call_s16(i);
     const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
     const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
     const std::string where = "op " + std::to_string(i);
@@ -315,9 +382,11 @@ std::string header_comment(const DeployModel& model, const EmitOptions& options,
 }
 
 std::string emit_header(const DeployModel& model, const EmitOptions& options, const GeneratedCode& code,
-                        const DeployTensor* int8_in, const DeployTensor* int8_out) {
+                        const DeployTensor* int_in, const DeployTensor* int_out) {
   const std::string& n = code.name;
   const std::string N = c_macro_prefix(n);
+  const std::string bits = std::to_string(code.integer_bits);
+  const std::string type = "int" + bits + "_t";
   std::ostringstream h;
   h << header_comment(model, options, code.model_sha256);
   h << "#ifndef " << N << "_H\n#define " << N << "_H\n\n#include <stdint.h>\n\n";
@@ -332,16 +401,16 @@ std::string emit_header(const DeployModel& model, const EmitOptions& options, co
   h << "/* Runs the model on M_INPUT_SIZE raw input values (normalization and\n"
        " * quantization are applied here) and writes M_OUTPUT_SIZE floats. */\n";
   h << "int " << n << "_predict(const float* raw_input, float* output);\n\n";
-  if (int8_in != nullptr) {
-    h << "/* int8 entry point: input already quantized, q = round(x / scale) + zero_point\n"
-         " * of the normalized value; output is the int8 tensor before dequantization. */\n";
-    h << "#define " << N << "_HAS_INT8 1\n";
-    h << "#define " << N << "_INPUT_SCALE " << c_float_literal(int8_in->scales[0], "input") << "\n";
-    h << "#define " << N << "_INPUT_ZERO_POINT " << int8_in->zero_point << "\n";
-    h << "#define " << N << "_INT8_OUTPUT_SIZE " << int8_out->size() << "\n";
-    h << "#define " << N << "_OUTPUT_SCALE " << c_float_literal(int8_out->scales[0], "output") << "\n";
-    h << "#define " << N << "_OUTPUT_ZERO_POINT " << int8_out->zero_point << "\n";
-    h << "int " << n << "_predict_int8(const int8_t* input, int8_t* output);\n\n";
+  if (int_in != nullptr) {
+    h << "/* int" << bits << " entry point: input already quantized, q = round(x / scale) + zero_point\n"
+         " * of the normalized value; output is the int" << bits << " tensor before dequantization. */\n";
+    h << "#define " << N << "_HAS_INT" << bits << " 1\n";
+    h << "#define " << N << "_INPUT_SCALE " << c_float_literal(int_in->scales[0], "input") << "\n";
+    h << "#define " << N << "_INPUT_ZERO_POINT " << int_in->zero_point << "\n";
+    h << "#define " << N << "_INT" << bits << "_OUTPUT_SIZE " << int_out->size() << "\n";
+    h << "#define " << N << "_OUTPUT_SCALE " << c_float_literal(int_out->scales[0], "output") << "\n";
+    h << "#define " << N << "_OUTPUT_ZERO_POINT " << int_out->zero_point << "\n";
+    h << "int " << n << "_predict_int" << bits << "(const " << type << "* input, " << type << "* output);\n\n";
   }
   h << "/* Index of the largest of M_OUTPUT_SIZE outputs; its value in *confidence\n"
        " * when confidence is not null. */\n";
@@ -355,9 +424,9 @@ std::string emit_header(const DeployModel& model, const EmitOptions& options, co
     h << "\n/* Thin C++ wrapper. */\nclass " << n << "_model {\n public:\n";
     h << "  static int predict(const float* raw_input, float* output) { return " << n
       << "_predict(raw_input, output); }\n";
-    if (int8_in != nullptr) {
-      h << "  static int predict_int8(const int8_t* input, int8_t* output) { return " << n
-        << "_predict_int8(input, output); }\n";
+    if (int_in != nullptr) {
+      h << "  static int predict_int" << bits << "(const " << type << "* input, " << type << "* output) { return "
+        << n << "_predict_int" << bits << "(input, output); }\n";
     }
     h << "  static int argmax(const float* output, float* confidence = 0) { return " << n
       << "_argmax(output, confidence); }\n";
@@ -404,12 +473,12 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
   const std::string& n = code.name;
   const std::string N = c_macro_prefix(n);
   const int deq = dequantize_index(model);
-  code.has_int8_entry = deq > 0;
-  const DeployTensor* int8_in = nullptr;
-  const DeployTensor* int8_out = nullptr;
-  if (code.has_int8_entry) {
-    int8_in = &model.tensors[static_cast<size_t>(model.ops[0].output)];
-    int8_out = &model.tensors[static_cast<size_t>(model.ops[static_cast<size_t>(deq)].inputs[0])];
+  const DeployTensor* int_in = nullptr;
+  const DeployTensor* int_out = nullptr;
+  if (deq > 0) {
+    int_in = &model.tensors[static_cast<size_t>(model.ops[0].output)];
+    int_out = &model.tensors[static_cast<size_t>(model.ops[static_cast<size_t>(deq)].inputs[0])];
+    code.integer_bits = int_in->dtype == DType::kInt16 ? 16 : 8;
   }
 
   std::set<std::string> kernels{"tml_common.h"};
@@ -455,15 +524,18 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
   c << run_ops(0, model.ops.size());
   c << "  memcpy(output, " << writer.activation(model.output, "const float") << ", " << N
     << "_OUTPUT_SIZE * sizeof(float));\n  return " << N << "_OK;\n}\n\n";
-  if (code.has_int8_entry) {
+  if (code.integer_bits > 0) {
     const int in = model.ops[0].output;
     const int out = model.ops[static_cast<size_t>(deq)].inputs[0];
-    c << "int " << n << "_predict_int8(const int8_t* input, int8_t* output) {\n";
+    const std::string bits = std::to_string(code.integer_bits);
+    const std::string type = "int" + bits + "_t";
+    c << "int " << n << "_predict_int" << bits << "(const " << type << "* input, " << type << "* output) {\n";
     c << "  if (input == 0 || output == 0) return " << N << "_ERROR_ARGUMENT;\n";
-    c << "  memcpy(" << writer.activation(in, "int8_t") << ", input, " << N << "_INPUT_SIZE);\n";
+    c << "  memcpy(" << writer.activation(in, type.c_str()) << ", input, " << N << "_INPUT_SIZE * sizeof(" << type
+      << "));\n";
     c << run_ops(1, static_cast<size_t>(deq));
-    c << "  memcpy(output, " << writer.activation(out, "const int8_t") << ", " << N
-      << "_INT8_OUTPUT_SIZE);\n  return " << N << "_OK;\n}\n\n";
+    c << "  memcpy(output, " << writer.activation(out, ("const " + type).c_str()) << ", " << N << "_INT" << bits
+      << "_OUTPUT_SIZE * sizeof(" << type << "));\n  return " << N << "_OK;\n}\n\n";
   }
   c << "int " << n << "_argmax(const float* output, float* confidence) {\n";
   c << "  int best = 0, i;\n  if (output == 0) return " << N << "_ERROR_ARGUMENT;\n";
@@ -477,7 +549,7 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
     c << "};\n";
   }
 
-  code.files.push_back({n + ".h", emit_header(model, options, code, int8_in, int8_out)});
+  code.files.push_back({n + ".h", emit_header(model, options, code, int_in, int_out)});
   code.files.push_back({n + ".c", c.str()});
   for (const auto& [file, content] : kernel_sources()) {
     if (kernels.count(file)) code.files.push_back({file, content});

@@ -24,13 +24,13 @@ namespace fs = std::filesystem;
 // What the host reference engine computed for each row.
 struct Expected {
   std::vector<std::vector<float>> outputs;
-  std::vector<std::vector<int8_t>> int8_outputs;
+  std::vector<std::vector<int32_t>> integer_outputs;
 };
 
 // What the device printed.
 struct DeviceOutput {
   std::vector<std::vector<uint32_t>> float_bits;
-  std::vector<std::vector<int>> int8_values;
+  std::vector<std::vector<int32_t>> integer_values;
   int64_t stack_bytes = -1;
   uint64_t counter_total = 0;
   int error_rows = 0;
@@ -71,18 +71,32 @@ int dequantize_input(const DeployModel& model) {
   return -1;
 }
 
-Expected host_outputs(const DeployModel& model, const Matrix& normalized, bool has_int8, HarnessRows& rows) {
+// The values of an integer (int8 or int16) tensor's bytes.
+std::vector<int32_t> integer_values(const std::string& bytes, int bits) {
+  std::vector<int32_t> values;
+  for (size_t i = 0; i < bytes.size(); i += static_cast<size_t>(bits / 8)) {
+    if (bits == 8) {
+      values.push_back(static_cast<int8_t>(bytes[i]));
+    } else {
+      int16_t v;
+      std::memcpy(&v, bytes.data() + i, sizeof v);
+      values.push_back(v);
+    }
+  }
+  return values;
+}
+
+Expected host_outputs(const DeployModel& model, const Matrix& normalized, int integer_bits, HarnessRows& rows) {
   ReferenceEngine engine(model);
   Expected expected;
-  const int int8_out = dequantize_input(model);
+  const int int_out = dequantize_input(model);
   for (Eigen::Index r = 0; r < normalized.rows(); ++r) {
     engine.run(normalized.row(r).data());
     expected.outputs.push_back(engine.tensor_values(model.output));
-    if (!has_int8) continue;
-    const std::string& q = engine.tensor_bytes(model.ops[0].output);
+    if (integer_bits == 0) continue;
+    const std::vector<int32_t> q = integer_values(engine.tensor_bytes(model.ops[0].output), integer_bits);
     rows.quantized.insert(rows.quantized.end(), q.begin(), q.end());
-    const std::string& out = engine.tensor_bytes(int8_out);
-    expected.int8_outputs.emplace_back(out.begin(), out.end());
+    expected.integer_outputs.push_back(integer_values(engine.tensor_bytes(int_out), integer_bits));
   }
   return expected;
 }
@@ -97,7 +111,8 @@ std::string first_lines(const std::string& text, int lines) {
 void run_checked(const std::vector<std::string>& argv, const fs::path& dir, const std::string& what) {
   const ProcessResult result = run_process(argv, dir, 300);
   if (result.timed_out || result.exit_code != 0) {
-    if (result.output.find("overflowed by") != std::string::npos) {
+    if (result.output.find("overflowed by") != std::string::npos ||
+        result.output.find("is not within region") != std::string::npos) {
       throw Error(ErrorKind::kIo, what,
                   "the model and its test rows do not fit the target's memory (" + first_lines(result.output, 2) +
                       "); try fewer --rows or a smaller variant (tinymlops fit tells what fits)");
@@ -151,10 +166,11 @@ std::pair<int64_t, int64_t> program_sizes(const TargetToolchain& tc, const fs::p
   return {flash, ram};
 }
 
-DeviceOutput parse_device_output(const std::string& text, int rows, int outputs, int int8_outputs) {
+DeviceOutput parse_device_output(const std::string& text, int rows, int outputs, int integer_outputs) {
   DeviceOutput out;
   out.float_bits.assign(static_cast<size_t>(rows), std::vector<uint32_t>(static_cast<size_t>(outputs), 0));
-  out.int8_values.assign(static_cast<size_t>(rows), std::vector<int>(static_cast<size_t>(int8_outputs), 999));
+  // A value no integer output can have, until the device prints one.
+  out.integer_values.assign(static_cast<size_t>(rows), std::vector<int32_t>(static_cast<size_t>(integer_outputs), INT32_MIN));
   // simavr colours and re-terminates UART lines, so records are found by
   // pattern rather than by line.
   static const std::regex record(R"((END|[SFQXC])((?: -?[0-9a-fA-F]+)*) ;)");
@@ -178,7 +194,9 @@ DeviceOutput parse_device_output(const std::string& text, int rows, int outputs,
         out.float_bits[static_cast<size_t>(r)][static_cast<size_t>(j)] =
             static_cast<uint32_t>(std::stoul(value, nullptr, 16));
       }
-      if (kind == "Q" && j < int8_outputs) out.int8_values[static_cast<size_t>(r)][static_cast<size_t>(j)] = std::stoi(value);
+      if (kind == "Q" && j < integer_outputs) {
+        out.integer_values[static_cast<size_t>(r)][static_cast<size_t>(j)] = std::stoi(value);
+      }
     }
   }
   return out;
@@ -200,13 +218,8 @@ void compare(const Expected& expected, const DeviceOutput& device, double tolera
     }
     report.float_identical_rows += identical ? 1 : 0;
     report.float_mismatched_rows += within ? 0 : 1;
-    if (!report.has_int8) continue;
-    for (size_t j = 0; j < expected.int8_outputs[r].size(); ++j) {
-      if (device.int8_values[r][j] != expected.int8_outputs[r][j]) {
-        ++report.int8_mismatched_rows;
-        break;
-      }
-    }
+    if (report.integer_bits == 0) continue;
+    if (device.integer_values[r] != expected.integer_outputs[r]) ++report.integer_mismatched_rows;
   }
 }
 
@@ -250,6 +263,8 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
                 "rows have " + std::to_string(raw_rows.cols()) + " values, the model takes " +
                     std::to_string(model.input_size()));
   }
+  // A NaN or infinity cannot be written into the harness as a C literal.
+  if (!raw_rows.allFinite()) throw Error(ErrorKind::kUsage, "verify", "rows hold a value that is not finite");
   const TargetToolchain& tc = target_toolchain(options.target);
   const std::string target = verify_target_name(options.target);
   VerifyReport report;
@@ -265,7 +280,7 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   emit.command = "tinymlops verify --target " + target;
   const GeneratedCode code = emit_c(model, emit);
   report.model_sha256 = code.model_sha256;
-  report.has_int8 = code.has_int8_entry;
+  report.integer_bits = code.integer_bits;
   report.arena_bytes = code.plan.arena_bytes;
   report.weight_bytes = model.constant_bytes();
 
@@ -274,7 +289,7 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   rows.raw.assign(raw_rows.data(), raw_rows.data() + raw_rows.size());
   Matrix normalized = raw_rows;
   model.metadata.normalization.apply(normalized);
-  const Expected expected = host_outputs(model, normalized, code.has_int8_entry, rows);
+  const Expected expected = host_outputs(model, normalized, code.integer_bits, rows);
 
   WorkDir work(options.work_dir);
   const fs::path& dir = work.path();
@@ -284,9 +299,9 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
     if (file.path.ends_with(".c")) model_sources.push_back(file.path);
   }
   write_file_atomic(dir / "harness_platform.h", tc.platform_header);
-  write_file_atomic(dir / "harness.c", harness_source(code.name, rows, code.has_int8_entry));
-  write_file_atomic(dir / "probe_with.c", probe_source(code.name, true, code.has_int8_entry));
-  write_file_atomic(dir / "probe_without.c", probe_source(code.name, false, code.has_int8_entry));
+  write_file_atomic(dir / "harness.c", harness_source(code.name, rows, code.integer_bits));
+  write_file_atomic(dir / "probe_with.c", probe_source(code.name, true, code.integer_bits));
+  write_file_atomic(dir / "probe_without.c", probe_source(code.name, false, code.integer_bits));
   std::vector<std::string> support_sources;
   for (const std::string& name : tc.support_files) {
     write_file_atomic(dir / name, target_support_file(options.target, name));
@@ -317,8 +332,8 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   if (progress) progress->message("verify: running " + std::to_string(report.rows) + " rows with " + tc.run[0]);
   const ProcessResult run = run_process(tc.run, dir, tc.run_timeout_seconds);
   if (run.timed_out) throw Error(ErrorKind::kInvalid, target, "the program did not finish in time");
-  const int int8_outputs = code.has_int8_entry ? static_cast<int>(expected.int8_outputs[0].size()) : 0;
-  const DeviceOutput device = parse_device_output(run.output, report.rows, report.outputs, int8_outputs);
+  const int integer_outputs = code.integer_bits > 0 ? static_cast<int>(expected.integer_outputs[0].size()) : 0;
+  const DeviceOutput device = parse_device_output(run.output, report.rows, report.outputs, integer_outputs);
   if (!device.ended || run.exit_code != 0) {
     throw Error(ErrorKind::kInvalid, target,
                 "the program stopped early (exit " + std::to_string(run.exit_code) +
@@ -331,7 +346,7 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
         device.counter_total * static_cast<uint64_t>(tc.counter_scale) / static_cast<uint64_t>(report.rows));
   }
   compare(expected, device, options.tolerance, report);
-  report.passed = report.int8_mismatched_rows == 0 && report.float_mismatched_rows == 0;
+  report.passed = report.integer_mismatched_rows == 0 && report.float_mismatched_rows == 0;
   return report;
 }
 

@@ -41,7 +41,7 @@ CodegenResult run_codegen(const CodegenConfig& config) {
   result.arena_bytes = code.plan.arena_bytes;
   result.arena_lower_bound_bytes = code.plan.lower_bound_bytes;
   result.constant_bytes = model.constant_bytes();
-  result.has_int8_entry = code.has_int8_entry;
+  result.integer_bits = code.integer_bits;
   return result;
 }
 

@@ -12,6 +12,7 @@
 //   int m_predict_int8(const int8_t* input, int8_t* output);  int8 variants:
 //       already quantized input (M_INPUT_SCALE, M_INPUT_ZERO_POINT), the int8
 //       tensor before the final dequantization out (M_INT8_OUTPUT_SIZE);
+//       int16x8 variants have m_predict_int16 and M_INT16_OUTPUT_SIZE alike;
 //   int m_argmax(const float* output, float* confidence);
 //   m_labels[] (classification), sizes, M_MODEL_SHA256, M_TOOL_VERSION.
 // Each function returns M_OK (0) or M_ERROR_ARGUMENT for a null pointer.
@@ -44,7 +45,9 @@ struct GeneratedCode {
   std::vector<GeneratedFile> files;  // <name>.h, <name>.c, then the kernel files, sorted
   MemoryPlan plan;
   std::string model_sha256;  // hex SHA-256 of the deploy model's .tdm bytes
-  bool has_int8_entry = false;
+  // 8 or 16: the model has an integer entry point, <name>_predict_int8 or
+  // <name>_predict_int16 (int16x8 models); 0: none (float models).
+  int integer_bits = 0;
 };
 
 // `name` as a C identifier: lower case, [a-z0-9_], not starting with a digit,

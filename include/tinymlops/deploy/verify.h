@@ -34,10 +34,11 @@ struct VerifyOptions {
 struct VerifyReport {
   std::string target, variant, model_sha256;
   int rows = 0, outputs = 0;
-  // int8 models: the int8 entry point fed the host's quantized input; a row
-  // mismatches when any int8 output differs from the host's.
-  bool has_int8 = false;
-  int int8_mismatched_rows = 0;
+  // Integer models (8: int8, 16: int16x8; 0: float): the integer entry point
+  // fed the host's quantized input; a row mismatches when any integer output
+  // differs from the host's.
+  int integer_bits = 0;
+  int integer_mismatched_rows = 0;
   // The float entry point fed raw values: rows whose outputs are identical bit
   // for bit, and rows with an output beyond the tolerance.
   int float_identical_rows = 0;
@@ -58,9 +59,10 @@ struct VerifyReport {
 };
 
 // Builds, runs and compares `model` on the rows of `raw_rows` (raw feature
-// values, one row per sample). Throws Error(kIo) when a toolchain is missing or
-// the build fails (with the compiler's message), Error(kInvalid) when the
-// program crashes or prints something unexpected.
+// values, one row per sample). Throws Error(kUsage) for no rows, rows of the
+// wrong width or holding a value that is not finite, Error(kIo) when a
+// toolchain is missing or the build fails (with the compiler's message),
+// Error(kInvalid) when the program crashes or prints something unexpected.
 VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, const VerifyOptions& options,
                           Progress* progress);
 

@@ -23,7 +23,7 @@ struct CodegenResult {
   std::string name, variant, model_sha256;
   std::vector<std::string> files;   // written, relative to the output folder
   int64_t arena_bytes = 0, arena_lower_bound_bytes = 0, constant_bytes = 0;
-  bool has_int8_entry = false;
+  int integer_bits = 0;  // the integer entry point's (emit_c's GeneratedCode::integer_bits)
 };
 
 // Generates and writes the package. Throws Error(kUsage) when the model's
