@@ -15,6 +15,8 @@ void check_variant(const DeployModel& model, const CodegenConfig& config) {
   std::string hint = "tinymlops quantize " + config.model + " --data DATA --out MODEL.tdm";
   if (config.variant == "int4") hint += " --bits 4";
   if (config.variant == "float16") hint += " --method fp16";
+  if (config.variant == "int16x8") hint += " --activations int16";
+  if (config.variant == "int8-weights") hint += " --method dynamic";
   throw Error(ErrorKind::kUsage, config.model,
               "is a " + model.variant + " model, not " + config.variant + "; make one first: " + hint);
 }
