@@ -34,6 +34,7 @@ test-asan: setup
 bench: build
 	@bench/train_vs_pytorch $(BUILD)
 	@bench/compression_table $(BUILD)
+	@bench/device_table $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) out

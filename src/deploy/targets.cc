@@ -145,9 +145,9 @@ TargetToolchain host_toolchain() {
   TargetToolchain t;
   t.compiler = "cc";
   t.size_tool = "size";
-  t.flags = {"-std=c99", "-O2", "-ffp-contract=off"};
+  t.flags = {"-std=c99", "-O2", "-ffp-contract=off", "-ffunction-sections", "-fdata-sections"};
   t.strict_flags = {"-Wall", "-Wextra", "-pedantic", "-Werror"};
-  t.link_flags = {"-lm"};
+  t.link_flags = {"-Wl,--gc-sections", "-lm"};
   t.platform_header = kHostPlatform;
   t.run = {"./harness.elf"};
   t.run_timeout_seconds = 60;
