@@ -155,7 +155,7 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
     if (*json) std::cout << report_json(report).dump() << "\n";
     else print_report(report);
     if (!report.passed) {
-      throw Error(ErrorKind::kInvalid, verify->model, "the " + report.target + " outputs differ from the host's");
+      throw Error(ErrorKind::kInvalid, verify->model, "the generated code's outputs on " + report.target + " differ from the reference engine's");
     }
   });
 

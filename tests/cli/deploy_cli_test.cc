@@ -165,7 +165,7 @@ TEST_F(DeployCli, VerifyFailsWhenTheDeviceDisagrees) {
   ::setenv("PATH", ((work_.path() / "bin").string() + ":" + old_path).c_str(), 1);
   auto r = run_cli({"verify", int8_model_, "--data", digits(), "--rows", "10", "-q"});
   ::setenv("PATH", old_path.c_str(), 1);
-  expect_one_line_error(r, 1, "differ from the host");
+  expect_one_line_error(r, 1, "differ from the reference engine");
   EXPECT_NE(r.out.find("\nFAILED\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("0 of 10 rows bit-identical"), std::string::npos) << r.out;
 }
