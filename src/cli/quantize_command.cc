@@ -57,6 +57,11 @@ void print_report(const nlohmann::ordered_json& r) {
     std::printf("mixed precision for a budget of %lld bytes (sensitivity: output error added by int4)\n",
                 r["budget_bytes"].get<long long>());
     for (const auto& layer : r["precision"]) {
+      if (layer["widths"].size() == 1) {
+        std::printf("  %-28s int%d   (the only width offered)\n", layer["op"].get<std::string>().c_str(),
+                    layer["bits"].get<int>());
+        continue;
+      }
       std::printf("  %-28s int%d   sensitivity %.3g\n", layer["op"].get<std::string>().c_str(), layer["bits"].get<int>(),
                   layer["sensitivity"].get<double>());
     }
@@ -93,9 +98,12 @@ void register_quantize(CLI::App& app) {
                       "int8 (default) or int16: int16x8, int16 symmetric activations with int8 weights and int64 "
                       "biases (ptq, 8-bit weights)");
   command->add_option("--budget", flags->config.budget_bytes,
-                      "mixed precision: int4 or int8 per dense layer, least sensitive first, to fit BYTES of constants");
+                      "mixed precision: int4 or int8 per dense layer (convolutions int8) by measured sensitivity, to "
+                      "fit BYTES of constants; with --activations int16, int16x8 is a candidate too");
   command->add_option("--epochs", flags->config.epochs, "qat: fine-tuning epochs (default 10)");
   command->add_option("--lr", flags->config.learning_rate, "qat: fine-tuning learning rate (default 0.0001)");
+  command->add_flag("--recalibrate", flags->config.qat_recalibrate,
+                    "qat: calibrate activation ranges afresh instead of keeping the ranges QAT trained with");
   command->add_flag("--per-channel", flags->per_channel, "one weight scale per output channel (the default)");
   command->add_flag("--per-tensor", flags->per_tensor, "one weight scale per tensor");
   command->add_option("--calibration", flags->calibration, "activation ranges: minmax (default), percentile, mse or kl");

@@ -165,6 +165,16 @@ void check_bits(const PtqOptions& options) {
   }
 }
 
+// The range options fix for the output of float op `op` (-1: the input), if any.
+std::optional<QuantRange> fixed_range(const PtqOptions& options, int op) {
+  if (op < 0 || static_cast<size_t>(op) >= options.op_output_ranges.size()) return std::nullopt;
+  const std::optional<QuantRange>& range = options.op_output_ranges[static_cast<size_t>(op)];
+  if (range && !(range->low <= 0 && range->high >= 0)) {
+    throw Error(ErrorKind::kInvalid, "ops[" + std::to_string(op) + "]", "a fixed activation range must contain zero");
+  }
+  return range;
+}
+
 }  // namespace
 
 DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, const PtqOptions& options) {
@@ -181,8 +191,12 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
   const std::map<int, std::vector<float>> seen = observe(model, calibration);
   const bool int16 = options.activation_bits == 16;
   const DType activation_dtype = int16 ? DType::kInt16 : DType::kInt8;
-  auto activation_params = [&](int tensor, DeployTensor* t) {
-    const QuantRange range = choose_range(seen.at(tensor), options.calibration);
+  int fixed_ranges = 0;
+  // `op`: index of the float op whose output `tensor` is (-1: the input).
+  auto activation_params = [&](int tensor, int op, DeployTensor* t) {
+    const std::optional<QuantRange> fixed = fixed_range(options, op);
+    if (fixed) ++fixed_ranges;
+    const QuantRange range = fixed ? *fixed : choose_range(seen.at(tensor), options.calibration);
     if (int16) {
       // One bit of headroom: the int8 weights move values past the float
       // model's calibrated range by a few percent (which then saturates), and
@@ -203,7 +217,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
   DeployTensor q_input = model.tensors[static_cast<size_t>(model.input)];
   q_input.name = "input_q";
   q_input.dtype = activation_dtype;
-  activation_params(model.input, &q_input);
+  activation_params(model.input, -1, &q_input);
   int current = out.add_tensor(q_input);
   int clustered_layers = 0, sparse_layers = 0;
   out.ops.push_back({OpKind::kQuantize, {out.input}, current});
@@ -233,7 +247,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
       y_q.scales = x_q.scales;  // pooling keeps the input's quantization
       y_q.zero_point = x_q.zero_point;
     } else {
-      activation_params(op.output, &y_q);
+      activation_params(op.output, static_cast<int>(i), &y_q);
     }
     if (is_weighted(op.kind)) {
       const DeployTensor& w = model.tensors[static_cast<size_t>(op.inputs[1])];
@@ -306,6 +320,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
                                     {"calibration_rows", calibration.rows()},
                                     {"clustered_layers", clustered_layers},
                                     {"sparse_layers", sparse_layers}};
+  if (fixed_ranges > 0) out.metadata.provenance["quantization"]["fixed_ranges"] = fixed_ranges;
   out.validate("quantize");
   return out;
 }

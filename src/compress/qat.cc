@@ -18,14 +18,23 @@ int output_channels(const Layer& layer, const Param& weights) {
   return s.back();
 }
 
-// Whether layer i's output is an int8 tensor after lowering: not when the next
-// layer folds into it (BatchNorm) or fuses (ReLU/ReLU6 right after a weighted
-// layer or its batch norm), and not the final softmax/sigmoid output.
+// Layers the lowering drops because at inference they pass their input's
+// values on unchanged: Flatten, Dropout, a linear activation.
+bool passes_values_on(const Layer& layer) {
+  if (layer.kind() == LayerKind::kFlatten || layer.kind() == LayerKind::kDropout) return true;
+  return layer.kind() == LayerKind::kActivation && layer.config().at("function").get<std::string>() == "linear";
+}
+
+// Whether layer i's output is an int8 tensor after lowering (lower.h): not when
+// the next layer folds into it (BatchNorm) or fuses (ReLU/ReLU6 right after a
+// weighted layer or its batch norm), not when the layer passes its input on
+// (its input was the deployed tensor; fake-quantizing before a Dropout also
+// sees the inference-time values), and not the final output.
 bool output_is_deployed(Model& model, size_t i) {
+  if (passes_values_on(model.layer(i))) return false;
   if (i + 1 == model.num_layers()) return false;
   const Layer& next = model.layer(i + 1);
   if (next.kind() == LayerKind::kBatchNorm) return false;
-  if (next.kind() == LayerKind::kFlatten || next.kind() == LayerKind::kDropout) return false;
   const LayerKind kind = model.layer(i).kind();
   if (next.kind() == LayerKind::kActivation && (weights_param(model.layer(i)) || kind == LayerKind::kBatchNorm)) {
     const std::string function = next.config().at("function").get<std::string>();
@@ -52,7 +61,7 @@ void fake_quantize_weights(Eigen::VectorXf& weights, int channels, int bits) {
 }
 
 TrainHistory quantization_aware_training(Model& model, const QatOptions& options, const Dataset& train,
-                                         Progress* progress) {
+                                         Progress* progress, LayerRanges* layer_ranges) {
   if (options.weight_bits != 4 && options.weight_bits != 8) {
     throw Error(ErrorKind::kUsage, "--bits",
                 std::to_string(options.weight_bits) + " bits is not supported for QAT (supported: 4, 8)");
@@ -104,7 +113,19 @@ TrainHistory quantization_aware_training(Model& model, const QatOptions& options
   fine_tune.early_stopping.patience = 0;
   TrainHistory history = train_model(model, train, nullptr, fine_tune, progress);
   for (Target& t : targets) fake_quantize_weights(t.weights->value, t.channels, options.weight_bits);
+  if (layer_ranges) {
+    layer_ranges->assign(model.num_layers(), std::nullopt);
+    for (size_t i = 0; i < model.num_layers(); ++i) {
+      if (seen[i]) (*layer_ranges)[i] = ranges[i];
+    }
+  }
   return history;
+}
+
+std::vector<std::optional<QuantRange>> op_ranges(const std::vector<size_t>& op_layers, const LayerRanges& ranges) {
+  std::vector<std::optional<QuantRange>> out;
+  for (size_t layer : op_layers) out.push_back(layer < ranges.size() ? ranges[layer] : std::nullopt);
+  return out;
 }
 
 }  // namespace tinymlops

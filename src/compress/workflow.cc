@@ -73,9 +73,12 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
     throw Error(ErrorKind::kUsage, "--activations", "int" + std::to_string(config.activation_bits) +
                                                         " activations are not supported (supported: int8, int16)");
   }
-  if (config.activation_bits == 16 && (config.method != "ptq" || config.bits != 8 || config.budget_bytes != 0)) {
-    throw Error(ErrorKind::kUsage, "--activations",
-                "int16 activations (int16x8) go with --method ptq and 8-bit weights, without --budget");
+  // With --budget, int16 makes int16x8 a candidate of the mixed-precision search.
+  if (config.activation_bits == 16 && (config.method != "ptq" || config.bits != 8)) {
+    throw Error(ErrorKind::kUsage, "--activations", "int16 activations (int16x8) go with --method ptq and 8-bit weights");
+  }
+  if (config.qat_recalibrate && config.method != "qat") {
+    throw Error(ErrorKind::kUsage, "--recalibrate", "goes with --method qat (ptq always calibrates)");
   }
   if (config.budget_bytes < 0) throw Error(ErrorKind::kUsage, "--budget", "must be a positive number of bytes");
   if (config.budget_bytes > 0 && config.bits != 8) {
@@ -96,6 +99,9 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
 
   const DeployModel reference = lower_model(model);
   DeployModel source = reference;  // the float model that gets quantized
+  PtqOptions ptq = config.ptq;
+  ptq.weight_bits = config.bits;
+  ptq.activation_bits = config.activation_bits;
   if (config.method == "qat") {
     Model tuned = parse_model(serialize_model(model), "model");  // QAT fine-tunes a copy
     QatOptions qat;
@@ -103,12 +109,12 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
     qat.fine_tune = fine_tune_options(model, config.epochs, config.learning_rate);
     progress.message("quantization-aware training for " + std::to_string(config.epochs) + " epochs on " +
                      std::to_string(rows.train.size()) + " training rows");
-    quantization_aware_training(tuned, qat, rows.train, &progress);
-    source = lower_model(tuned);
+    LayerRanges trained_ranges;
+    quantization_aware_training(tuned, qat, rows.train, &progress, &trained_ranges);
+    std::vector<size_t> op_layers;
+    source = lower_model(tuned, &op_layers);
+    if (!config.qat_recalibrate) ptq.op_output_ranges = op_ranges(op_layers, trained_ranges);
   }
-  PtqOptions ptq = config.ptq;
-  ptq.weight_bits = config.bits;
-  ptq.activation_bits = config.activation_bits;
   QuantizeResult result;
   std::vector<LayerPrecision> precision;
   if (weight_only) {
@@ -122,18 +128,20 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
     result.model.metadata.provenance["quantization"]["method"] = "qat";
     result.model.metadata.provenance["quantization"]["qat_epochs"] = config.epochs;
     result.model.metadata.provenance["quantization"]["qat_lr"] = config.learning_rate;
+    result.model.metadata.provenance["quantization"]["qat_ranges"] = config.qat_recalibrate ? "calibrated" : "trained";
   }
   nlohmann::ordered_json& r = result.report;
   r["method"] = config.method;
   r["bits"] = config.bits;
-  r["activations"] = weight_only ? "float32" : (config.activation_bits == 16 ? "int16" : "int8");
+  r["activations"] = weight_only ? "float32" : (result.model.variant == "int16x8" ? "int16" : "int8");
   r["variant"] = result.model.variant;
   r["calibration"] = calibration_name(config.ptq.calibration);
+  if (config.method == "qat") r["activation_ranges"] = config.qat_recalibrate ? "calibrated" : "trained";
   if (config.budget_bytes > 0) {
     r["budget_bytes"] = config.budget_bytes;
     nlohmann::ordered_json layers = nlohmann::ordered_json::array();
     for (const LayerPrecision& p : precision) {
-      layers.push_back({{"op", p.op}, {"sensitivity", p.sensitivity}, {"bits", p.bits}});
+      layers.push_back({{"op", p.op}, {"widths", p.widths}, {"sensitivity", p.sensitivity}, {"bits", p.bits}});
     }
     r["precision"] = layers;
   }

@@ -43,12 +43,20 @@ class Lowering {
  public:
   explicit Lowering(Model& model) : model_(model) {}
 
-  DeployModel run() {
+  // Fills `op_layers` (if given) as lower_model documents.
+  DeployModel run(std::vector<size_t>* op_layers) {
     out_.metadata = model_.metadata;
     out_.variant = "float32";
     current_ = out_.add_tensor({"input", DType::kFloat32, as_image(model_.input_shape()), {}, 0, {}});
     out_.input = current_;
-    for (size_t i = 0; i < model_.num_layers(); ++i) lower_layer(i);
+    if (op_layers) op_layers->clear();
+    for (size_t i = 0; i < model_.num_layers(); ++i) {
+      lower_layer(i);
+      // Layers folded into layer i's op are the consecutive ones after it.
+      size_t last = i;
+      while (folded_.count(last + 1)) ++last;
+      if (op_layers) op_layers->resize(out_.ops.size(), last);
+    }
     out_.output = current_;
     out_.validate("lowering");
     return std::move(out_);
@@ -259,6 +267,6 @@ class Lowering {
 
 }  // namespace
 
-DeployModel lower_model(Model& model) { return Lowering(model).run(); }
+DeployModel lower_model(Model& model, std::vector<size_t>* op_layers) { return Lowering(model).run(op_layers); }
 
 }  // namespace tinymlops

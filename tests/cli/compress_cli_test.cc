@@ -89,6 +89,7 @@ TEST_F(CompressCli, Int4QatIsEightTimesSmallerAndLosesAtMostOnePoint) {
   auto report = nlohmann::json::parse(r.out);
   EXPECT_DOUBLE_EQ(report["weight_ratio"].get<double>(), 8.0);
   EXPECT_LE(report["drop"].get<double>(), 1.0);
+  EXPECT_EQ(report["activation_ranges"], "trained");
   auto info = nlohmann::json::parse(run_cli({"inspect", out, "--json"}).out);
   EXPECT_EQ(info["variant"], "int4");
 }
@@ -239,6 +240,7 @@ TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
       {{"--activations", "int12"}, 2, "--activations: unknown activation type 'int12'"},
       {{"--activations", "int16", "--bits", "4"}, 2, "--activations: int16 activations (int16x8) go with"},
       {{"--activations", "int16", "--method", "qat"}, 2, "--activations: int16 activations (int16x8) go with"},
+      {{"--recalibrate"}, 2, "--recalibrate: goes with --method qat"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> args = {"quantize", model_, "--data", digits(), "--out", out, "-q"};

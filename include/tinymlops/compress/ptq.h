@@ -16,6 +16,7 @@
 // variant is "int16x8".
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,13 @@ struct PtqOptions {
   // 8: int8 activations; 16: int16x8 (REQUIRES weight_bits 8 and no
   // op_weight_bits).
   int activation_bits = 8;
+  // Activation ranges fixed ahead instead of calibrated, e.g. the ranges QAT
+  // trained with (qat.h, op_ranges): entry k is the range of the output of
+  // ops[k] of the float model. Missing entries (nullopt, or past the end) and
+  // the model input are calibrated; pooling always keeps its input's
+  // parameters and a final softmax stays float, so their entries are unused.
+  // REQUIRES: low <= 0 <= high.
+  std::vector<std::optional<QuantRange>> op_output_ranges;
 };
 
 // Signal-to-quantization-noise ratio of one op's output over the calibration

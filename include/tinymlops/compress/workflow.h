@@ -21,6 +21,9 @@ struct QuantizeConfig {
   int activation_bits = 8;     // 8, or 16: int16x8 (ptq only, with 8-bit weights; ptq.h)
   int epochs = 10;             // QAT fine-tuning epochs
   float learning_rate = 1e-4f;  // QAT fine-tuning learning rate
+  // QAT: calibrate activation ranges afresh (as for ptq) instead of deploying
+  // the moving-average ranges QAT trained with (qat.h).
+  bool qat_recalibrate = false;
   int64_t budget_bytes = 0;     // > 0: mixed precision (mixed_precision.h) to fit this many constant bytes
   PtqOptions ptq;
   int calibration_samples = 500;  // at most this many training rows calibrate
@@ -34,7 +37,8 @@ int parse_activation_bits(const std::string& name);
 
 struct QuantizeResult {
   DeployModel model;
-  // {"method","bits","activations","variant","calibration","per_channel","split","calibration_rows",
+  // {"method","bits","activations","variant","calibration",["activation_ranges": "trained"|"calibrated" (qat)],
+  //  "per_channel","split","calibration_rows",
   //  "eval_rows","bytes":{"float32":{"weights","biases","tables"},"int8":{...}},
   //  "weight_ratio" (weights only),"weight_bytes_before" (all constants),
   //  "weight_bytes_after","ratio","before":{metrics},"after":{metrics},

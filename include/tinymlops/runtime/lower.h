@@ -14,6 +14,10 @@ namespace tinymlops {
 
 // Throws Error(kInvalid) naming "layers[i] (kind)" for a layer that cannot be
 // lowered (a BatchNorm that does not follow a Dense or convolution).
-DeployModel lower_model(Model& model);
+// `op_layers`, when given, receives one entry per op of the result: the index
+// of the last layer folded or fused into it, whose output the op computes
+// (Dense + BatchNorm + ReLU -> the ReLU's index; a dropped Flatten or Dropout
+// is never named).
+DeployModel lower_model(Model& model, std::vector<size_t>* op_layers = nullptr);
 
 }  // namespace tinymlops
