@@ -32,6 +32,7 @@ nlohmann::ordered_json report_json(const VerifyReport& r) {
           {"tolerance", r.tolerance},
           {"flash_bytes", r.flash_bytes},
           {"weight_bytes", r.weight_bytes},
+          {"code_bytes", r.code_bytes},
           {"ram_bytes", r.ram_bytes},
           {"arena_bytes", r.arena_bytes},
           {"stack_bytes", r.stack_bytes},
@@ -48,9 +49,14 @@ void print_report(const VerifyReport& r) {
   }
   std::printf("  float outputs   %d of %d rows bit-identical; %d beyond tolerance %g (max |diff| %.3g)\n",
               r.float_identical_rows, r.rows, r.float_mismatched_rows, r.tolerance, r.max_abs_difference);
-  std::printf("  flash           %lld bytes (text + rodata the model adds): %lld of weights, %lld of code and tables\n",
-              static_cast<long long>(r.flash_bytes), static_cast<long long>(r.weight_bytes),
-              static_cast<long long>(r.flash_bytes - r.weight_bytes));
+  std::printf("  flash           %lld bytes (text + rodata the model adds): %lld of weights",
+              static_cast<long long>(r.flash_bytes), static_cast<long long>(r.weight_bytes));
+  if (r.code_bytes >= 0) {
+    std::printf(", %lld of code, %lld of tables\n", static_cast<long long>(r.code_bytes),
+                static_cast<long long>(r.flash_bytes - r.weight_bytes - r.code_bytes));
+  } else {
+    std::printf(", %lld of code and tables\n", static_cast<long long>(r.flash_bytes - r.weight_bytes));
+  }
   std::printf("  RAM             %lld bytes static (data + bss), of which arena %lld\n",
               static_cast<long long>(r.ram_bytes), static_cast<long long>(r.arena_bytes));
   if (r.stack_bytes >= 0) {
@@ -116,6 +122,7 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
       ->capture_default_str();
   gen->add_option("--variant", codegen->variant,
                   "require this variant (float32, int8, int4, ...); the model file decides it");
+  gen->add_option("--device", codegen->device, "refuse a model that does not fit this board (see tinymlops devices)");
   gen->add_option("--name", codegen->name, "C name prefix and file stem (default: the model file's stem)");
   gen->callback([codegen] {
     const CodegenResult result = run_codegen(*codegen);
@@ -146,6 +153,8 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   ver->add_option("--keep", verify->work_dir, "build in this folder and keep it");
+  ver->add_option("--optimize", verify->optimization,
+                  "compiler optimization level 0|1|2|3|s|z (default: 2; s on avr)");
   ver->add_flag("--drop-bad-rows", verify->drop_bad_rows, "skip rows with empty/NaN/Inf cells");
   ver->add_flag("--json", *json, "print the report as JSON");
   progress->add_to(*ver);
@@ -173,7 +182,7 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
     const Device& device = find_device(*fit_device);
     const FitReport report = fit_model(load_as_deploy_model(*fit_model_path), device, *fit_model_path);
     print_fit(report, device);
-    if (!report.fits) throw Error(ErrorKind::kInvalid, *fit_model_path, "does not fit " + device.id);
+    if (!report.fits) throw Error(ErrorKind::kInvalid, *fit_model_path, fit_failure_summary(report));
   });
 }
 

@@ -1,5 +1,7 @@
 #include "tinymlops/deploy/devices.h"
 
+#include <algorithm>
+
 #include "tinymlops/codegen/memory_plan.h"
 #include "tinymlops/core/error.h"
 
@@ -39,7 +41,7 @@ Device device(std::string id, std::string name, std::string arch, int64_t flash,
 }
 
 std::vector<Device> make_catalogue() {
-  return {
+  std::vector<Device> devices = {
       device("esp32", "ESP32 (dual Xtensa LX6)", "xtensa-lx6", 4 * kMiB, 520 * kKiB, 240, true),
       device("esp32-s3", "ESP32-S3 (dual Xtensa LX7)", "xtensa-lx7", 8 * kMiB, 512 * kKiB, 240, true),
       device("esp32-c3", "ESP32-C3 (RISC-V RV32IMC)", "riscv32", 4 * kMiB, 400 * kKiB, 160, false),
@@ -56,6 +58,11 @@ std::vector<Device> make_catalogue() {
              "cortex-m4"),
       device("simavr-atmega328p", "simavr ATmega328P (emulated)", "avr", 32 * kKiB, 2 * kKiB, 16, false, "avr"),
   };
+  devices[3].aliases = {"uno"};
+  devices[4].aliases = {"mega"};
+  devices[6].aliases = {"stm32f407"};
+  devices[7].aliases = {"pico"};
+  return devices;
 }
 
 bool integer_model(const DeployModel& model) {
@@ -78,7 +85,7 @@ const std::vector<Device>& device_catalogue() {
 const Device& find_device(const std::string& id) {
   std::string ids;
   for (const Device& d : device_catalogue()) {
-    if (d.id == id) return d;
+    if (d.id == id || std::find(d.aliases.begin(), d.aliases.end(), id) != d.aliases.end()) return d;
     ids += (ids.empty() ? "" : ", ") + d.id;
   }
   throw Error(ErrorKind::kUsage, "--device", "unknown device '" + id + "' (" + ids + ")");
@@ -131,6 +138,21 @@ FitReport fit_model(const DeployModel& model, const Device& device, const std::s
                                         : "a smaller model: narrower layers need less activation RAM");
   }
   return report;
+}
+
+std::string fit_failure_summary(const FitReport& r) {
+  std::string text = "does not fit " + r.device + ":";
+  std::string over;
+  if (r.flash_needed > r.flash_available) {
+    over = " flash " + std::to_string(r.flash_needed) + " of " + std::to_string(r.flash_available) + " B";
+  }
+  if (r.ram_needed > r.ram_available) {
+    over += std::string(over.empty() ? "" : ",") + " RAM " + std::to_string(r.ram_needed) + " of " +
+            std::to_string(r.ram_available) + " B";
+  }
+  text += over;
+  if (!r.suggestions.empty()) text += "; would fit: " + r.suggestions[0];
+  return text;
 }
 
 }  // namespace tinymlops

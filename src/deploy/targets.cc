@@ -185,6 +185,7 @@ TargetToolchain avr_toolchain() {
   t.run_timeout_seconds = 300;
   t.counter_unit = "cycles";
   t.counter_scale = 1;
+  t.constants_in_text = true;
   t.default_rows = 16;
   return t;
 }

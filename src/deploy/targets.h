@@ -22,6 +22,7 @@ struct TargetToolchain {
   std::string counter_unit;                // "cycles", "instructions" or "" (no counter)
   int counter_scale = 0;                   // counter_unit per count of harness_counter()
   int default_rows = 100;
+  bool constants_in_text = false;          // AVR: PROGMEM constants land in .text
 };
 
 const TargetToolchain& target_toolchain(VerifyTarget target);

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <regex>
@@ -148,22 +149,41 @@ void link(const TargetToolchain& tc, const fs::path& dir, const std::vector<std:
   run_checked(argv, dir, what);
 }
 
-// {flash, ram} of a linked program: text + rodata, data + bss (`size -A`).
-std::pair<int64_t, int64_t> program_sizes(const TargetToolchain& tc, const fs::path& dir, const std::string& elf) {
+// Section sizes of a linked program (`size -A`).
+struct ProgramSizes {
+  int64_t text = 0, rodata = 0, ram = 0;  // ram: data + bss
+};
+
+ProgramSizes program_sizes(const TargetToolchain& tc, const fs::path& dir, const std::string& elf) {
   const ProcessResult result = run_process({tc.size_tool, "-A", elf}, dir, 60);
   if (result.exit_code != 0) throw Error(ErrorKind::kIo, elf, "cannot read sizes: " + first_lines(result.output, 2));
   std::istringstream in(result.output);
   std::string line;
-  int64_t flash = 0, ram = 0;
+  ProgramSizes sizes;
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string section;
     int64_t size = 0;
     if (!(fields >> section >> size)) continue;
-    if (section.starts_with(".text") || section.starts_with(".rodata") || section == ".ARM.exidx") flash += size;
-    if (section.starts_with(".data") || section.starts_with(".bss")) ram += size;
+    if (section.starts_with(".text") || section == ".ARM.exidx") sizes.text += size;
+    if (section.starts_with(".rodata")) sizes.rodata += size;
+    if (section.starts_with(".data") || section.starts_with(".bss")) sizes.ram += size;
   }
-  return {flash, ram};
+  return sizes;
+}
+
+// The target's toolchain, at optimization level `level` ("2", "s", ...) when given.
+TargetToolchain toolchain_at(VerifyTarget target, const std::string& level) {
+  TargetToolchain tc = target_toolchain(target);
+  if (level.empty()) return tc;
+  static const std::vector<std::string> levels{"0", "1", "2", "3", "s", "z"};
+  if (std::find(levels.begin(), levels.end(), level) == levels.end()) {
+    throw Error(ErrorKind::kUsage, "--optimize", "unknown level '" + level + "' (0, 1, 2, 3, s, z)");
+  }
+  for (std::string& flag : tc.flags) {
+    if (flag.starts_with("-O")) flag = "-O" + level;
+  }
+  return tc;
 }
 
 DeviceOutput parse_device_output(const std::string& text, int rows, int outputs, int integer_outputs) {
@@ -265,7 +285,7 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   }
   // A NaN or infinity cannot be written into the harness as a C literal.
   if (!raw_rows.allFinite()) throw Error(ErrorKind::kUsage, "verify", "rows hold a value that is not finite");
-  const TargetToolchain& tc = target_toolchain(options.target);
+  const TargetToolchain tc = toolchain_at(options.target, options.optimization);
   const std::string target = verify_target_name(options.target);
   VerifyReport report;
   report.target = target;
@@ -324,10 +344,11 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   link(tc, dir, objects(harness, true), "harness.elf", what);
   link(tc, dir, objects(with, true), "probe_with.elf", what);
   link(tc, dir, objects(without, false), "probe_without.elf", what);
-  const auto [flash_with, ram_with] = program_sizes(tc, dir, "probe_with.elf");
-  const auto [flash_without, ram_without] = program_sizes(tc, dir, "probe_without.elf");
-  report.flash_bytes = flash_with - flash_without;
-  report.ram_bytes = ram_with - ram_without;
+  const ProgramSizes with_model = program_sizes(tc, dir, "probe_with.elf");
+  const ProgramSizes without_model = program_sizes(tc, dir, "probe_without.elf");
+  report.flash_bytes = with_model.text + with_model.rodata - without_model.text - without_model.rodata;
+  report.ram_bytes = with_model.ram - without_model.ram;
+  if (!tc.constants_in_text) report.code_bytes = with_model.text - without_model.text;
 
   if (progress) progress->message("verify: running " + std::to_string(report.rows) + " rows with " + tc.run[0]);
   const ProcessResult run = run_process(tc.run, dir, tc.run_timeout_seconds);

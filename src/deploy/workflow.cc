@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "tinymlops/core/error.h"
+#include "tinymlops/deploy/devices.h"
 #include "tinymlops/nn/workflow.h"
 #include "tinymlops/runtime/any_model.h"
 
@@ -28,6 +29,10 @@ CodegenResult run_codegen(const CodegenConfig& config) {
   if (config.out.empty()) throw Error(ErrorKind::kUsage, "--out", "an output folder is required");
   const DeployModel model = load_as_deploy_model(config.model);
   check_variant(model, config);
+  if (!config.device.empty()) {
+    const FitReport fit = fit_model(model, find_device(config.device), config.model);
+    if (!fit.fits) throw Error(ErrorKind::kInvalid, config.model, fit_failure_summary(fit));
+  }
   EmitOptions options;
   options.name = config.name.empty() ? std::filesystem::path(config.model).stem().string() : config.name;
   options.source = std::filesystem::path(config.model).filename().string();
@@ -52,6 +57,7 @@ VerifyReport run_verify(const VerifyConfig& config, Progress* progress) {
   options.target = parse_verify_target(config.target);
   options.tolerance = config.tolerance;
   options.work_dir = config.work_dir;
+  options.optimization = config.optimization;
   const DeployModel model = load_as_deploy_model(config.model);
   const Dataset rows = load_for_model(model.metadata, config.data, config.drop_bad_rows, false);
   const int count = config.rows > 0 ? config.rows : default_verify_rows(options.target);

@@ -12,6 +12,7 @@ namespace tinymlops {
 
 struct Device {
   std::string id;        // "esp32", "arduino-uno", ...
+  std::vector<std::string> aliases;  // other accepted ids: "uno", "mega", ...
   std::string name;      // the board and its chip
   std::string arch;      // "xtensa-lx6", "avr", "cortex-m4f", ...
   int64_t flash_bytes = 0, ram_bytes = 0;
@@ -27,7 +28,8 @@ struct Device {
 
 // Every board tinymlops knows, in a fixed order.
 const std::vector<Device>& device_catalogue();
-// Throws Error(kUsage) listing the ids for an unknown one.
+// The device of an id or alias. Throws Error(kUsage) listing the ids for an
+// unknown one.
 const Device& find_device(const std::string& id);
 
 struct FitReport {
@@ -42,5 +44,8 @@ struct FitReport {
 
 // REQUIRES a valid model. `model_path` only fills in the suggested commands.
 FitReport fit_model(const DeployModel& model, const Device& device, const std::string& model_path);
+
+// One line for a model that does not fit: what is over and what would fit.
+std::string fit_failure_summary(const FitReport& report);
 
 }  // namespace tinymlops

@@ -29,6 +29,9 @@ struct VerifyOptions {
   // Where the build happens (kept afterwards); empty: a temporary folder,
   // removed when verification ends.
   std::filesystem::path work_dir;
+  // Compiler optimization level for every file ("0", "1", "2", "3", "s", "z");
+  // empty: the target's own (-O2 on host and Cortex-M4, -Os on AVR).
+  std::string optimization;
 };
 
 struct VerifyReport {
@@ -49,6 +52,10 @@ struct VerifyReport {
   // text + rodata, RAM = data + bss; the arena is part of that RAM.
   int64_t flash_bytes = 0, ram_bytes = 0, arena_bytes = 0;
   int64_t weight_bytes = 0;  // the deploy model's constants (weights, biases), part of flash_bytes
+  // Machine code (.text) of flash_bytes: kernels, entry points, the libc and libm
+  // functions they call; the rest is constant data (weights and tables). -1 on
+  // AVR, where constants sit in .text.
+  int64_t code_bytes = -1;
   // Peak stack of one float inference, measured by stack painting (-1 on host).
   int64_t stack_bytes = -1;
   // Per float inference, averaged over the rows: "cycles" (simavr) or

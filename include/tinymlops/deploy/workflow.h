@@ -17,6 +17,7 @@ struct CodegenConfig {
   std::string variant;         // when set, the model's variant must be this one
   std::string name;            // C name; empty: the model file's stem
   std::string command;         // recorded in the generated files' header comment
+  std::string device;          // when set, refuse a model that does not fit it (fit_model)
 };
 
 struct CodegenResult {
@@ -27,7 +28,8 @@ struct CodegenResult {
 };
 
 // Generates and writes the package. Throws Error(kUsage) when the model's
-// variant is not the requested one (naming the command that makes it).
+// variant is not the requested one (naming the command that makes it), and
+// Error(kInvalid) when it does not fit config.device; nothing is written then.
 CodegenResult run_codegen(const CodegenConfig& config);
 
 struct VerifyConfig {
@@ -37,6 +39,7 @@ struct VerifyConfig {
   int rows = 0;               // 0: default_verify_rows(target)
   double tolerance = 1e-4;
   std::string work_dir;       // keep the build here (empty: temporary)
+  std::string optimization;   // VerifyOptions::optimization
   bool drop_bad_rows = false;
 };
 
