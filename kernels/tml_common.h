@@ -207,6 +207,57 @@ static inline int16_t tml_output_s16(int64_t acc, tml_requant r, const tml_q16_p
   return (int16_t)tml_clamp(tml_requantize64(acc, r), p->act_min, p->act_max);
 }
 
+/* Compressed weight formats, shared by the fully-connected and convolution
+ * kernels. Each addresses one weight by its flat index in the dense layout of
+ * its op (int32_t: int is 16 bits on AVR); the arrays are constants. */
+
+/* The unsigned 4-bit value at flat `index` of a packed array: two per byte,
+ * the even index in the low nibble. Codebook indices (0..15). */
+static inline int32_t tml_u4_at(const uint8_t* packed, int32_t index) {
+  const uint8_t byte = TML_LD_U8(&packed[index >> 1]);
+  return (index & 1) ? (int32_t)(byte >> 4) : (int32_t)(byte & 0x0F);
+}
+
+/* The signed 4-bit value (-8..7, two's complement nibble) at flat `index`,
+ * packed as for tml_u4_at. int4 weights. */
+static inline int32_t tml_s4_at(const uint8_t* packed, int32_t index) {
+  const int32_t nibble = tml_u4_at(packed, index);
+  return nibble >= 8 ? nibble - 16 : nibble;
+}
+
+/* Bit (index % 8) of mask[index / 8]: whether the sparse8 weight at flat
+ * `index` is nonzero (its value is then the next one in the values array). */
+static inline int tml_mask_bit(const uint8_t* mask, int32_t index) {
+  return (TML_LD_U8(&mask[index >> 3]) >> (index & 7)) & 1;
+}
+
+/* The float32 value of a binary16 bit pattern (exact; subnormals, infinities
+ * and NaN included). float16 weights. */
+static inline float tml_f16_to_f32(uint16_t half) {
+  const uint32_t sign = (uint32_t)(half >> 15) << 31;
+  uint32_t exponent = (half >> 10) & 0x1F;
+  uint32_t mantissa = half & 0x3FF;
+  uint32_t bits;
+  if (exponent == 0x1F) {
+    bits = sign | 0x7F800000u | (mantissa << 13); /* infinity or NaN */
+  } else if (exponent != 0) {
+    bits = sign | ((exponent + 112) << 23) | (mantissa << 13); /* normal: rebias 15 -> 127 */
+  } else if (mantissa == 0) {
+    bits = sign; /* zero */
+  } else {
+    /* Subnormal: shift the mantissa up until its leading 1 is implicit. */
+    exponent = 113;
+    while ((mantissa & 0x400) == 0) {
+      mantissa <<= 1;
+      --exponent;
+    }
+    bits = sign | (exponent << 23) | ((mantissa & 0x3FF) << 13);
+  }
+  float value;
+  memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
 #ifdef __cplusplus
 }
 #endif

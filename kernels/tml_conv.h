@@ -42,6 +42,54 @@ void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* shape,
                               const int64_t* bias, const tml_requant* requant, const tml_q16_params* params,
                               int16_t* output);
 
+/* Compressed weights with int8 activations (tml_common.h rule set; requant,
+ * params and bias as for the s8 kernels). The weights keep the dense layout of
+ * their op -- Conv2D flat index ((f * kernel_h + ky) * kernel_w + kx) * in_c + c,
+ * DepthwiseConv2D (ky * kernel_w + kx) * out_c + o -- and are packed exactly
+ * as the fully-connected formats (tml_fully_connected.h):
+ *   s4           signed 4-bit weights (-8..7), two per byte, the even flat
+ *                index in the low nibble (tml_s4_at);
+ *   codebook_s8  unsigned 4-bit indices packed the same way into a 16-entry
+ *                int8 codebook: weight = codebook[index] (tml_u4_at);
+ *   sparse_s8    (Conv2D only) a bitmap, bit index % 8 of mask[index / 8] set
+ *                for each nonzero weight (tml_mask_bit), then the nonzero
+ *                values in flat-index order: those of filter f start after the
+ *                nonzeros of filters 0..f-1. The kernel walks every tap of a
+ *                filter through the mask, padded taps included, and multiplies
+ *                only the taps inside the image.
+ * Depthwise has no sparse variant: its flat order interleaves the output
+ * channels, so one output channel's values are not contiguous. */
+void tml_conv2d_s4(const int8_t* input, const tml_conv_shape* shape, const uint8_t* packed_weights,
+                   const int32_t* bias, const tml_requant* requant, const tml_q8_params* params, int8_t* output);
+void tml_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape* shape, const uint8_t* packed_indices,
+                            const int8_t* codebook, const int32_t* bias, const tml_requant* requant,
+                            const tml_q8_params* params, int8_t* output);
+void tml_conv2d_sparse_s8(const int8_t* input, const tml_conv_shape* shape, const uint8_t* mask,
+                          const int8_t* values, const int32_t* bias, const tml_requant* requant,
+                          const tml_q8_params* params, int8_t* output);
+void tml_depthwise_conv2d_s4(const int8_t* input, const tml_conv_shape* shape, const uint8_t* packed_weights,
+                             const int32_t* bias, const tml_requant* requant, const tml_q8_params* params,
+                             int8_t* output);
+void tml_depthwise_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape* shape,
+                                      const uint8_t* packed_indices, const int8_t* codebook, const int32_t* bias,
+                                      const tml_requant* requant, const tml_q8_params* params, int8_t* output);
+
+/* Compressed weights with float32 activations (weight-only compression);
+ * layouts as for the f32 kernels.
+ *   f16w  IEEE binary16 bit patterns, converted exactly by tml_f16_to_f32:
+ *         the result equals the f32 kernel's on the converted weights.
+ *   w8    int8 weights and one float scale per output channel:
+ *         out = clamp(bias[o] + scales[o] * sum in * w, act_min, act_max),
+ *         the sum taken in float32 in the f32 kernel's order. */
+void tml_conv2d_f16w(const float* input, const tml_conv_shape* shape, const uint16_t* weights, const float* bias,
+                     float act_min, float act_max, float* output);
+void tml_conv2d_w8(const float* input, const tml_conv_shape* shape, const int8_t* weights, const float* scales,
+                   const float* bias, float act_min, float act_max, float* output);
+void tml_depthwise_conv2d_f16w(const float* input, const tml_conv_shape* shape, const uint16_t* weights,
+                               const float* bias, float act_min, float act_max, float* output);
+void tml_depthwise_conv2d_w8(const float* input, const tml_conv_shape* shape, const int8_t* weights,
+                             const float* scales, const float* bias, float act_min, float act_max, float* output);
+
 #ifdef __cplusplus
 }
 #endif

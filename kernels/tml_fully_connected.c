@@ -1,7 +1,5 @@
 #include "tml_fully_connected.h"
 
-#include <string.h>
-
 void tml_fully_connected_f32(const float* input, int in_features, const float* weights, const float* bias,
                              int out_features, float act_min, float act_max, float* output) {
   for (int o = 0; o < out_features; ++o) {
@@ -12,13 +10,6 @@ void tml_fully_connected_f32(const float* input, int in_features, const float* w
   }
 }
 
-/* The signed 4-bit weight at flat `index` of a packed array. */
-static int32_t s4_at(const uint8_t* packed, int32_t index) {
-  const uint8_t byte = TML_LD_U8(&packed[index >> 1]);
-  const int32_t nibble = (index & 1) ? (byte >> 4) : (byte & 0x0F);
-  return nibble >= 8 ? nibble - 16 : nibble;
-}
-
 void tml_fully_connected_s4(const int8_t* input, int in_features, const uint8_t* packed_weights,
                             const int32_t* bias, int out_features, const tml_requant* requant,
                             const tml_q8_params* params, int8_t* output) {
@@ -27,7 +18,7 @@ void tml_fully_connected_s4(const int8_t* input, int in_features, const uint8_t*
     const int32_t row = (int32_t)o * in_features;
     int32_t acc = bias ? TML_LD_S32(&bias[o]) : 0;
     for (int i = 0; i < in_features; ++i) {
-      acc += ((int32_t)input[i] - q.input_zero_point) * s4_at(packed_weights, row + i);
+      acc += ((int32_t)input[i] - q.input_zero_point) * tml_s4_at(packed_weights, row + i);
     }
     output[o] = tml_output_s8(acc, tml_load_requant(&requant[o]), &q);
   }
@@ -41,10 +32,8 @@ void tml_fully_connected_codebook_s8(const int8_t* input, int in_features, const
     const int32_t row = (int32_t)o * in_features;
     int32_t acc = bias ? TML_LD_S32(&bias[o]) : 0;
     for (int i = 0; i < in_features; ++i) {
-      const int32_t index = row + i;
-      const uint8_t byte = TML_LD_U8(&packed_indices[index >> 1]);
-      const int k = (index & 1) ? (byte >> 4) : (byte & 0x0F);
-      acc += ((int32_t)input[i] - q.input_zero_point) * (int32_t)TML_LD_S8(&codebook[k]);
+      acc += ((int32_t)input[i] - q.input_zero_point) *
+             (int32_t)TML_LD_S8(&codebook[tml_u4_at(packed_indices, row + i)]);
     }
     output[o] = tml_output_s8(acc, tml_load_requant(&requant[o]), &q);
   }
@@ -59,38 +48,12 @@ void tml_fully_connected_sparse_s8(const int8_t* input, int in_features, const u
     const int32_t row = (int32_t)o * in_features;
     int32_t acc = bias ? TML_LD_S32(&bias[o]) : 0;
     for (int i = 0; i < in_features; ++i) {
-      const int32_t index = row + i;
-      if ((TML_LD_U8(&mask[index >> 3]) >> (index & 7)) & 1) {
+      if (tml_mask_bit(mask, row + i)) {
         acc += ((int32_t)input[i] - q.input_zero_point) * (int32_t)TML_LD_S8(&values[next++]);
       }
     }
     output[o] = tml_output_s8(acc, tml_load_requant(&requant[o]), &q);
   }
-}
-
-float tml_f16_to_f32(uint16_t half) {
-  const uint32_t sign = (uint32_t)(half >> 15) << 31;
-  uint32_t exponent = (half >> 10) & 0x1F;
-  uint32_t mantissa = half & 0x3FF;
-  uint32_t bits;
-  if (exponent == 0x1F) {
-    bits = sign | 0x7F800000u | (mantissa << 13); /* infinity or NaN */
-  } else if (exponent != 0) {
-    bits = sign | ((exponent + 112) << 23) | (mantissa << 13); /* normal: rebias 15 -> 127 */
-  } else if (mantissa == 0) {
-    bits = sign; /* zero */
-  } else {
-    /* Subnormal: shift the mantissa up until its leading 1 is implicit. */
-    exponent = 113;
-    while ((mantissa & 0x400) == 0) {
-      mantissa <<= 1;
-      --exponent;
-    }
-    bits = sign | (exponent << 23) | ((mantissa & 0x3FF) << 13);
-  }
-  float value;
-  memcpy(&value, &bits, sizeof value);
-  return value;
 }
 
 void tml_fully_connected_f16w(const float* input, int in_features, const uint16_t* weights, const float* bias,

@@ -50,7 +50,7 @@ void tml_fully_connected_sparse_s8(const int8_t* input, int in_features, const u
                                    const tml_q8_params* params, int8_t* output);
 
 /* float32 activations with float16 weights (IEEE 754 binary16 bit patterns,
- * converted exactly to float32 as they are read). Otherwise as
+ * converted exactly to float32 by tml_f16_to_f32 as they are read). Otherwise as
  * tml_fully_connected_f32. */
 void tml_fully_connected_f16w(const float* input, int in_features, const uint16_t* weights, const float* bias,
                               int out_features, float act_min, float act_max, float* output);
@@ -59,10 +59,6 @@ void tml_fully_connected_f16w(const float* input, int in_features, const uint16_
  * out[o] = bias[o] + scales[o] * sum_i in[i] * w[o][i], clamped. */
 void tml_fully_connected_w8(const float* input, int in_features, const int8_t* weights, const float* scales,
                             const float* bias, int out_features, float act_min, float act_max, float* output);
-
-/* The float32 value of a binary16 bit pattern (exact; subnormals, infinities and
- * NaN included). */
-float tml_f16_to_f32(uint16_t half);
 
 #ifdef __cplusplus
 }

@@ -26,7 +26,7 @@ void print_report(const nlohmann::ordered_json& r) {
   const bool weight_only = method == "fp16" || method == "dynamic";
   const bool int16 = r["activations"] == "int16";
   if (weight_only) {
-    std::printf("compressed (%s) dense weights to %s; activations stay float32\n", method.c_str(),
+    std::printf("compressed (%s) weights to %s; activations stay float32\n", method.c_str(),
                 method == "fp16" ? "float16" : "int8 with one scale per output");
   } else if (int16) {
     std::printf("quantized (%s) to int16x8: int16 activations, int8 weights (%s, %s calibration on %lld rows)\n",
@@ -90,10 +90,9 @@ void register_quantize(CLI::App& app) {
       ->required();
   command->add_option("--label", flags->label, "target column (default: the model's)");
   command->add_option("--method", flags->config.method,
-                      "ptq (post-training, default), qat (quantization-aware fine-tuning first), fp16 (float16 dense "
-                      "weights) or dynamic (int8 dense weights, float activations)");
-  command->add_option("--bits", flags->config.bits,
-                      "weight bits: 8 (default) or 4 (dense layers; convolutions keep 8)");
+                      "ptq (post-training, default), qat (quantization-aware fine-tuning first), fp16 (float16 "
+                      "weights) or dynamic (int8 weights, float activations)");
+  command->add_option("--bits", flags->config.bits, "weight bits: 8 (default) or 4 (dense and convolution layers)");
   command->add_option("--activations", flags->activations,
                       "int8 (default) or int16: int16x8, int16 symmetric activations with int8 weights and int64 "
                       "biases (ptq, 8-bit weights)");

@@ -327,11 +327,26 @@ class SourceWriter {
       case OpKind::kConv2D:
       case OpKind::kDepthwiseConv2D: {
         const std::string kernel = op.kind == OpKind::kConv2D ? "tml_conv2d" : "tml_depthwise_conv2d";
+        const DeployTensor& weights = model_.tensors[static_cast<size_t>(op.inputs[1])];
         if (int8) {
-          return kernel + "_s8(" + s8_in + ", " + shape + ", " + w + ", " + b + ", " + requant + ", " + q8 + ", " +
-                 s8_out + ");";
+          const std::string tail = b + ", " + requant + ", " + q8 + ", " + s8_out + ");";
+          switch (weights.dtype) {
+            case DType::kInt4: return kernel + "_s4(" + s8_in + ", " + shape + ", " + w + ", " + tail;
+            case DType::kIndex4:
+              return kernel + "_codebook_s8(" + s8_in + ", " + shape + ", " + w + ", " + symbol(op.inputs[3]) + ", " +
+                     tail;
+            case DType::kSparse8:  // Conv2D only (validate)
+              return kernel + "_sparse_s8(" + s8_in + ", " + shape + ", " + w + ", (const int8_t*)(" + w + " + " +
+                     std::to_string(data_bytes(DType::kSparse8, weights.size())) + "), " + tail;
+            default: return kernel + "_s8(" + s8_in + ", " + shape + ", " + w + ", " + tail;
+          }
         }
-        return kernel + "_f32(" + f32_in + ", " + shape + ", " + w + ", " + b + ", " + clamp + ", " + f32_out + ");";
+        const std::string tail = b + ", " + clamp + ", " + f32_out + ");";
+        if (weights.dtype == DType::kFloat16) return kernel + "_f16w(" + f32_in + ", " + shape + ", " + w + ", " + tail;
+        if (weights.dtype == DType::kInt8) {
+          return kernel + "_w8(" + f32_in + ", " + shape + ", " + w + ", " + w + "_scales, " + tail;
+        }
+        return kernel + "_f32(" + f32_in + ", " + shape + ", " + w + ", " + tail;
       }
       case OpKind::kMaxPool:
       case OpKind::kAvgPool: {

@@ -14,12 +14,9 @@ namespace {
 constexpr double kExhaustiveLimit = 4096;
 
 // Weight widths the kernels offer for an op, widest first; empty for ops
-// without weights. Convolutions are int8 only until int4 convolution kernels
-// exist: then add 4 here (and quantize_int8 must honour op_weight_bits for
-// them, which today it does for fully-connected ops only).
+// without weights.
 std::vector<int> weight_widths(OpKind kind) {
-  if (kind == OpKind::kFullyConnected) return {8, 4};
-  if (kind == OpKind::kConv2D || kind == OpKind::kDepthwiseConv2D) return {8};
+  if (kind == OpKind::kFullyConnected || kind == OpKind::kConv2D || kind == OpKind::kDepthwiseConv2D) return {8, 4};
   return {};
 }
 

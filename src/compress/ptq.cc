@@ -254,11 +254,9 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
       const DeployTensor& b = model.tensors[static_cast<size_t>(op.inputs[2])];
       const int channels = b.shape[0];
       const int64_t per_filter = w.size() / channels;
-      int bits = op.kind == OpKind::kFullyConnected ? options.weight_bits : 8;
-      if (op.kind == OpKind::kFullyConnected && i < options.op_weight_bits.size() && options.op_weight_bits[i] > 0) {
-        bits = options.op_weight_bits[i];
-      }
-      if (!int16 && op.kind == OpKind::kFullyConnected && bits == 8 && distinct_values(w) <= 16 && w.size() > 32) {
+      int bits = options.weight_bits;
+      if (i < options.op_weight_bits.size() && options.op_weight_bits[i] > 0) bits = options.op_weight_bits[i];
+      if (!int16 && bits == 8 && distinct_values(w) <= 16 && w.size() > 32) {
         // Clustered weights: one scale, 4-bit indices into a 16-entry codebook
         // (smaller than int8 once there are more than 32 weights).
         auto [indices, codebook] = codebook_weights(w, channels);
@@ -277,8 +275,9 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
                                                 [&](size_t k) { return static_cast<int>(k % static_cast<size_t>(channels)); })
                              : quantize_weights(w, channels, options.per_channel, bits,
                                                 [&](size_t k) { return static_cast<int>(static_cast<int64_t>(k) / per_filter); });
-      if (!int16 && op.kind == OpKind::kFullyConnected && w_q.dtype == DType::kInt8) {
-        // Pruned weights: a bitmap of the nonzeros and their values, when smaller.
+      if (!int16 && op.kind != OpKind::kDepthwiseConv2D && w_q.dtype == DType::kInt8) {
+        // Pruned weights: a bitmap of the nonzeros and their values, when
+        // smaller (no sparse depthwise kernel: kernels/tml_conv.h).
         std::string sparse = sparse_int8(tensor_int8(w_q));
         if (sparse.size() < w_q.data.size()) {
           w_q.dtype = DType::kSparse8;
@@ -306,7 +305,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
   out.output = current;
   bool any4 = false, any8 = false;
   for (const DeployOp& op : out.ops) {
-    if (op.kind != OpKind::kFullyConnected) continue;
+    if (!is_weighted(op.kind)) continue;
     const bool int4 = out.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kInt4;
     any4 |= int4;
     any8 |= !int4;

@@ -128,7 +128,8 @@ DeployModel parse_deploy_model(std::string_view bytes, const std::string& source
     }
     if (deploy_format_version(model) > sections.version) {
       throw Error(ErrorKind::kFormat, source,
-                  "int16/int64 tensors need format version 2, the file says " + std::to_string(sections.version));
+                  "int16/int64 tensors need format version 2, compressed convolution weights 3; the file says " +
+                      std::to_string(sections.version));
     }
     model.input = meta.at("input").get<int>();
     model.output = meta.at("output").get<int>();

@@ -164,10 +164,8 @@ class OpChecker {
                   std::to_string(expected));
     }
     if (x.dtype == DType::kFloat32) {
-      // Weight-only compression of dense layers: float16, or int8 with one scale per output.
+      // Weight-only compression (any weighted op): float16, or int8 with one scale per output.
       const bool compressed = w.dtype == DType::kFloat16 || w.dtype == DType::kInt8;
-      require(!compressed || op_.kind == OpKind::kFullyConnected,
-              "float16 and weight-only int8 weights are supported by fully_connected only");
       require((w.dtype == DType::kFloat32 || compressed) && b.dtype == DType::kFloat32 && y.dtype == DType::kFloat32,
               "float32 op needs float32, float16 or int8 weights and float32 bias and output");
       require(w.dtype != DType::kInt8 || (w.zero_point == 0 && w.scales.size() == static_cast<size_t>(channels)),
@@ -178,12 +176,13 @@ class OpChecker {
       check_int16x8_weighted(w, b, y, channels);
       return;
     }
+    // int4 and clustered weights: every weighted op; sparse: not depthwise (no
+    // kernel: its flat order interleaves the output channels, kernels/tml_conv.h).
     const bool int4 = w.dtype == DType::kInt4, sparse = w.dtype == DType::kSparse8;
-    require(!int4 || op_.kind == OpKind::kFullyConnected, "int4 weights are supported by fully_connected only");
-    require(!sparse || op_.kind == OpKind::kFullyConnected, "sparse weights are supported by fully_connected only");
+    require(!sparse || op_.kind != OpKind::kDepthwiseConv2D,
+            "sparse weights are supported by fully_connected and conv2d only");
     require(clustered == (w.dtype == DType::kIndex4), "index4 weights go with a codebook, and only they");
     if (clustered) {
-      require(op_.kind == OpKind::kFullyConnected, "clustered weights are supported by fully_connected only");
       const DeployTensor& codebook = tensor(op_.inputs[3]);
       require(codebook.dtype == DType::kInt8 && codebook.shape.size() == 1 && codebook.shape[0] == 16 &&
                   static_cast<int64_t>(codebook.data.size()) == 16,
@@ -191,7 +190,7 @@ class OpChecker {
     }
     require(x.dtype == DType::kInt8 && (w.dtype == DType::kInt8 || int4 || clustered || sparse) &&
                 b.dtype == DType::kInt32 && y.dtype == DType::kInt8,
-            "int8 op needs int8 input, int8/int4/index4 weights, int8 output and int32 bias");
+            "int8 op needs int8 input, int8/int4/index4/sparse8 weights, int8 output and int32 bias");
     require(w.zero_point == 0, "int8 weights are symmetric (zero point 0)");
     require(w.scales.size() == static_cast<size_t>(channels), "weights need one scale per output channel");
     for (float s : w.scales) require(s > 0, "weight scales must be positive");
@@ -277,6 +276,16 @@ int64_t DeployModel::macs() const {
 }
 
 uint32_t deploy_format_version(const DeployModel& model) {
+  for (const DeployOp& op : model.ops) {
+    if (op.kind != OpKind::kConv2D && op.kind != OpKind::kDepthwiseConv2D) continue;
+    // Out-of-range indices are left to validate().
+    auto in_range = [&](int t) { return t >= 0 && static_cast<size_t>(t) < model.tensors.size(); };
+    if (op.inputs.size() < 2 || !in_range(op.inputs[0]) || !in_range(op.inputs[1])) continue;
+    const DeployTensor& x = model.tensors[static_cast<size_t>(op.inputs[0])];
+    const DeployTensor& w = model.tensors[static_cast<size_t>(op.inputs[1])];
+    const bool dense = w.dtype == DType::kFloat32 || (w.dtype == DType::kInt8 && x.dtype != DType::kFloat32);
+    if (!dense) return 3;  // compressed convolution weights
+  }
   for (const DeployTensor& t : model.tensors) {
     if (t.dtype == DType::kInt16 || t.dtype == DType::kInt64) return 2;
   }

@@ -116,22 +116,9 @@ void ReferenceEngine::run_op(size_t index) {
       }
       return;
     case OpKind::kConv2D:
-    case OpKind::kDepthwiseConv2D: {
-      const tml_conv_shape shape = conv_shape(x, y, op);
-      const bool depthwise = op.kind == OpKind::kDepthwiseConv2D;
-      if (int8) {
-        const auto ws = reinterpret_cast<const int8_t*>(w);
-        const auto bs = reinterpret_cast<const int32_t*>(b);
-        if (depthwise) tml_depthwise_conv2d_s8(s8_in, &shape, ws, bs, p.requant.data(), &p.q8, s8_out);
-        else tml_conv2d_s8(s8_in, &shape, ws, bs, p.requant.data(), &p.q8, s8_out);
-      } else {
-        const auto ws = reinterpret_cast<const float*>(w);
-        const auto bs = reinterpret_cast<const float*>(b);
-        if (depthwise) tml_depthwise_conv2d_f32(f32_in, &shape, ws, bs, p.low, p.high, f32_out);
-        else tml_conv2d_f32(f32_in, &shape, ws, bs, p.low, p.high, f32_out);
-      }
+    case OpKind::kDepthwiseConv2D:
+      run_conv_op(op, p, in, out);
       return;
-    }
     case OpKind::kMaxPool:
     case OpKind::kAvgPool: {
       const tml_pool_shape shape = pool_shape(x, y, op);
@@ -158,6 +145,68 @@ void ReferenceEngine::run_op(size_t index) {
       break;
   }
   throw Error(ErrorKind::kInvalid, "engine", "bad op kind");
+}
+
+// Convolutions with int8 or float32 activations. The weights' dtype picks the
+// kernel: int8 activations take int8, int4, index4 (with the codebook, the
+// op's fourth input) or sparse8 (Conv2D only) weights; float32 ones float32,
+// float16 or weight-only int8 (with its per-channel scales).
+void ReferenceEngine::run_conv_op(const DeployOp& op, const OpParams& p, const char* in, char* out) {
+  const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
+  const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
+  const DeployTensor& weights = model_.tensors[static_cast<size_t>(op.inputs[1])];
+  const tml_conv_shape shape = conv_shape(x, y, op);
+  const bool depthwise = op.kind == OpKind::kDepthwiseConv2D;
+  const char* w = weights.data.data();
+  const char* b = model_.tensors[static_cast<size_t>(op.inputs[2])].data.data();
+  const auto packed = reinterpret_cast<const uint8_t*>(w);
+  if (x.dtype == DType::kInt8) {
+    const auto s8_in = reinterpret_cast<const int8_t*>(in);
+    const auto s8_out = reinterpret_cast<int8_t*>(out);
+    const auto bs = reinterpret_cast<const int32_t*>(b);
+    const tml_requant* rq = p.requant.data();
+    switch (weights.dtype) {
+      case DType::kInt4:
+        if (depthwise) tml_depthwise_conv2d_s4(s8_in, &shape, packed, bs, rq, &p.q8, s8_out);
+        else tml_conv2d_s4(s8_in, &shape, packed, bs, rq, &p.q8, s8_out);
+        return;
+      case DType::kIndex4: {
+        const auto codebook =
+            reinterpret_cast<const int8_t*>(model_.tensors[static_cast<size_t>(op.inputs[3])].data.data());
+        if (depthwise) tml_depthwise_conv2d_codebook_s8(s8_in, &shape, packed, codebook, bs, rq, &p.q8, s8_out);
+        else tml_conv2d_codebook_s8(s8_in, &shape, packed, codebook, bs, rq, &p.q8, s8_out);
+        return;
+      }
+      case DType::kSparse8: {  // Conv2D only (validate)
+        const auto values = reinterpret_cast<const int8_t*>(w + data_bytes(DType::kSparse8, weights.size()));
+        tml_conv2d_sparse_s8(s8_in, &shape, packed, values, bs, rq, &p.q8, s8_out);
+        return;
+      }
+      default: {
+        const auto ws = reinterpret_cast<const int8_t*>(w);
+        if (depthwise) tml_depthwise_conv2d_s8(s8_in, &shape, ws, bs, rq, &p.q8, s8_out);
+        else tml_conv2d_s8(s8_in, &shape, ws, bs, rq, &p.q8, s8_out);
+        return;
+      }
+    }
+  }
+  const auto f32_in = reinterpret_cast<const float*>(in);
+  const auto f32_out = reinterpret_cast<float*>(out);
+  const auto bs = reinterpret_cast<const float*>(b);
+  if (weights.dtype == DType::kFloat16) {
+    const auto ws = reinterpret_cast<const uint16_t*>(w);
+    if (depthwise) tml_depthwise_conv2d_f16w(f32_in, &shape, ws, bs, p.low, p.high, f32_out);
+    else tml_conv2d_f16w(f32_in, &shape, ws, bs, p.low, p.high, f32_out);
+  } else if (weights.dtype == DType::kInt8) {
+    const auto ws = reinterpret_cast<const int8_t*>(w);
+    const float* scales = weights.scales.data();
+    if (depthwise) tml_depthwise_conv2d_w8(f32_in, &shape, ws, scales, bs, p.low, p.high, f32_out);
+    else tml_conv2d_w8(f32_in, &shape, ws, scales, bs, p.low, p.high, f32_out);
+  } else {
+    const auto ws = reinterpret_cast<const float*>(w);
+    if (depthwise) tml_depthwise_conv2d_f32(f32_in, &shape, ws, bs, p.low, p.high, f32_out);
+    else tml_conv2d_f32(f32_in, &shape, ws, bs, p.low, p.high, f32_out);
+  }
 }
 
 // int16x8 ops: the int16 kernels, and Quantize to int16.

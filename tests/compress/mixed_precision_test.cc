@@ -54,25 +54,25 @@ TEST(MixedPrecision, MeetsTheBudgetLeastSensitiveLayersFirst) {
 
 // Convolutions are candidates with the one width their kernels offer (int8);
 // the dense layers still meet the budget around them.
-TEST(MixedPrecision, ConvolutionsKeepInt8AndTheBudgetIsMet) {
+TEST(MixedPrecision, ConvolutionsAreCandidatesAndTakeInt4UnderATightBudget) {
   Model model = testing::random_model(Shape{{6, 6, 2}}, "conv2d:4:3x3:relu,depthwise_conv2d:3x3,flatten,dense:24:relu,dense:4,softmax", 6);
   DeployModel reference = lower_model(model);
   const Dataset rows = rows_for(model, 60);
-  const int64_t size8 = quantize_int8(reference, rows.features, {}).constant_bytes();
+  PtqOptions all4;
+  all4.weight_bits = 4;
+  const int64_t size4 = quantize_int8(reference, rows.features, all4).constant_bytes();
   std::vector<LayerPrecision> choices;
-  DeployModel mixed = mixed_precision(reference, rows, size8 - 1, {}, &choices);
-  EXPECT_LE(mixed.constant_bytes(), size8 - 1);
+  DeployModel mixed = mixed_precision(reference, rows, size4, {}, &choices);
+  EXPECT_LE(mixed.constant_bytes(), size4);
   ASSERT_EQ(choices.size(), 4u);
   EXPECT_EQ(choices[0].op, "ops[0] (conv2d)");
   EXPECT_EQ(choices[1].op, "ops[1] (depthwise_conv2d)");
-  for (size_t i : {0u, 1u}) {
-    EXPECT_EQ(choices[i].widths, std::vector<int>{8});
-    EXPECT_EQ(choices[i].bits, 8);
-    EXPECT_EQ(choices[i].sensitivity, 0.0);
+  for (const LayerPrecision& c : choices) {
+    EXPECT_EQ(c.widths, (std::vector<int>{8, 4})) << c.op;
+    EXPECT_EQ(c.bits, 4) << c.op;  // only all-int4 fits
   }
-  EXPECT_EQ(choices[2].widths, (std::vector<int>{8, 4}));
-  EXPECT_EQ(mixed.tensors[static_cast<size_t>(mixed.ops[1].inputs[1])].dtype, DType::kInt8);  // conv
-  EXPECT_EQ(mixed.tensors[static_cast<size_t>(mixed.ops[2].inputs[1])].dtype, DType::kInt8);  // depthwise
+  EXPECT_EQ(mixed.tensors[static_cast<size_t>(mixed.ops[1].inputs[1])].dtype, DType::kInt4);  // conv
+  EXPECT_EQ(mixed.tensors[static_cast<size_t>(mixed.ops[2].inputs[1])].dtype, DType::kInt4);  // depthwise
 }
 
 // int16x8 is a candidate when asked for: chosen when it fits and measures

@@ -161,7 +161,7 @@ TEST(Qat, UnsupportedBitsAreUsageErrors) {
   EXPECT_THROW(quantize_int8(lower_model(model), testing::random_inputs(4, 3, 1), ptq), Error);
 }
 
-TEST(Int4, PackingRoundTripsAndConvolutionsKeepInt8) {
+TEST(Int4, PackingRoundTripsAndConvolutionsTakeInt4) {
   const std::vector<int8_t> values = {-8, 7, 0, -1, 3};
   DeployTensor t;
   t.dtype = DType::kInt4;
@@ -174,11 +174,10 @@ TEST(Int4, PackingRoundTripsAndConvolutionsKeepInt8) {
   PtqOptions ptq;
   ptq.weight_bits = 4;
   DeployModel q = quantize_int8(lower_model(model), testing::random_inputs(16, 36, 1), ptq);
-  EXPECT_EQ(q.tensors[static_cast<size_t>(q.ops[1].inputs[1])].dtype, DType::kInt8);  // conv
+  EXPECT_EQ(q.tensors[static_cast<size_t>(q.ops[1].inputs[1])].dtype, DType::kInt4);  // conv
   EXPECT_EQ(q.tensors[static_cast<size_t>(q.ops[2].inputs[1])].dtype, DType::kInt4);  // dense
   DeployModel broken = q;
-  broken.tensors[static_cast<size_t>(broken.ops[1].inputs[1])].dtype = DType::kInt4;
-  broken.tensors[static_cast<size_t>(broken.ops[1].inputs[1])].data.resize(14);
+  broken.tensors[static_cast<size_t>(broken.ops[1].inputs[1])].data.resize(13);  // 27 weights need 14 bytes
   EXPECT_THROW(broken.validate("q.tdm"), Error);
 }
 

@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "conv_reference.h"
 #include "reference.h"
 #include "tml_conv.h"
 
@@ -18,24 +19,13 @@ constexpr float kNone = 3.4e38f;
 
 using tml_test::q16;
 using tml_test::q8;
+using tml_test::reference_acc;
 using tml_test::rq;
 
 tml_conv_shape shape(int in_h, int in_w, int in_c, int out_h, int out_w, int out_c, int kernel_h, int kernel_w,
                      int stride_h, int stride_w, int pad_top, int pad_left) {
-  tml_conv_shape s;
-  s.in_h = in_h;
-  s.in_w = in_w;
-  s.in_c = in_c;
-  s.out_h = out_h;
-  s.out_w = out_w;
-  s.out_c = out_c;
-  s.kernel_h = kernel_h;
-  s.kernel_w = kernel_w;
-  s.stride_h = stride_h;
-  s.stride_w = stride_w;
-  s.pad_top = pad_top;
-  s.pad_left = pad_left;
-  return s;
+  return tml_test::conv_shape(in_h, in_w, in_c, out_h, out_w, out_c, kernel_h, kernel_w, stride_h, stride_w, pad_top,
+                              pad_left);
 }
 
 size_t sz(int n) { return static_cast<size_t>(n); }
@@ -258,61 +248,10 @@ TEST(DepthwiseConv2dS8, PaddingUsesInputZeroPoint) {
 
 // ---------------------------------------------------------------- random
 
-// Random small conv geometry with leading and trailing padding below the kernel size.
-tml_conv_shape random_shape(std::mt19937& rng, bool depthwise) {
-  for (;;) {
-    const int in_h = tml_test::rand_int(rng, 1, 6);
-    const int in_w = tml_test::rand_int(rng, 1, 6);
-    const int in_c = tml_test::rand_int(rng, 1, 4);
-    const int out_c = depthwise ? in_c * tml_test::rand_int(rng, 1, 3) : tml_test::rand_int(rng, 1, 4);
-    const int kernel_h = tml_test::rand_int(rng, 1, 3);
-    const int kernel_w = tml_test::rand_int(rng, 1, 3);
-    const int stride_h = tml_test::rand_int(rng, 1, 2);
-    const int stride_w = tml_test::rand_int(rng, 1, 2);
-    const int pad_top = tml_test::rand_int(rng, 0, kernel_h - 1);
-    const int pad_left = tml_test::rand_int(rng, 0, kernel_w - 1);
-    const int pad_bottom = tml_test::rand_int(rng, 0, kernel_h - 1);
-    const int pad_right = tml_test::rand_int(rng, 0, kernel_w - 1);
-    const int span_h = in_h + pad_top + pad_bottom - kernel_h;
-    const int span_w = in_w + pad_left + pad_right - kernel_w;
-    if (span_h < 0 || span_w < 0) continue;
-    return shape(in_h, in_w, in_c, span_h / stride_h + 1, span_w / stride_w + 1, out_c, kernel_h, kernel_w,
-                 stride_h, stride_w, pad_top, pad_left);
-  }
-}
-
-// Reference accumulator (int64) of output (oy, ox, o); Conv2D or depthwise.
-template <typename T, typename Acc>
-Acc reference_acc(const std::vector<T>& input, const tml_conv_shape& s, const std::vector<T>& weights, bool depthwise,
-                  int oy, int ox, int o, Acc input_offset, double* magnitude) {
-  Acc acc = 0;
-  for (int ky = 0; ky < s.kernel_h; ++ky) {
-    for (int kx = 0; kx < s.kernel_w; ++kx) {
-      const int iy = oy * s.stride_h + ky - s.pad_top;
-      const int ix = ox * s.stride_w + kx - s.pad_left;
-      if (iy < 0 || ix < 0 || iy >= s.in_h || ix >= s.in_w) continue;
-      for (int c = 0; c < s.in_c; ++c) {
-        Acc w;
-        if (depthwise) {
-          const int multiplier = s.out_c / s.in_c;
-          if (o / multiplier != c) continue;
-          w = static_cast<Acc>(weights[sz((ky * s.kernel_w + kx) * s.out_c + o)]);
-        } else {
-          w = static_cast<Acc>(weights[sz(((o * s.kernel_h + ky) * s.kernel_w + kx) * s.in_c + c)]);
-        }
-        const Acc x = static_cast<Acc>(input[sz((iy * s.in_w + ix) * s.in_c + c)]) - input_offset;
-        acc += x * w;
-        if (magnitude) *magnitude += std::fabs(static_cast<double>(x) * static_cast<double>(w));
-      }
-    }
-  }
-  return acc;
-}
-
 void random_s8(bool depthwise, unsigned seed) {
   std::mt19937 rng(seed);
   for (int iter = 0; iter < 400; ++iter) {
-    const tml_conv_shape s = random_shape(rng, depthwise);
+    const tml_conv_shape s = tml_test::random_conv_shape(rng, depthwise);
     std::vector<int8_t> input(sz(s.in_h * s.in_w * s.in_c));
     const int weight_count = depthwise ? s.kernel_h * s.kernel_w * s.out_c : s.out_c * s.kernel_h * s.kernel_w * s.in_c;
     std::vector<int8_t> weights(sz(weight_count));
@@ -357,7 +296,7 @@ void random_s8(bool depthwise, unsigned seed) {
 void random_f32(bool depthwise, unsigned seed) {
   std::mt19937 rng(seed);
   for (int iter = 0; iter < 300; ++iter) {
-    const tml_conv_shape s = random_shape(rng, depthwise);
+    const tml_conv_shape s = tml_test::random_conv_shape(rng, depthwise);
     std::vector<float> input(sz(s.in_h * s.in_w * s.in_c));
     const int weight_count = depthwise ? s.kernel_h * s.kernel_w * s.out_c : s.out_c * s.kernel_h * s.kernel_w * s.in_c;
     std::vector<float> weights(sz(weight_count));
@@ -400,7 +339,7 @@ void random_f32(bool depthwise, unsigned seed) {
 void random_s16(bool depthwise, unsigned seed) {
   std::mt19937 rng(seed);
   for (int iter = 0; iter < 400; ++iter) {
-    const tml_conv_shape s = random_shape(rng, depthwise);
+    const tml_conv_shape s = tml_test::random_conv_shape(rng, depthwise);
     std::vector<int16_t> input(sz(s.in_h * s.in_w * s.in_c));
     const int weight_count = depthwise ? s.kernel_h * s.kernel_w * s.out_c : s.out_c * s.kernel_h * s.kernel_w * s.in_c;
     std::vector<int8_t> weights(sz(weight_count));

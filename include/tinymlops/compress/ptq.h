@@ -28,11 +28,11 @@ namespace tinymlops {
 struct PtqOptions {
   Calibration calibration = Calibration::kMinMax;
   bool per_channel = true;
-  // 8, or 4: fully-connected weights in [-7, 7] packed two per byte (other
-  // ops keep int8 weights; the kernels have no int4 convolution yet).
+  // 8, or 4: the weights of every fully-connected and convolution op in
+  // [-7, 7], packed two per byte.
   int weight_bits = 8;
   // Mixed precision: weight bits (4 or 8) per op index of the float model,
-  // overriding weight_bits for fully-connected ops; 0 or missing: weight_bits.
+  // overriding weight_bits for that op; 0 or missing: weight_bits.
   std::vector<int> op_weight_bits;
   // 8: int8 activations; 16: int16x8 (REQUIRES weight_bits 8 and no
   // op_weight_bits).

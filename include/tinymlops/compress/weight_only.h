@@ -1,7 +1,7 @@
-// Weight-only compression of a float32 DeployModel: the dense layers' weights
-// become float16 or int8 (one symmetric scale per output, "dynamic"
-// quantization: activations stay float32, so no calibration is needed).
-// Convolutions keep float32 weights (no kernels for these modes yet).
+// Weight-only compression of a float32 DeployModel: the weights of the dense,
+// conv2d and depthwise_conv2d ops become float16 or int8 (one symmetric scale
+// per output channel, max|w| / 127: "dynamic" quantization). Activations and
+// biases stay float32, so no calibration is needed.
 #pragma once
 
 #include "tinymlops/runtime/deploy_model.h"

@@ -28,14 +28,16 @@
 
 namespace tinymlops {
 
+// Compressed weights (of fully-connected, conv2d and depthwise_conv2d ops, in
+// their dense layouts' flat order; kernels/tml_fully_connected.h, tml_conv.h):
 // kInt4: signed 4-bit weights packed two per byte, the even flat index in the
-// low nibble (kernels/tml_fully_connected.h); only fully-connected weights.
+// low nibble.
 // kIndex4: unsigned 4-bit indices, packed the same way, into an int8 codebook
-// (clustered fully-connected weights; the op's fourth input is the codebook).
+// (clustered weights; the op's fourth input is the codebook).
 // kSparse8: int8 weights stored as a bitmap of the nonzero positions (bit i % 8
-// of byte i / 8) followed by the nonzero values in order (pruned
-// fully-connected weights); its byte size depends on the values.
-// kFloat16: IEEE binary16 weights of a float32 fully-connected op.
+// of byte i / 8) followed by the nonzero values in order (pruned weights; not
+// depthwise_conv2d); its byte size depends on the values.
+// kFloat16: IEEE binary16 weights of a float32 op.
 // kInt16: int16x8 activations (symmetric, zero point 0; kernels/tml_common.h);
 // kInt64: the biases of int16x8 ops.
 enum class DType { kFloat32, kInt8, kInt32, kInt4, kIndex4, kSparse8, kFloat16, kInt16, kInt64 };
@@ -62,8 +64,8 @@ enum class OpKind {
   kQuantize,         // float32 -> int8 or int16 with the output's scale and zero point
   kDequantize,       // int8 or int16 -> float32
   kFullyConnected,   // inputs: x, weights [out][in], bias [out] (, codebook [K] for index4 weights)
-  kConv2D,           // inputs: x, weights [F][KH][KW][C], bias [F]
-  kDepthwiseConv2D,  // inputs: x, weights [KH][KW][C*M], bias [C*M]
+  kConv2D,           // inputs: x, weights [F][KH][KW][C], bias [F] (, codebook)
+  kDepthwiseConv2D,  // inputs: x, weights [KH][KW][C*M], bias [C*M] (, codebook)
   kMaxPool,
   kAvgPool,
   kActivation,       // float32 element-wise function
@@ -115,10 +117,12 @@ struct DeployModel {
 };
 
 // The .tdm file: core/container.h with magic "TMLDEPLY"; docs/formats/deploy-model.md.
-// Version 2 added the int16 and int64 dtypes (int16x8). A model is written
-// with the oldest version that can hold it (deploy_format_version: 1 unless it
-// has an int16 or int64 tensor), so int8 files stay readable by older builds.
-inline constexpr uint32_t kDeployFormatVersion = 2;
+// Version 2 added the int16 and int64 dtypes (int16x8); version 3 compressed
+// convolution weights (int4, index4, sparse8, float16 or weight-only int8 on
+// conv2d / depthwise_conv2d). A model is written with the oldest version that
+// can hold it (deploy_format_version), so older builds keep reading what they
+// can run and refuse the rest as "newer".
+inline constexpr uint32_t kDeployFormatVersion = 3;
 uint32_t deploy_format_version(const DeployModel& model);
 std::string serialize_deploy_model(const DeployModel& model);
 // Throws Error(kFormat) for a file that is not a deploy model, truncated,

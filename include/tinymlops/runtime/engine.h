@@ -43,6 +43,8 @@ class ReferenceEngine {
   };
   void run_op(size_t index);
   void run_int16_op(const DeployOp& op, const OpParams& p, const char* in, char* out);
+  // int8 and float32 Conv2D / DepthwiseConv2D, by weight dtype.
+  void run_conv_op(const DeployOp& op, const OpParams& p, const char* in, char* out);
 
   const DeployModel& model_;
   std::vector<OpParams> params_;
