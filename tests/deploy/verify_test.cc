@@ -178,7 +178,7 @@ class MiscompilingHostCompiler {
   MiscompilingHostCompiler() {
     const char* path = std::getenv("PATH");
     old_path_ = path ? path : "";
-    dir_.write("fault.h", "#include <string.h>\n#define memcpy(d, s, n) memset((d), 0, (n))\n");
+    dir_.write("fault.h", "#include <string.h>\n#define memcpy(d, s, n) ((void)(s), memset((d), 0, (n)))\n");
     const fs::path cc = dir_.write("cc",
                                    "#!/bin/sh\nfor arg in \"$@\"; do\n  if [ \"$arg\" = model.c ]; then exec " +
                                        real_cc() + " -include '" + (dir_.path() / "fault.h").string() +
