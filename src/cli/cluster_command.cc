@@ -26,6 +26,8 @@ void register_cluster(CLI::App& app) {
                       "kmeans (default); the data chooses how many (up to --clusters) with autocloud / evolving "
                       "(TEDA data clouds), meanshift or dbstream");
   command->add_option("--m", config->m, "autocloud: typicality threshold (default 1.414; larger: fewer clouds)");
+  command->add_flag("--merge-overlapping", config->merge_overlapping,
+                    "autocloud: merge clouds whose shared values outnumber the rest of either (AutoCloud's rule)");
   command->add_option("--bandwidth", config->bandwidth,
                       "meanshift: flat kernel bandwidth (default 0: Silverman's rule per layer; larger: fewer)");
   command->add_option("--radius", config->radius,

@@ -92,7 +92,7 @@ void register_quantize(CLI::App& app) {
   command->add_option("--method", flags->config.method,
                       "ptq (post-training, default), qat (quantization-aware fine-tuning first), fp16 (float16 "
                       "weights) or dynamic (int8 weights, float activations)");
-  command->add_option("--bits", flags->config.bits, "weight bits: 8 (default) or 4 (dense and convolution layers)");
+  command->add_option("--bits", flags->config.bits, "weight bits: 8 (default), 4 (dense and convolution layers), or 16 for int16x8 (= --activations int16)");
   command->add_option("--activations", flags->activations,
                       "int8 (default) or int16: int16x8, int16 symmetric activations with int8 weights and int64 "
                       "biases (ptq, 8-bit weights)");

@@ -86,40 +86,93 @@ Clustering kmeans_1d(const std::vector<float>& values, int k) {
   return c;
 }
 
-Clustering autocloud_1d(const std::vector<float>& values, double m, int max_clusters) {
-  struct Cloud {
-    double n = 0, mean = 0, variance = 0;
-  };
-  std::vector<Cloud> clouds;
+namespace {
+
+struct DataCloud {
+  double n = 0, mean = 0, variance = 0;
+};
+
+// The cloud of `a` and `b` with `shared` values in both (AutoCloud's merge).
+DataCloud merged_cloud(const DataCloud& a, const DataCloud& b, double shared) {
+  DataCloud c;
+  c.n = a.n + b.n - shared;
+  c.mean = (a.n * a.mean + b.n * b.mean) / (a.n + b.n);
+  c.variance = a.n + b.n > 2 ? ((a.n - 1) * a.variance + (b.n - 1) * b.variance) / (a.n + b.n - 2) : 0;
+  return c;
+}
+
+// Merges, one pair at a time, the clouds whose intersection is larger than
+// the rest of either; `overlap[i][j]` counts values typical of both.
+void merge_overlapping_clouds(std::vector<DataCloud>& clouds, std::vector<std::vector<double>>& overlap) {
+  for (bool merged = true; merged;) {
+    merged = false;
+    for (size_t i = 0; i < clouds.size() && !merged; ++i) {
+      for (size_t j = i + 1; j < clouds.size() && !merged; ++j) {
+        const double shared = overlap[i][j];
+        if (shared <= clouds[i].n - shared && shared <= clouds[j].n - shared) continue;
+        clouds[i] = merged_cloud(clouds[i], clouds[j], shared);
+        for (size_t k = 0; k < clouds.size(); ++k) overlap[i][k] = overlap[k][i] = std::max(overlap[i][k], overlap[j][k]);
+        overlap[i][i] = 0;
+        clouds.erase(clouds.begin() + static_cast<std::ptrdiff_t>(j));
+        overlap.erase(overlap.begin() + static_cast<std::ptrdiff_t>(j));
+        for (auto& row : overlap) row.erase(row.begin() + static_cast<std::ptrdiff_t>(j));
+        merged = true;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Clustering autocloud_1d(const std::vector<float>& values, double m, int max_clusters, bool merge_overlapping) {
+  std::vector<DataCloud> clouds;
+  std::vector<std::vector<double>> overlap;  // values typical of both clouds i and j
+  // Sorted, the stream never puts a value in two clouds (a new cloud starts
+  // only past the typical range of the last), so AutoCloud's merge needs the
+  // stream in storage order.
   std::vector<float> stream = values;
-  std::sort(stream.begin(), stream.end());
+  if (!merge_overlapping) std::sort(stream.begin(), stream.end());
   for (float value : stream) {
     const double x = value;
     // The cloud x is most typical of (least normalized eccentricity), if any.
     size_t best = clouds.size();
     double best_zeta = 0;
-    std::vector<Cloud> updated(clouds.size());
+    std::vector<DataCloud> updated(clouds.size());
+    std::vector<size_t> typical;
     for (size_t j = 0; j < clouds.size(); ++j) {
       // TEDA's recursive update with x included (k = n + 1).
-      const Cloud& c = clouds[j];
+      const DataCloud& c = clouds[j];
       const double k = c.n + 1;
-      Cloud u;
+      DataCloud u;
       u.n = k;
       u.mean = c.mean + (x - c.mean) / k;
       u.variance = (k - 1) / k * c.variance + (x - u.mean) * (x - u.mean) / (k - 1);
       const double eccentricity = u.variance > 0 ? 1 / k + (u.mean - x) * (u.mean - x) / (k * u.variance) : 1 / k;
       const double zeta = eccentricity / 2;
-      if (zeta <= (m * m + 1) / (2 * k) && (best == clouds.size() || zeta < best_zeta)) best = j, best_zeta = zeta;
+      if (zeta <= (m * m + 1) / (2 * k)) {
+        typical.push_back(j);
+        if (best == clouds.size() || zeta < best_zeta) best = j, best_zeta = zeta;
+      }
       updated[j] = u;
     }
     if (best == clouds.size()) {
       clouds.push_back({1, x, 0});
-    } else {
-      clouds[best] = updated[best];
+      for (auto& row : overlap) row.push_back(0);
+      overlap.emplace_back(clouds.size(), 0.0);
+      continue;
     }
+    clouds[best] = updated[best];
+    if (!merge_overlapping || typical.size() < 2) continue;
+    for (size_t a = 0; a < typical.size(); ++a) {
+      for (size_t b = a + 1; b < typical.size(); ++b) {
+        overlap[typical[a]][typical[b]] += 1;
+        overlap[typical[b]][typical[a]] += 1;
+      }
+    }
+    merge_overlapping_clouds(clouds, overlap);
   }
   std::vector<WeightedMean> groups;
-  for (const Cloud& c : clouds) groups.push_back({c.n, c.mean});
+  for (const DataCloud& c : clouds) groups.push_back({c.n, c.mean});
   return clustering_from_means(std::move(groups), max_clusters, values);
 }
 
@@ -170,7 +223,9 @@ void check_cluster_options(const ClusterOptions& options) {
 }
 
 Clustering cluster_1d(const std::vector<float>& values, const ClusterOptions& options) {
-  if (options.method == "autocloud") return autocloud_1d(values, options.m, options.clusters);
+  if (options.method == "autocloud") {
+    return autocloud_1d(values, options.m, options.clusters, options.merge_overlapping);
+  }
   if (options.method == "meanshift") return meanshift_1d(values, options.bandwidth, options.clusters);
   if (options.method == "dbstream") return dbstream_1d(values, options.radius, options.clusters, options.dbstream);
   return kmeans_1d(values, options.clusters);

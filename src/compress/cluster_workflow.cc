@@ -37,6 +37,7 @@ ClusterResult cluster_trained(Model model, const std::string& source_sha256, con
   options.clusters = config.clusters;
   options.method = config.method == "evolving" ? "autocloud" : config.method;
   options.m = config.m;
+  options.merge_overlapping = config.merge_overlapping;
   options.bandwidth = config.bandwidth;
   options.radius = config.radius;
   options.cluster_biases = config.cluster_biases;
@@ -81,7 +82,10 @@ ClusterResult cluster_trained(Model model, const std::string& source_sha256, con
   }
   r["layers"] = layers;
   nlohmann::json provenance = {{"method", config.method}, {"clusters", config.clusters}};
-  if (options.method == "autocloud") provenance["m"] = config.m;
+  if (options.method == "autocloud") {
+    provenance["m"] = config.m;
+    provenance["merge_overlapping"] = config.merge_overlapping;
+  }
   if (options.method == "meanshift") provenance["bandwidth"] = config.bandwidth;
   if (options.method == "dbstream") provenance["radius"] = config.radius;
   provenance["biases"] = config.cluster_biases;

@@ -78,8 +78,8 @@ void set_quantize(QuantizeConfig& c, const std::string& key, const YAML::Node& v
     }
   } else if (key == "bits") {
     c.bits = scalar<int>(v, where, key);
-    if (c.bits != 4 && c.bits != 8) {
-      throw Error(ErrorKind::kInvalid, where, std::to_string(c.bits) + " bits is not supported (supported: 4, 8)");
+    if (c.bits != 4 && c.bits != 8 && c.bits != 16) {
+      throw Error(ErrorKind::kInvalid, where, std::to_string(c.bits) + " bits is not supported (supported: 4, 8, 16)");
     }
   } else if (key == "activations") {
     try {

@@ -58,6 +58,12 @@ QuantizeResult run_quantize(const QuantizeConfig& config, Progress& progress) {
 
 QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, const QuantizeConfig& config,
                                 Progress& progress) {
+  if (config.bits == 16) {  // the CLI contract's --bits 16: int16x8, i.e. int16 activations, int8 weights
+    QuantizeConfig int16x8 = config;
+    int16x8.bits = 8;
+    int16x8.activation_bits = 16;
+    return quantize_trained(model, source_sha256, int16x8, progress);
+  }
   if (config.method != "ptq" && config.method != "qat" && config.method != "fp16" && config.method != "dynamic") {
     throw Error(ErrorKind::kUsage, "--method",
                 "unknown method '" + config.method + "' (known: ptq, qat, fp16, dynamic)");
@@ -67,7 +73,7 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
     throw Error(ErrorKind::kUsage, "--method", config.method + " fixes the weight format; leave --bits and --budget out");
   }
   if (config.bits != 8 && config.bits != 4) {
-    throw Error(ErrorKind::kUsage, "--bits", std::to_string(config.bits) + " bits is not supported (supported: 4, 8)");
+    throw Error(ErrorKind::kUsage, "--bits", std::to_string(config.bits) + " bits is not supported (supported: 4, 8, 16)");
   }
   if (config.activation_bits != 8 && config.activation_bits != 16) {
     throw Error(ErrorKind::kUsage, "--activations", "int" + std::to_string(config.activation_bits) +

@@ -79,6 +79,11 @@ TEST_F(CompressCli, Int16x8KeepsFloatAccuracyWithInt8Weights) {
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("int16x8: int16 activations, int8 weights"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("(int64)"), std::string::npos) << text.out;
+  // --bits 16 (the CLI contract) is the same int16x8 model, byte for byte.
+  const std::string bits16 = (dir_.path() / "b16.tdm").string();
+  auto same = run_cli({"quantize", model_, "--data", digits(), "--bits", "16", "--out", bits16, "-q"});
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_EQ(read_file(bits16), read_file(out));
 }
 
 TEST_F(CompressCli, Int4QatIsEightTimesSmallerAndLosesAtMostOnePoint) {
@@ -184,11 +189,24 @@ TEST_F(CompressCli, MeanShiftDbstreamBiasesAndReclusterFlags) {
   auto dbstream = run_cli({"cluster", model_, "--data", digits(), "--method", "dbstream", "--radius", "0.01",
                            "--recluster-every", "10", "--epochs", "1", "--out", out, "--json", "-q"});
   ASSERT_EQ(dbstream.exit_code, 0) << dbstream.err;
-  for (const auto& layer : nlohmann::json::parse(dbstream.out)["layers"]) {
+  const auto dbstream_report = nlohmann::json::parse(dbstream.out);
+  for (const auto& layer : dbstream_report["layers"]) {
     EXPECT_GE(layer["distinct"].get<int>(), 1);
     EXPECT_LE(layer["distinct"].get<int>(), 16);
     EXPECT_FALSE(layer.contains("distinct_biases"));
   }
+  // AutoCloud's merge of overlapping clouds leaves fewer distinct weights in some layer.
+  int plain = 0, merged = 0;
+  for (bool merge : {false, true}) {
+    std::vector<std::string> args{"cluster", model_, "--data", digits(), "--method", "autocloud", "--epochs", "0",
+                                  "--out", out, "--json", "-q"};
+    if (merge) args.push_back("--merge-overlapping");
+    auto r = run_cli(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto report_of_run = nlohmann::json::parse(r.out);
+    for (const auto& layer : report_of_run["layers"]) (merge ? merged : plain) += layer["distinct"].get<int>();
+  }
+  EXPECT_LT(merged, plain);
   auto text = run_cli({"cluster", model_, "--data", digits(), "--method", "meanshift", "--biases", "--epochs", "0",
                        "--out", out});
   ASSERT_EQ(text.exit_code, 0) << text.err;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <cmath>
 #include <set>
 
@@ -52,6 +54,23 @@ TEST(AutoCloud, SeparatedGroupsBecomeTheirOwnClouds) {
   // A larger m makes fewer, wider clouds.
   EXPECT_LE(autocloud_1d(values, 4.0, 16).centroids.size(), c.centroids.size());
   EXPECT_EQ(autocloud_1d(values, 1.414, 16).centroids, c.centroids);  // deterministic
+}
+
+// AutoCloud's merge rule reads the values in storage order and merges clouds
+// that share most of their values: fewer clouds than the sorted stream, and a
+// distant group streamed after the first is never blurred into it.
+TEST(AutoCloud, MergingOverlappingCloudsInStreamOrder) {
+  std::vector<float> values;
+  Rng rng(4);
+  for (int i = 0; i < 200; ++i) values.push_back((i < 100 ? -10.0f : 10.0f) + 0.3f * rng.normal());
+  const Clustering plain = autocloud_1d(values, 1.414, 1000);
+  const Clustering merged = autocloud_1d(values, 1.414, 1000, true);
+  EXPECT_LT(merged.centroids.size(), plain.centroids.size());
+  ASSERT_GE(merged.centroids.size(), 2u);
+  for (size_t i = 0; i < values.size(); ++i) {
+    EXPECT_LT(std::abs(merged.centroids[static_cast<size_t>(merged.assignment[i])] - values[i]), 3.0f) << i;
+  }
+  EXPECT_EQ(autocloud_1d(values, 1.414, 1000, true).centroids, merged.centroids);  // deterministic
 }
 
 // Three groups of 100 values around -10, 0 and 10 (sd 0.3), interleaved.

@@ -69,7 +69,7 @@ TEST(Recipe, QuantizeTakesInt16Activations) {
 }
 
 TEST(Recipe, BadRecipesNameTheirPlace) {
-  EXPECT_EQ(error_of("steps:\n  - quantize: {bits: 3}\n"), ":2:16: 3 bits is not supported (supported: 4, 8)");
+  EXPECT_EQ(error_of("steps:\n  - quantize: {bits: 3}\n"), ":2:16: 3 bits is not supported (supported: 4, 8, 16)");
   EXPECT_EQ(error_of("steps:\n  - prune: {sparsity: 1.5}\n"), ":2:13: sparsity must be in [0, 1)");
   EXPECT_EQ(error_of("steps:\n  - distil: {}\n"), ":2:5: unknown step 'distil' (known: prune, cluster, quantize)");
   EXPECT_EQ(error_of("steps:\n  - quantize: {method: magic}\n"), ":2:16: method is ptq, qat, fp16 or dynamic");

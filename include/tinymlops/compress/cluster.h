@@ -47,12 +47,13 @@ Clustering kmeans_1d(const std::vector<float>& values, int k);
 // with x included, satisfies zeta <= (m^2 + 1) / (2n); it joins the cloud it is
 // most typical of (least zeta), or starts a new cloud when typical of none. The
 // number of clouds is thus chosen by the data (m = 1.414 by default; larger m:
-// fewer, wider clouds). AutoCloud's merging of overlapping clouds is replaced
-// by one rule (merging whenever a value was typical of several clouds
-// collapsed weight distributions into one cloud): while more than
-// `max_clusters` clouds remain, the two with the closest means merge.
-// Each value is finally assigned to the nearest cloud mean.
-Clustering autocloud_1d(const std::vector<float>& values, double m, int max_clusters);
+// fewer, wider clouds). With merge_overlapping, AutoCloud's own merge rule
+// applies as the stream goes: the values typical of both of two clouds count
+// as their intersection n_ij, and the clouds merge (counts, means and pooled
+// variances combined) when n_ij > n_i - n_ij or n_ij > n_j - n_ij. Either way,
+// while more than `max_clusters` clouds remain at the end, the two with the
+// closest means merge. Each value is finally assigned to the nearest cloud mean.
+Clustering autocloud_1d(const std::vector<float>& values, double m, int max_clusters, bool merge_overlapping = false);
 
 // Silverman's rule of thumb for a kernel bandwidth over `values`:
 // 0.9 * min(sd, IQR / 1.34) * n^(-1/5), with sd alone when the IQR is 0
@@ -103,6 +104,7 @@ struct ClusterOptions {
   std::string method = "kmeans";
   int clusters = 16;              // 2..16 (the codebook kernel's 4-bit indices)
   double m = 1.414;               // autocloud's typicality threshold
+  bool merge_overlapping = false;  // autocloud: AutoCloud's merge of overlapping clouds (autocloud_1d)
   double bandwidth = 0;           // meanshift; 0: default_bandwidth of each tensor
   double radius = 0;              // dbstream; 0: default_bandwidth of each tensor
   DbstreamTuning dbstream;        // dbstream's other settings

@@ -17,7 +17,7 @@ struct QuantizeConfig {
   std::string data;   // CSV with the model's feature and label columns
   std::string label;  // must be the model's label column when given
   std::string method = "ptq";  // "qat": fine-tune with fake quantization first; "fp16", "dynamic": weight-only
-  int bits = 8;                // weight bits: 8, or 4 (fully-connected weights; convolutions stay 8)
+  int bits = 8;                // weight bits: 8 or 4; 16 means int16x8 (activation_bits 16, 8-bit weights)
   int activation_bits = 8;     // 8, or 16: int16x8 (ptq only, with 8-bit weights; ptq.h)
   int epochs = 10;             // QAT fine-tuning epochs
   float learning_rate = 1e-4f;  // QAT fine-tuning learning rate
@@ -99,6 +99,7 @@ struct ClusterConfig {
   std::string method = "kmeans";
   int clusters = 16;              // 2..16 per layer (data-chosen methods: the maximum)
   double m = 1.414;               // autocloud's typicality threshold
+  bool merge_overlapping = false;  // autocloud: AutoCloud's merge of overlapping clouds
   double bandwidth = 0;           // meanshift (0: Silverman's rule per tensor)
   double radius = 0;              // dbstream micro-cluster radius (0: Silverman's rule per tensor)
   bool cluster_biases = false;    // also cluster each layer's biases (float model only)
