@@ -109,39 +109,27 @@ std::pair<DeployTensor, DeployTensor> codebook_weights(const DeployTensor& w, in
   return {index_tensor, codebook_tensor};
 }
 
-DeployTensor quantize_bias(const DeployTensor& b, float input_scale, const std::vector<float>& weight_scales) {
+// Bias at scale input_scale * weight_scale[c], zero point 0: int32 (int8 ops),
+// or int64 within the kernels' +-2^62 (int16x8 ops).
+DeployTensor quantize_bias(const DeployTensor& b, float input_scale, const std::vector<float>& weight_scales,
+                           DType dtype = DType::kInt32) {
   const std::vector<float> values = tensor_floats(b);
+  const double limit = dtype == DType::kInt64 ? 4611686018427387904.0 : 2147483647.0;  // 2^62, 2^31 - 1
   DeployTensor q = b;
-  q.dtype = DType::kInt32;
-  q.zero_point = 0;
-  q.scales.clear();
-  std::vector<int32_t> ints(values.size());
-  for (size_t c = 0; c < values.size(); ++c) {
-    const double scale = static_cast<double>(input_scale) * weight_scales[c];
-    q.scales.push_back(static_cast<float>(scale));
-    const double v = std::round(values[c] / scale);
-    ints[c] = static_cast<int32_t>(std::clamp(v, -2147483647.0, 2147483647.0));
-  }
-  q.data = bytes_of(ints);
-  return q;
-}
-
-// int16x8 bias: int64 at scale input_scale * weight_scale[c], within the
-// kernels' +-2^62.
-DeployTensor quantize_bias64(const DeployTensor& b, float input_scale, const std::vector<float>& weight_scales) {
-  const std::vector<float> values = tensor_floats(b);
-  DeployTensor q = b;
-  q.dtype = DType::kInt64;
+  q.dtype = dtype;
   q.zero_point = 0;
   q.scales.clear();
   std::vector<int64_t> ints(values.size());
   for (size_t c = 0; c < values.size(); ++c) {
     const double scale = static_cast<double>(input_scale) * weight_scales[c];
     q.scales.push_back(static_cast<float>(scale));
-    const double limit = 4611686018427387904.0;  // 2^62
     ints[c] = static_cast<int64_t>(std::clamp(std::round(values[c] / scale), -limit, limit));
   }
-  q.data = bytes_of(ints);
+  if (dtype == DType::kInt64) {
+    q.data = bytes_of(ints);
+  } else {
+    q.data = bytes_of(std::vector<int32_t>(ints.begin(), ints.end()));
+  }
   return q;
 }
 
@@ -286,7 +274,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
         }
       }
       DeployTensor b_q =
-          int16 ? quantize_bias64(b, x_q.scales[0], w_q.scales) : quantize_bias(b, x_q.scales[0], w_q.scales);
+          quantize_bias(b, x_q.scales[0], w_q.scales, int16 ? DType::kInt64 : DType::kInt32);
       q_op.inputs.push_back(out.add_tensor(std::move(w_q)));
       q_op.inputs.push_back(out.add_tensor(std::move(b_q)));
     }
