@@ -285,4 +285,32 @@ TEST(SoftmaxF32, RandomMatchesReferenceAndSumsToOne) {
   }
 }
 
+// The kernels' own e^x (no libm expf): softmax({0, d})[1] is e^d / (1 + e^d),
+// which is e^d itself in float once d <= -17, so its error is the exponential's.
+TEST(SoftmaxF32, ExponentialIsWithinTwoUlpOverTheWholeRange) {
+  for (float d = -87.0f; d <= -17.0f; d += 0.0137f) {
+    const float input[2] = {0.0f, d};
+    float out[2];
+    tml_softmax_f32(input, 2, out);
+    const double expected = std::exp(double{d});
+    ASSERT_NEAR(out[1], expected, 2.4e-7 * expected) << "d=" << d;
+  }
+  for (float d = -17.0f; d <= 0.0f; d += 0.0011f) {
+    const float input[2] = {d, 0.0f};
+    float out[2];
+    tml_softmax_f32(input, 2, out);
+    const double e = std::exp(double{d});
+    ASSERT_NEAR(out[0], e / (1.0 + e), 4e-7 * e / (1.0 + e)) << "d=" << d;
+  }
+  // Below the smallest normal result the exponential is 0; above the largest float, +inf.
+  const float tiny[2] = {0.0f, -88.0f};
+  float out[2];
+  tml_softmax_f32(tiny, 2, out);
+  EXPECT_EQ(out[1], 0.0f);
+  EXPECT_EQ(apply(-89.0f, TML_ACT_SIGMOID), 0.0f);
+  EXPECT_NEAR(apply(-88.5f, TML_ACT_SIGMOID), 1.0 / (1.0 + std::exp(88.5)), 1e-41);  // e^88.5 > 2^127
+  EXPECT_GT(apply(-88.5f, TML_ACT_SIGMOID), 0.0f);
+  EXPECT_TRUE(std::isnan(apply(std::nanf(""), TML_ACT_SIGMOID)));
+}
+
 }  // namespace
