@@ -123,6 +123,7 @@ const std::vector<TrainSetting>& train_settings() {
       {"temperature", "X", "distillation: softmax temperature (default 4)"},
       {"alpha", "X", "distillation: weight of the label loss, 1 - alpha on the teacher (default 0.1)"},
       {"out", "FILE", "where to write the model (.tmlm)"},
+      {"history", "CSV", "also write the per-epoch losses and validation metric to this CSV (for plots)"},
   };
   return settings;
 }
@@ -170,6 +171,7 @@ void set_train_setting(TrainConfig& c, const std::string& key, const std::string
     o.distill.alpha = static_cast<float>(alpha);
   }
   else if (key == "out") c.out = value;
+  else if (key == "history") c.history = value;
   else {
     std::string known;
     for (const TrainSetting& s : train_settings()) known += std::string(known.empty() ? "" : ", ") + s.key;
@@ -193,9 +195,9 @@ void load_train_config(const std::filesystem::path& path, TrainConfig& config) {
     const YAML::Mark mark = entry.first.Mark();
     const std::string where = source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
     const std::string key = entry.first.Scalar();
-    // Relative data and output paths are relative to the config file.
+    // Relative data, model and history paths are relative to the config file.
     std::string value = node_text(entry.second, where);
-    if ((key == "data" || key == "out") && !value.empty() && std::filesystem::path(value).is_relative()) {
+    if ((key == "data" || key == "out" || key == "history") && !value.empty() && std::filesystem::path(value).is_relative()) {
       value = (path.parent_path() / value).lexically_normal().string();
     }
     set_train_setting(config, key, value, where);

@@ -1,6 +1,7 @@
 #include "tinymlops/nn/workflow.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -80,6 +81,24 @@ std::string format_float(double value) {
 }
 
 }  // namespace
+
+std::string history_csv(const TrainHistory& history) {
+  const bool validated = !history.epochs.empty() && !std::isnan(history.epochs.front().validation_loss);
+  std::string csv = "epoch,learning_rate,train_loss";
+  if (validated) csv += ",validation_loss,validation_" + history.metric_name;
+  csv += "\n";
+  const auto number = [](double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", value);
+    return std::string(text);
+  };
+  for (const EpochRecord& e : history.epochs) {
+    csv += std::to_string(e.epoch) + "," + number(e.learning_rate) + "," + number(e.train_loss);
+    if (validated) csv += "," + number(e.validation_loss) + "," + number(e.validation_metric);
+    csv += "\n";
+  }
+  return csv;
+}
 
 TrainResult run_training(const TrainConfig& config, Progress& progress) {
   if (config.data.empty()) throw Error(ErrorKind::kUsage, "", "no training data: give --data FILE");
@@ -186,6 +205,7 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
     write_file_atomic(config.out, bytes);
     result.model_file_bytes = static_cast<int64_t>(bytes.size());
   }
+  if (!config.history.empty()) write_file_atomic(config.history, history_csv(result.history));
   return result;
 }
 

@@ -85,6 +85,22 @@ TEST(Cli, DropBadRowsReportsHowManyInTrainEvaluateAndPredict) {
   EXPECT_NE(predict.out.find("dropped 2 rows"), std::string::npos) << predict.out;
 }
 
+// --history writes one CSV row per epoch run, with the validation columns; a
+// rerun with the same seed writes the same bytes.
+TEST(Cli, TrainHistoryIsOneDeterministicRowPerEpoch) {
+  TempDir dir;
+  const std::string history = (dir.path() / "history.csv").string();
+  const std::vector<std::string> train = {"train", "--data", example("iris.csv"), "--label", "species", "--hidden",
+                                          "8", "--epochs", "7", "--seed", "3", "--history", history, "-q"};
+  ASSERT_EQ(run_cli(train).exit_code, 0);
+  const std::string first = read_file(history);
+  EXPECT_EQ(first.rfind("epoch,learning_rate,train_loss,validation_loss,validation_accuracy\n1,", 0), 0u) << first;
+  EXPECT_EQ(count_lines(first), 8);
+  EXPECT_NE(first.find("\n7,"), std::string::npos) << first;
+  ASSERT_EQ(run_cli(train).exit_code, 0);
+  EXPECT_EQ(read_file(history), first);
+}
+
 TEST(Cli, TrainEvaluatePredictInspectOnIris) {
   TempDir dir;
   const std::string model = (dir.path() / "iris.tmlm").string();

@@ -35,6 +35,7 @@ struct TrainConfig {
   TrainOptions options;             // epochs, batch, lr, optimizer, schedule, seed, ...
   std::string teacher;              // distill from this model file; empty: plain training
   std::string out;                  // model file to write; empty: not written
+  std::string history;              // per-epoch CSV to write (history_csv); empty: not written
 };
 
 struct TrainSetting {

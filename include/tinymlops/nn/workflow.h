@@ -32,6 +32,11 @@ struct TrainResult {
 // (constant columns, dropped rows) go to `progress` as messages.
 TrainResult run_training(const TrainConfig& config, Progress& progress);
 
+// The per-epoch record as CSV, one row per epoch: epoch, learning_rate, train_loss,
+// then validation_loss and validation_<metric name> when there was validation
+// data. Numbers with 9 significant digits, so the text is deterministic.
+std::string history_csv(const TrainHistory& history);
+
 // Metrics of `model` on a labelled CSV whose label column is the model's. Keys:
 // classification {"rows","accuracy","precision_macro","recall_macro","f1_macro",
 // "log_loss","confusion","classes"}; regression {"rows","mse","rmse","mae","r2"};
