@@ -1,10 +1,13 @@
 #include "tinymlops/store/repository.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <set>
 
 #include "tinymlops/core/error.h"
@@ -33,10 +36,10 @@ struct Stat {
   bool exists = false;
 };
 
-Stat lstat_path(const fs::path& path) {
+Stat lstat_path(const char* path) {
   struct stat st {};
   Stat result;
-  if (::lstat(path.c_str(), &st) != 0) return result;
+  if (::lstat(path, &st) != 0) return result;
   result.exists = true;
   result.regular = S_ISREG(st.st_mode);
   result.directory = S_ISDIR(st.st_mode);
@@ -46,33 +49,37 @@ Stat lstat_path(const fs::path& path) {
   result.stamp.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
   return result;
 }
+Stat lstat_path(const std::string& path) { return lstat_path(path.c_str()); }
+Stat lstat_path(const fs::path& path) { return lstat_path(path.c_str()); }
 
 [[noreturn]] void refuse_special(const fs::path& path) {
   throw Error(ErrorKind::kUnsupported, path.string(),
               "only regular files and directories can be tracked (symbolic links and special files cannot)");
 }
 
-// A regular file found under a tracked directory.
+// A regular file found under a tracked directory. Plain strings: 10,000 files
+// must not mean 10,000 std::filesystem::path component splits.
 struct ScannedFile {
   std::string relative;  // "/"-separated
-  fs::path path;
+  std::string path;      // dir + "/" + relative
   Stat stat;
 };
 
-void scan(const fs::path& dir, const std::string& prefix, std::vector<ScannedFile>& out) {
+void scan(const std::string& dir, const std::string& prefix, std::vector<ScannedFile>& out) {
+  DIR* handle = ::opendir(dir.c_str());
+  if (!handle) throw Error(ErrorKind::kIo, dir, std::string("cannot list directory: ") + std::strerror(errno));
   std::vector<std::string> names;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    names.push_back(it->path().filename().string());
+  while (const dirent* entry = ::readdir(handle)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
   }
-  if (ec) throw Error(ErrorKind::kIo, dir.string(), "cannot list directory: " + ec.message());
-  std::sort(names.begin(), names.end());
+  ::closedir(handle);
   for (const std::string& name : names) {
-    fs::path path = dir / name;
+    std::string path = dir + "/" + name;
     Stat st = lstat_path(path);
     std::string relative = prefix.empty() ? name : prefix + "/" + name;
     if (st.regular) {
-      out.push_back({relative, path, st});
+      out.push_back({std::move(relative), std::move(path), st});
     } else if (st.directory) {
       scan(path, relative, out);
     } else if (st.exists) {
@@ -83,8 +90,8 @@ void scan(const fs::path& dir, const std::string& prefix, std::vector<ScannedFil
 
 std::vector<ScannedFile> scan_directory(const fs::path& dir) {
   std::vector<ScannedFile> files;
-  scan(dir, "", files);
-  // "a/b" must sort before "a.txt" the way the manifest sorts: by the whole path.
+  scan(dir.string(), "", files);
+  // Sorted by the whole relative path, the way the manifest sorts.
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.relative < b.relative; });
   return files;
 }
@@ -122,9 +129,9 @@ struct Repository::Impl {
   }
 
   // Remembers `hash` for a file stamped `stamp` unless the file is racy.
-  void remember(const fs::path& path, const FileStamp& stamp, const std::string& hash, int64_t started_ns) {
+  void remember(const std::string& key, const FileStamp& stamp, const std::string& hash, int64_t started_ns) {
     if (stamp.mtime_ns >= started_ns - kRacyWindowNs) return;
-    pending.push_back({key_for(path), {stamp, hash}});
+    pending.push_back({key, {stamp, hash}});
   }
 
   void flush() {
@@ -135,23 +142,24 @@ struct Repository::Impl {
     pending.clear();
   }
 
-  std::string hash_regular(const fs::path& path, const Stat& st, const ByteProgress& progress = nullptr) {
-    std::string key = key_for(path);
+  std::string hash_regular(const fs::path& path, const Stat& st) { return hash_regular(path, key_for(path), st); }
+
+  std::string hash_regular(const fs::path& path, const std::string& key, const Stat& st) {
     if (auto cached = state.cached_hash(key, st.stamp)) return *cached;
     int64_t started = now_ns();
-    std::string hash = hash_file(path, progress);
+    std::string hash = hash_file(path);
     Stat after = lstat_path(path);
     if (after.stamp.mtime_ns == st.stamp.mtime_ns && after.stamp.size == st.stamp.size) {
-      remember(path, st.stamp, hash, started);
+      remember(key, st.stamp, hash, started);
     }
     return hash;
   }
 
   // Copies a file into the staged cache unless its cached hash names an object
   // already there. Adds the bytes copied to *copied.
-  std::string save_regular(const fs::path& path, const Stat& st, StagedWrites& staged, uint64_t* copied,
-                           const ByteProgress& progress) {
-    if (auto cached = state.cached_hash(key_for(path), st.stamp)) {
+  std::string save_regular(const fs::path& path, const std::string& key, const Stat& st, StagedWrites& staged,
+                           uint64_t* copied, const ByteProgress& progress) {
+    if (auto cached = state.cached_hash(key, st.stamp)) {
       if (cache.contains({*cached, ObjectKind::kFile})) return *cached;
     }
     int64_t started = now_ns();
@@ -161,7 +169,7 @@ struct Repository::Impl {
         copy.bytes != st.stamp.size) {
       throw Error(ErrorKind::kIo, path.string(), "changed while being added; nothing was recorded, try again");
     }
-    remember(path, st.stamp, copy.hash, started);
+    remember(key, st.stamp, copy.hash, started);
     *copied += copy.bytes;
     return copy.hash;
   }
@@ -206,8 +214,17 @@ ProjectConfig Repository::config() const {
 
 std::vector<ManifestEntry> Repository::scan_manifest(const fs::path& dir) {
   std::vector<ManifestEntry> entries;
-  for (const ScannedFile& file : scan_directory(clean(dir))) {
-    entries.push_back({file.relative, impl_->hash_regular(file.path, file.stat), file.stat.stamp.size, file.stat.mode});
+  const fs::path root = clean(dir);
+  const std::string key_prefix = impl_->key_for(root) + "/";
+  std::vector<ScannedFile> files = scan_directory(root);
+  entries.reserve(files.size());
+  {
+    StateDb::Transaction snapshot(impl_->state, false);  // lookups only; writes are flushed after
+    for (const ScannedFile& file : files) {
+      entries.push_back({file.relative, impl_->hash_regular(file.path, key_prefix + file.relative, file.stat),
+                         file.stat.stamp.size, file.stat.mode});
+    }
+    snapshot.commit();
   }
   impl_->flush();
   return entries;
@@ -231,10 +248,12 @@ SavedObject Repository::save_object(const fs::path& raw_path, const ByteProgress
   SavedObject saved;
   StagedWrites staged;
   if (st.regular) {
-    saved.id = {impl_->save_regular(path, st, staged, &saved.copied_bytes, progress), ObjectKind::kFile};
+    saved.id = {impl_->save_regular(path, impl_->key_for(path), st, staged, &saved.copied_bytes, progress),
+                ObjectKind::kFile};
     saved.size = st.stamp.size;
   } else if (st.directory) {
     std::vector<ScannedFile> files = scan_directory(path);
+    const std::string key_prefix = impl_->key_for(path) + "/";
     uint64_t total = 0;
     for (const ScannedFile& file : files) total += file.stat.stamp.size;
     std::vector<ManifestEntry> entries;
@@ -243,7 +262,8 @@ SavedObject Repository::save_object(const fs::path& raw_path, const ByteProgress
     for (const ScannedFile& file : files) {
       ByteProgress inner;
       if (progress) inner = [&](uint64_t bytes, uint64_t) { progress(done + bytes, total); };
-      std::string hash = impl_->save_regular(file.path, file.stat, staged, &saved.copied_bytes, inner);
+      std::string hash = impl_->save_regular(file.path, key_prefix + file.relative, file.stat, staged,
+                                             &saved.copied_bytes, inner);
       entries.push_back({file.relative, hash, file.stat.stamp.size, file.stat.mode});
       done += file.stat.stamp.size;
       if (progress) progress(done, total);

@@ -145,8 +145,8 @@ std::map<std::string, std::vector<std::string>> StateDb::references() {
   return result;
 }
 
-StateDb::Transaction::Transaction(StateDb& db) : db_(&db), outermost_(db.transaction_depth_ == 0) {
-  if (outermost_) db_->exec("BEGIN IMMEDIATE");
+StateDb::Transaction::Transaction(StateDb& db, bool write) : db_(&db), outermost_(db.transaction_depth_ == 0) {
+  if (outermost_) db_->exec(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
   ++db_->transaction_depth_;
 }
 

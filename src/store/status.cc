@@ -36,6 +36,19 @@ void count_changes(const std::vector<ManifestEntry>& before, const std::vector<M
   s.details_known = true;
 }
 
+bool all_files_cached(const ObjectCache& cache, const std::vector<ManifestEntry>& entries) {
+  for (const ManifestEntry& e : entries) {
+    if (!cache.contains({e.hash, ObjectKind::kFile})) return false;
+  }
+  return true;
+}
+
+std::string sha256_hex(const std::string& bytes) {
+  Sha256Stream sha;
+  sha.update(bytes.data(), bytes.size());
+  return sha.finish_hex();
+}
+
 }  // namespace
 
 std::vector<PathStatus> workspace_status(Repository& repo, const std::vector<fs::path>& targets) {
@@ -47,42 +60,32 @@ std::vector<PathStatus> workspace_status(Repository& repo, const std::vector<fs:
     std::error_code ec;
     fs::file_status st = fs::symlink_status(tracked.target, ec);
     const bool is_dir = id.kind == ObjectKind::kDirectory;
-    std::vector<ManifestEntry> cached_manifest;
-    bool manifest_ok = false;
-    if (is_dir) {
-      // Only a readable, uncorrupted manifest tells which file objects are needed.
-      if (cache.contains(id)) {
-        cached_manifest = repo.read_manifest(id.hash);
-        manifest_ok = true;
-      }
-      s.in_cache = manifest_ok;
-      for (const ManifestEntry& e : cached_manifest) {
-        if (!cache.contains({e.hash, ObjectKind::kFile})) {
-          s.in_cache = false;
-          break;
-        }
-      }
-    } else {
-      s.in_cache = cache.contains(id);
-    }
+    std::vector<ManifestEntry> now;  // the workspace directory's manifest
     if (!fs::exists(st)) {
       s.workspace = WorkspaceState::kMissing;
-    } else if (is_dir && fs::is_directory(st)) {
-      std::vector<ManifestEntry> now = repo.scan_manifest(tracked.target);
-      if (format_manifest(now) != (manifest_ok ? format_manifest(cached_manifest) : std::string())) {
-        // Without the cached manifest, compare hashes.
-        Sha256Stream sha;
-        std::string bytes = format_manifest(now);
-        sha.update(bytes.data(), bytes.size());
-        if (sha.finish_hex() != id.hash) {
-          s.workspace = WorkspaceState::kModified;
-          if (manifest_ok) count_changes(cached_manifest, now, s);
-        }
-      }
-    } else if (!is_dir && fs::is_regular_file(st)) {
+    } else if (is_dir != fs::is_directory(st) || (!is_dir && !fs::is_regular_file(st))) {
+      s.workspace = WorkspaceState::kModified;  // a file where a directory was, or the reverse
+    } else if (!is_dir) {
       if (repo.hash_path(tracked.target) != id.hash) s.workspace = WorkspaceState::kModified;
     } else {
-      s.workspace = WorkspaceState::kModified;  // a file where a directory was, or the reverse
+      now = repo.scan_manifest(tracked.target);
+      if (sha256_hex(format_manifest(now)) == id.hash) {
+        // The workspace has exactly the manifest's files: no need to read it.
+        s.in_cache = cache.contains(id) && all_files_cached(cache, now);
+      } else {
+        s.workspace = WorkspaceState::kModified;
+      }
+    }
+    if (!is_dir) {
+      s.in_cache = cache.contains(id);
+    } else if (s.workspace != WorkspaceState::kUnchanged) {
+      // Only a readable, uncorrupted manifest tells which file objects are needed.
+      s.in_cache = cache.contains(id);
+      if (s.in_cache) {
+        std::vector<ManifestEntry> cached = repo.read_manifest(id.hash);
+        s.in_cache = all_files_cached(cache, cached);
+        if (s.workspace == WorkspaceState::kModified && fs::is_directory(st)) count_changes(cached, now, s);
+      }
     }
     s.tracked = std::move(tracked);
     result.push_back(std::move(s));

@@ -56,10 +56,11 @@ class StateDb {
   HashCacheStats stats() const { return stats_; }
 
   // RAII transaction: commits in commit(), rolls back when destroyed uncommitted.
-  // Nested transactions join the outermost one.
+  // Nested transactions join the outermost one. A read transaction (`write` false)
+  // gives many lookups one snapshot and one lock instead of one each.
   class Transaction {
    public:
-    explicit Transaction(StateDb& db);
+    explicit Transaction(StateDb& db, bool write = true);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
