@@ -1,6 +1,10 @@
 #include "tinymlops/store/object_cache.h"
 
+#include <dirent.h>
 #include <unistd.h>
+
+#include <map>
+#include <unordered_set>
 
 #include "tinymlops/core/error.h"
 
@@ -55,6 +59,29 @@ ObjectCache::ObjectCache(std::filesystem::path dir) : dir_(std::move(dir)) {
 std::filesystem::path ObjectCache::object_path(const ObjectId& id) const { return dir_ / object_key(id); }
 
 bool ObjectCache::contains(const ObjectId& id) const { return ::access(object_path(id).c_str(), F_OK) == 0; }
+
+bool ObjectCache::contains_all(const std::vector<ObjectId>& ids) const {
+  if (ids.size() < 256) {
+    for (const ObjectId& id : ids) {
+      if (!contains(id)) return false;
+    }
+    return true;
+  }
+  std::map<std::string, std::unordered_set<std::string>> shards;  // "ab" -> names in it
+  for (const ObjectId& id : ids) {
+    auto [it, inserted] = shards.try_emplace(id.hash.substr(0, 2));
+    if (!inserted) continue;
+    DIR* handle = ::opendir((dir_ / it->first).c_str());
+    if (!handle) return false;
+    while (const dirent* entry = ::readdir(handle)) it->second.insert(entry->d_name);
+    ::closedir(handle);
+  }
+  for (const ObjectId& id : ids) {
+    std::string key = object_key(id);
+    if (!shards[id.hash.substr(0, 2)].count(key.substr(3))) return false;
+  }
+  return true;
+}
 
 HashedCopy ObjectCache::stage_file(const std::filesystem::path& source, StagedWrites& staged,
                                    const ByteProgress& progress) {

@@ -1,6 +1,7 @@
 #include "tinymlops/store/repository.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,10 +37,8 @@ struct Stat {
   bool exists = false;
 };
 
-Stat lstat_path(const char* path) {
-  struct stat st {};
+Stat from_stat(const struct stat& st) {
   Stat result;
-  if (::lstat(path, &st) != 0) return result;
   result.exists = true;
   result.regular = S_ISREG(st.st_mode);
   result.directory = S_ISDIR(st.st_mode);
@@ -49,7 +48,12 @@ Stat lstat_path(const char* path) {
   result.stamp.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
   return result;
 }
-Stat lstat_path(const std::string& path) { return lstat_path(path.c_str()); }
+
+Stat lstat_path(const char* path) {
+  struct stat st {};
+  if (::lstat(path, &st) != 0) return Stat{};
+  return from_stat(st);
+}
 Stat lstat_path(const fs::path& path) { return lstat_path(path.c_str()); }
 
 [[noreturn]] void refuse_special(const fs::path& path) {
@@ -65,18 +69,27 @@ struct ScannedFile {
   Stat stat;
 };
 
+Stat stat_at(int dir_fd, const char* name) {
+  struct stat st {};
+  Stat result;
+  if (::fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return result;
+  return from_stat(st);
+}
+
+// Lists `dir` with fstatat() relative to its descriptor: a short path walk per file.
 void scan(const std::string& dir, const std::string& prefix, std::vector<ScannedFile>& out) {
   DIR* handle = ::opendir(dir.c_str());
   if (!handle) throw Error(ErrorKind::kIo, dir, std::string("cannot list directory: ") + std::strerror(errno));
-  std::vector<std::string> names;
+  std::vector<std::pair<std::string, Stat>> children;
   while (const dirent* entry = ::readdir(handle)) {
     std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
+    if (name == "." || name == "..") continue;
+    Stat st = stat_at(::dirfd(handle), entry->d_name);
+    children.emplace_back(std::move(name), st);
   }
   ::closedir(handle);
-  for (const std::string& name : names) {
+  for (auto& [name, st] : children) {
     std::string path = dir + "/" + name;
-    Stat st = lstat_path(path);
     std::string relative = prefix.empty() ? name : prefix + "/" + name;
     if (st.regular) {
       out.push_back({std::move(relative), std::move(path), st});

@@ -37,10 +37,10 @@ void count_changes(const std::vector<ManifestEntry>& before, const std::vector<M
 }
 
 bool all_files_cached(const ObjectCache& cache, const std::vector<ManifestEntry>& entries) {
-  for (const ManifestEntry& e : entries) {
-    if (!cache.contains({e.hash, ObjectKind::kFile})) return false;
-  }
-  return true;
+  std::vector<ObjectId> ids;
+  ids.reserve(entries.size());
+  for (const ManifestEntry& e : entries) ids.push_back({e.hash, ObjectKind::kFile});
+  return cache.contains_all(ids);
 }
 
 std::string sha256_hex(const std::string& bytes) {

@@ -46,6 +46,9 @@ class ObjectCache {
   std::filesystem::path tmp_dir() const { return dir_ / "tmp"; }
   std::filesystem::path object_path(const ObjectId& id) const;
   bool contains(const ObjectId& id) const;
+  // True when every object of `ids` is present. Many ids: one listing of the shard
+  // directories involved instead of a path lookup each.
+  bool contains_all(const std::vector<ObjectId>& ids) const;
 
   // Stages a copy of the file `source` as an object (hashed while copied; invariant
   // 1). Visible after staged.commit(). An existing object of the same hash is
