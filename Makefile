@@ -35,6 +35,7 @@ bench: build
 	@bench/train_vs_pytorch $(BUILD)
 	@bench/compression_table $(BUILD)
 	@bench/device_table $(BUILD)
+	@bench/store_hashing $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) out
