@@ -34,6 +34,15 @@ nlohmann::ordered_json read_metrics_file(const fs::path& file) {
   return flatten_json(metrics);
 }
 
+// The file's path relative to the project root when it is inside, so that lineage
+// reads the same in every clone; else its absolute path.
+std::string source_path_in(const fs::path& project_root, const fs::path& file) {
+  std::error_code ec;
+  fs::path relative = fs::weakly_canonical(fs::absolute(file), ec).lexically_relative(fs::weakly_canonical(project_root, ec));
+  if (ec || relative.empty() || *relative.begin() == "..") return fs::absolute(file).lexically_normal().string();
+  return relative.string();
+}
+
 }  // namespace
 
 void check_registry_name(const std::string& name, const std::string& what) {
@@ -72,7 +81,7 @@ ModelVersion register_model(ExperimentStore& store, const fs::path& project_root
   }
   ModelVersion v;
   v.name = request.name;
-  v.source_path = request.file.string();
+  v.source_path = source_path_in(project_root, request.file);
   v.metrics = nlohmann::ordered_json::object();
   if (!request.from_experiment.empty()) {
     Experiment e = store.get(request.from_experiment);

@@ -120,7 +120,7 @@ TEST_P(TrackCli, ExpDiffAndMetricsDiff) {
   CommandResult metrics = run({"metrics", "diff", a, b});
   ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
   EXPECT_EQ(metrics.out.find("params"), std::string::npos) << metrics.out;
-  EXPECT_NE(metrics.out.find("metrics  accuracy     0.95   0.97   +0.02"), std::string::npos) << metrics.out;
+  EXPECT_NE(metrics.out.find("metrics  accuracy     0.95        0.97        +0.02\nmetrics  flash_bytes  40000       40000       0\n"), std::string::npos) << metrics.out;
   auto json = nlohmann::json::parse(run({"metrics", "diff", a, b, "--json"}).out);
   EXPECT_EQ(json["rows"][0]["key"], "accuracy");
   expect_one_line_error(run({"exp", "diff", a, "exp-nothere"}), 1,
@@ -163,7 +163,7 @@ TEST_P(TrackCli, RegisterAliasPromoteAndLineage) {
   ASSERT_EQ(lineage.exit_code, 0) << lineage.err;
   for (std::string line : std::vector<std::string>{"model       kws@2 (production, staging)", "experiment  " + good + " (good), success",
                            "git commit  1234567890abcdef", "stage       train (wrote model.tmlm)",
-                           "  train.epochs    20", "  data/train.csv  " + to_hex(sha256("rows")),
+                           "  train.epochs  20", "registered  " , "from model.tmlm\n", "  data/train.csv  " + to_hex(sha256("rows")),
                            "production: - -> 2 (promote)", "staging: 1 -> 2 (alias)"}) {
     EXPECT_NE(lineage.out.find(line), std::string::npos) << "missing '" << line << "' in:\n" << lineage.out;
   }

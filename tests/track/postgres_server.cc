@@ -201,7 +201,7 @@ std::string PostgresServer::create_database() {
   if (!running()) throw std::runtime_error(error_);
   std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++databases_);
   PGconn* connection = PQconnectdb(url("postgres").c_str());
-  PGresult* result = PQexec(connection, ("CREATE DATABASE " + name + " STRATEGY = FILE_COPY").c_str());
+  PGresult* result = PQexec(connection, ("CREATE DATABASE " + name).c_str());
   bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
   std::string message = PQerrorMessage(connection);
   PQclear(result);
@@ -212,7 +212,7 @@ std::string PostgresServer::create_database() {
 
 void PostgresServer::stop() {
   if (pid_ > 0) {
-    ::kill(pid_, SIGINT);  // fast shutdown
+    ::kill(pid_, SIGQUIT);  // immediate shutdown: the data is thrown away
     for (int i = 0; i < 500; ++i) {
       if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
         pid_ = 0;

@@ -48,6 +48,7 @@ TEST_P(RegistryTest, RegisterNumbersVersionsAndKeepsACopy) {
   EXPECT_EQ(second.version, 2);
   EXPECT_EQ(second.sha256, to_hex(sha256("weights 0.93")));
   EXPECT_EQ(second.size_bytes, 12);
+  EXPECT_EQ(second.source_path, "model.tmlm");  // relative to the project root
   fs::path copy = root() / ".tinymlops/registry" / second.sha256.substr(0, 2) / second.sha256.substr(2);
   EXPECT_EQ(read_file(copy), "weights 0.93");
   EXPECT_EQ(second.metrics.dump(), R"({"accuracy":0.93,"size.flash_bytes":40000})");  // flattened

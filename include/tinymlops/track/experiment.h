@@ -40,7 +40,7 @@ struct ModelVersion {
   int64_t version = 0;              // assigned by the store: 1, 2, 3... per name
   std::string sha256;               // of the registered file's content
   int64_t size_bytes = 0;
-  std::string source_path;          // the path given at registration, as given
+  std::string source_path;          // the registered file: relative to the project root when inside it
   nlohmann::ordered_json metrics;   // flattened; what the gates are evaluated against
   std::string experiment_id;        // lineage; "" when registered from a plain file
   std::string registered_at;        // ISO 8601 UTC, set by the store
