@@ -1,6 +1,7 @@
 #include "tinymlops/track/registry.h"
 
 #include <charconv>
+#include <set>
 #include <system_error>
 
 #include "tinymlops/core/error.h"
@@ -70,6 +71,13 @@ std::string keep_registry_copy(const fs::path& project_root, const fs::path& fil
   }
   write_file_atomic(object, bytes);
   return hash;
+}
+
+std::vector<std::string> registered_hashes(ExperimentStore& store) {
+  std::set<std::string> hashes;
+  for (const std::string& name : store.model_names())
+    for (const ModelVersion& v : store.model_versions(name)) hashes.insert(v.sha256);
+  return {hashes.begin(), hashes.end()};
 }
 
 ModelVersion register_model(ExperimentStore& store, const fs::path& project_root, const RegisterRequest& request) {

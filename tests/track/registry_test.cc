@@ -59,7 +59,9 @@ TEST_P(RegistryTest, RegisterNumbersVersionsAndKeepsACopy) {
   EXPECT_EQ(versions[0].sha256, to_hex(sha256("weights 0.91")));
   EXPECT_EQ(versions[1].metrics.dump(), second.metrics.dump());
   EXPECT_EQ(versions[1].registered_at, second.registered_at);
-  register_with("0.5", "another");
+  register_with("0.91", "another");  // the same bytes as kws@1
+  EXPECT_EQ(track::registered_hashes(*store),
+            (std::vector<std::string>{std::min(first.sha256, second.sha256), std::max(first.sha256, second.sha256)}));
   EXPECT_EQ(store->model_names(), (std::vector<std::string>{"another", "kws"}));
   EXPECT_EQ(track::render_text(track::models_table(*store)),
             "name     versions  latest  aliases\n"

@@ -30,6 +30,10 @@ void check_registry_name(const std::string& name, const std::string& what);
 // cache can take its place.)
 std::string keep_registry_copy(const std::filesystem::path& project_root, const std::filesystem::path& file);
 
+// The sha256 of every registered version of every model, sorted and without repeats:
+// what the registry keeps alive (e.g. for the store's set_references("registry", ...)).
+std::vector<std::string> registered_hashes(ExperimentStore& store);
+
 struct RegisterRequest {
   std::string name;
   std::filesystem::path file;            // a regular file
