@@ -133,6 +133,21 @@ TEST_P(StoreTest, ConcurrentFirstOpensCreateTheSchemaOnce) {
   EXPECT_EQ(open()->list().size(), 2u);
 }
 
+TEST(OpenStore, TrackingSettingPicksTheBackendAndBadOnesAreNamed) {
+  testing::TempDir dir;
+  track::open_experiment_store(dir.path(), "sqlite")->record(make_experiment("a", 1, 1));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / ".tinymlops" / "experiments.db"));
+  EXPECT_EQ(track::open_experiment_store(dir.path(), "")->list().size(), 1u);  // "" is sqlite too
+  EXPECT_EQ(error_of([&] { track::open_experiment_store(dir.path(), "mysql://db"); }),
+            "tracking: expected \"sqlite\" or a postgresql:// URL, got \"mysql://db\"");
+  // An unreachable server is an I/O error; the password never shows.
+  std::string url = "postgresql://ml:secret@/tinymlops?host=" + (dir.path() / "nosocket").string();
+  std::string message = error_of([&] { track::open_experiment_store(dir.path(), url); });
+  EXPECT_EQ(message.rfind("postgresql://ml:***@/tinymlops?host=", 0), 0u) << message;
+  EXPECT_NE(message.find(": cannot connect to PostgreSQL: "), std::string::npos) << message;
+  EXPECT_EQ(message.find("secret"), std::string::npos) << message;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          testing::backend_name);
 
