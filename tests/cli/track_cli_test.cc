@@ -188,9 +188,9 @@ TEST_P(TrackCli, BadInputGivesOneLineErrors) {
   expect_one_line_error(run({"model", "alias", "kws", "1", "bad alias"}), 2, "invalid alias");
   expect_one_line_error(run({"model", "promote", "kws"}), 2, "version");
   dir_.write("tinymlops.yaml", "tracking: mysql://x\n");
-  expect_one_line_error(run({"exp", "show"}), 1, "tracking: expected \"sqlite\" or a postgresql:// URL, got \"mysql://x\"");
+  expect_one_line_error(run({"exp", "show"}), 1, "tinymlops.yaml:1:11: 'tracking' must be sqlite or a postgresql:// URL, not 'mysql://x'");
   dir_.write("tinymlops.yaml", "gates: accuracy >= 0.9\n");
-  expect_one_line_error(run({"model", "promote", "kws", "1"}), 1, "tinymlops.yaml:1:8: gates: expected a list");
+  expect_one_line_error(run({"model", "promote", "kws", "1"}), 1, "tinymlops.yaml:1:8: 'gates' must be a list of expressions");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TrackCli, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
@@ -198,11 +198,11 @@ INSTANTIATE_TEST_SUITE_P(Backends, TrackCli, ::testing::Values(Backend::kSqlite,
                            return info.param == Backend::kSqlite ? std::string("Sqlite") : std::string("Postgres");
                          });
 
-TEST(TrackCliProject, OutsideAProjectNamesTheFixAndExitsOne) {
+TEST(TrackCliProject, OutsideAProjectIsAUsageErrorNamingTheFix) {
   TempDir empty;
   ScopedCwd cwd(empty.path());
-  expect_one_line_error(testing::run_cli({"exp", "show"}), 1, "not inside a tinymlops project");
-  expect_one_line_error(testing::run_cli({"model", "list"}), 1, "run `tinymlops init`");
+  expect_one_line_error(testing::run_cli({"exp", "show"}), 2, "not inside a tinymlops project");
+  expect_one_line_error(testing::run_cli({"model", "list"}), 2, "run `tinymlops init`");
 }
 
 }  // namespace
