@@ -19,6 +19,8 @@ void register_compress(CLI::App& app);
 void register_cluster(CLI::App& app);
 // codegen, verify; argv is recorded in generated files.
 void register_deploy_commands(CLI::App& app, int argc, const char* const* argv);
+// repro, dag, stage status, metrics show/diff, plots
+void register_pipeline_commands(CLI::App& app);
 
 // Report printing shared by the compression commands: "metrics on N held-out
 // rows ..." with each metric before -> after (when the report has "before"),

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   tinymlops::cli::register_compress(app);
   tinymlops::cli::register_cluster(app);
   tinymlops::cli::register_deploy_commands(app, argc, argv);
+  tinymlops::cli::register_pipeline_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
