@@ -256,7 +256,8 @@ void describe_workspace(const Pipeline& pipeline, const std::vector<size_t>& nee
   for (const Stage& stage : pipeline.stages) {
     for (const ParamRef& ref : stage.params) result.params[param_label(ref.file, ref.key)] = params.value(ref);
   }
-  for (const auto& [file, values] : collect_metrics(pipeline).items()) {
+  const nlohmann::ordered_json metrics = collect_metrics(pipeline);
+  for (const auto& [file, values] : metrics.items()) {
     if (!values.is_object()) continue;
     for (const auto& [key, value] : values.items()) {
       result.metrics[result.metrics.contains(key) ? file + ":" + key : key] = value;

@@ -26,7 +26,7 @@ void write_project(const TempDir& dir) {
             "    deps: [data.txt]\n"
             "    outs: [prepared.txt]\n"
             "  train:\n"
-            "    cmd: echo ${epochs} > model.txt && printf '{\"acc\": 0.5}' > m.json"
+            "    cmd: echo ${epochs} > model.txt && printf '{\"acc\":0.5}' > m.json"
             " && printf 'step,loss\\n1,0.5\\n2,0.25\\n' > loss.csv\n"
             "    deps: [prepared.txt]\n"
             "    params: [epochs]\n"

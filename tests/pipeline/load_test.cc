@@ -43,7 +43,7 @@ TEST(PipelineLoad, ParsesStagesWithAllKeys) {
           "    desc: trains\n"
           "    cmd:\n"
           "      - echo ${train.epochs} > model.txt\n"
-          "      - echo '{\"acc\": 1}' > m.json\n"
+          "      - echo '{\"acc\":1}' > m.json\n"
           "    deps: [prepared.csv]\n"
           "    params: [train.epochs, 'other.yaml:seed', {other.yaml: [seed]}]\n"
           "    outs: [model.txt]\n"
@@ -57,7 +57,7 @@ TEST(PipelineLoad, ParsesStagesWithAllKeys) {
   const auto pl = load_pipeline(p.root());
   ASSERT_EQ(stage_names(pl), (std::vector<std::string>{"prepare", "train", "sub"}));
   const auto& train = pl.stages[1];
-  EXPECT_EQ(train.cmd, "echo 3 > model.txt && echo '{\"acc\": 1}' > m.json");
+  EXPECT_EQ(train.cmd, "echo 3 > model.txt && echo '{\"acc\":1}' > m.json");
   EXPECT_EQ(train.params.size(), 3u);
   EXPECT_EQ(train.params[0], (pipeline::ParamRef{"params.yaml", "train.epochs"}));
   EXPECT_EQ(train.params[1], (pipeline::ParamRef{"other.yaml", "seed"}));
@@ -80,19 +80,19 @@ TEST(PipelineLoad, ForeachOverListsMapsAndParams) {
           "    foreach: ${models}\n"
           "    do:\n"
           "      cmd: echo ${item} > model-${item}.txt\n"
-          "      outs: [model-${item}.txt]\n"
+          "      outs:\n        - model-${item}.txt\n"
           "  build:\n"
           "    foreach: ${sizes}\n"
           "    do:\n"
           "      cmd: echo ${key} ${item.units} > ${key}.txt\n"
-          "      outs: [${key}.txt]\n"
+          "      outs: ['${key}.txt']\n"
           "  cfg:\n"
           "    foreach:\n"
           "      - {name: a, n: 1}\n"
           "      - {name: b, n: 2}\n"
           "    do:\n"
           "      cmd: echo ${item.n} > ${item.name}.cfg\n"
-          "      outs: [${item.name}.cfg]\n");
+          "      outs: [\"${item.name}.cfg\"]\n");
   const auto pl = load_pipeline(p.root());
   EXPECT_EQ(stage_names(pl), (std::vector<std::string>{"train@small", "train@large", "build@tiny", "build@big",
                                                        "cfg@0", "cfg@1"}));
@@ -211,7 +211,7 @@ TEST(PipelineLoad, ErrorsNameFileLineAndColumn) {
   expect_load_error(p, "pipeline.yaml:2:3", "stage name 't@x'");
 
   p.write("pipeline.yaml", "stages:\n  t:\n    foreach: [a]\n    do: {cmd: echo}\n  t@a: {cmd: echo}\n");
-  expect_load_error(p, "pipeline.yaml:2:3", "stage name 't@a'");
+  expect_load_error(p, "pipeline.yaml:5:3", "stage name 't@a'");
 
   p.write("pipeline.yaml", "stages:\n  a:\n    cmd: echo\n    deps: {x: 1}\n");
   expect_load_error(p, "pipeline.yaml:4:11", "'deps' must be a list of strings");

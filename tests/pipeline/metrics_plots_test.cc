@@ -24,10 +24,13 @@ size_t count(const std::string& text, const std::string& what) {
 
 TEST(Metrics, ShowFlattensJsonAndYamlAndDiffComparesWithTheLock) {
   Project p;
+  p.write("src.json", "{\"acc\": 0.9, \"size\": {\"flash\": 100}}");
+  p.write("src.yaml", "loss: 0.5\n");
   p.write("pipeline.yaml",
           "stages:\n"
           "  eval:\n"
-          "    cmd: printf '{\"acc\": 0.9, \"size\": {\"flash\": 100}}' > m.json && printf 'loss: 0.5\\n' > m.yaml\n"
+          "    cmd: cp src.json m.json && cp src.yaml m.yaml\n"
+          "    deps: [src.json, src.yaml]\n"
           "    metrics: [m.json, m.yaml]\n");
   ASSERT_TRUE(p.repro().ok()) << p.log();
   const auto pl = pipeline::load_pipeline(p.root());
@@ -68,7 +71,7 @@ TEST(Plots, CsvAndJsonBecomeOneChartEachWithDeterministicBytes) {
           "    cmd: printf 'epoch,loss,val_loss\\n1,0.9,1.0\\n2,0.5,0.7\\n3,0.25,\\n' > loss.csv\n"
           "    plots: [loss.csv]\n"
           "  eval:\n"
-          "    cmd: printf '[{\"threshold\": 0.2, \"step\": 0, \"acc\": 0.8}, {\"threshold\": 0.9, \"step\": 1, \"acc\": 0.99}]' > acc.json\n"
+          "    cmd: printf '[{\"threshold\":0.2,\"step\":0,\"acc\":0.8},{\"threshold\":0.9,\"step\":1,\"acc\":0.99}]' > acc.json\n"
           "    plots: [acc.json]\n");
   ASSERT_TRUE(p.repro().ok()) << p.log();
   const auto plots = pipeline::collect_plots(pipeline::load_pipeline(p.root()));

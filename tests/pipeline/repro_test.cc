@@ -29,7 +29,7 @@ void write_two_stage_project(const Project& p) {
           "    outs: [prepared.csv]\n"
           "  train:\n"
           "    cmd: echo run >> runs-train.log && echo epochs ${train.epochs} > model.txt"
-          " && printf '{\"acc\": 0.75, \"loss\": {\"val\": 0.5}}' > metrics.json\n"
+          " && printf '{\"acc\":0.75,\"loss\":{\"val\":0.5}}' > metrics.json\n"
           "    deps: [prepared.csv]\n"
           "    params: [train.epochs]\n"
           "    outs: [model.txt]\n"
@@ -84,7 +84,8 @@ TEST(Repro, RerunsWhenADepParamOrCmdChanges) {
   EXPECT_EQ(p.read("params.yaml"), "train:\n  epochs: 5  # how long\n  lr: 0.5\n");
   auto param = p.repro();
   EXPECT_EQ(param.names_with(StageAction::kRan), (V{"train"}));
-  EXPECT_EQ(param.stages[1].reasons, (V{"changed param train.epochs"}));
+  // The param is also templated into the command.
+  EXPECT_EQ(param.stages[1].reasons, (V{"cmd changed", "changed param train.epochs"}));
   EXPECT_EQ(p.read("model.txt"), "epochs 5\n");
 
   // lr is not a declared param of any stage: nothing reruns.
@@ -100,11 +101,12 @@ TEST(Repro, RerunsWhenADepParamOrCmdChanges) {
   EXPECT_EQ(p.lines("runs-prepare.log"), 3);
   EXPECT_EQ(p.lines("runs-train.log"), 3);
 
-  // A damaged output makes its stage run again.
+  // A damaged output makes its stage run again (here: restored, it ran before).
   p.write("model.txt", "tampered\n");
   auto out = p.repro();
-  EXPECT_EQ(out.names_with(StageAction::kRan), (V{"train"}));
+  EXPECT_EQ(out.names_with(StageAction::kRestored), (V{"train"}));
   EXPECT_EQ(out.stages[1].reasons, (V{"changed out model.txt"}));
+  EXPECT_EQ(p.read("model.txt"), "epochs 5\n");
   std::filesystem::remove(p.root() / "metrics.json");
   EXPECT_EQ(p.repro().stages[1].reasons, (V{"missing out metrics.json"}));
 }
@@ -262,10 +264,11 @@ TEST(Repro, DryRunReportsWhyAndChangesNothing) {
   auto changed = p.repro(dry);
   ASSERT_EQ(changed.stages.size(), 2u);
   EXPECT_EQ(changed.stages[0].action, StageAction::kUpToDate);
-  EXPECT_EQ(changed.stages[1].reasons, (V{"changed param train.epochs"}));
+  EXPECT_EQ(changed.stages[1].reasons, (V{"cmd changed", "changed param train.epochs"}));
   p.write("data.csv", "new\n");
   auto upstream = p.repro(dry);
-  EXPECT_EQ(upstream.stages[1].reasons, (V{"upstream stage prepare changed"}));
+  EXPECT_EQ(upstream.stages[0].reasons, (V{"changed dep data.csv"}));
+  EXPECT_EQ(upstream.stages[1].reasons.back(), "upstream stage prepare changed");
   EXPECT_EQ(p.lines("runs-train.log"), 1);
   EXPECT_EQ(p.read("model.txt"), "epochs 3\n");
 }
@@ -303,7 +306,7 @@ TEST(Repro, WdirAndDirectoryOutputs) {
   ASSERT_TRUE(p.repro().ok());
   p.write("sub/input.txt", "in\n");
   auto back = p.repro();
-  EXPECT_EQ(back.names_with(StageAction::kRestored), (V{"make"}));
+  EXPECT_EQ(back.names_with(StageAction::kRestored), (V{"make", "use"}));
   EXPECT_EQ(p.read("sub/out/a"), "in\n");
 }
 
