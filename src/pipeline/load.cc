@@ -1,8 +1,10 @@
 // load_pipeline: pipeline.yaml -> expanded stages (foreach, ${...}) -> validation.
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "pipeline/graph.h"
 #include "pipeline/template.h"
@@ -51,7 +53,20 @@ class Loader {
   }
 
   std::vector<LoadedStage> load() {
-    const YAML::Node document = parse_yaml(read_file(root_ / kSource), kSource);
+    const std::string text = read_file(root_ / kSource);
+    YAML::Node document;
+    try {
+      document = parse_yaml(text, kSource);
+    } catch (const Error& e) {
+      // "[out-${item}.txt]" is not YAML: { and } end a flow collection.
+      const int line = std::atoi(e.location().c_str() + e.location().find(':') + 1);
+      std::istringstream lines(text);
+      std::string line_text;
+      for (int l = 0; l < line && std::getline(lines, line_text); ++l) {
+      }
+      if (line_text.find("${") == std::string::npos) throw;
+      throw Error(e.kind(), e.location(), e.message() + " (quote entries with ${...} inside [ ] or { })");
+    }
     if (!document.IsMap()) throw Error(ErrorKind::kParse, at(document), "expected a mapping with 'stages:'");
     YAML::Node stages;
     for (const auto& entry : document) {

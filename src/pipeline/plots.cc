@@ -220,14 +220,16 @@ std::string render_svg_chart(const PlotData& plot) {
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   svg += "<text x=\"" + std::to_string(kLeft) + "\" y=\"20\" font-size=\"14\">" + xml_escape(plot.title) + "</text>\n";
   // Grid and ticks.
-  for (double t = xa.lo; t <= xa.hi + xa.step * 1e-6; t += xa.step) {
+  for (int k = 0; xa.lo + k * xa.step <= xa.hi + xa.step * 1e-6; ++k) {
+    const double t = xa.lo + k * xa.step;
     const std::string x = fixed(px(t), 2);
-    svg += "<line x1=\"" + x + "\" y1=\"" + fixed(kTop, 2) + "\" x2=\"" + x + "\" y2=\"" + fixed(kTop + plot_h + 4, 2) +
+    svg += "<line x1=\"" + x + "\" y1=\"" + fixed(kTop, 2) + "\" x2=\"" + x + "\" y2=\"" + fixed(kTop + plot_h, 2) +
            "\" stroke=\"#e0e0e0\"/>\n";
     svg += "<text x=\"" + x + "\" y=\"" + fixed(kTop + plot_h + 16, 2) + "\" text-anchor=\"middle\">" +
            fixed(t, xa.decimals) + "</text>\n";
   }
-  for (double t = ya.lo; t <= ya.hi + ya.step * 1e-6; t += ya.step) {
+  for (int k = 0; ya.lo + k * ya.step <= ya.hi + ya.step * 1e-6; ++k) {
+    const double t = ya.lo + k * ya.step;
     const std::string y = fixed(py(t), 2);
     svg += "<line x1=\"" + fixed(kLeft - 4, 2) + "\" y1=\"" + y + "\" x2=\"" + fixed(kLeft + plot_w, 2) + "\" y2=\"" + y +
            "\" stroke=\"#e0e0e0\"/>\n";

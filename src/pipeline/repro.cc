@@ -46,6 +46,7 @@ class Executor {
         params_(pipeline.root),
         runs_(pipeline.root / ".tinymlops" / "runcache" / "runs"),
         lock_(read_lock(pipeline.root / "pipeline.lock")) {
+    lock_.order.clear();  // the lock follows the pipeline's current order
     for (size_t i : topological_order(pipeline)) lock_.order.push_back(pipeline.stages[i].name);
   }
 

@@ -22,8 +22,9 @@ std::vector<StageStatus> stage_statuses(const Pipeline& pipeline, OutputCache& c
     status.stage = stage.name;
     const StageInputs inputs = current_inputs(pipeline, stage, cache, params);
     status.reasons = stale_reasons(pipeline, stage, inputs, lock.find(stage.name), cache);
+    const bool never_run = status.reasons == std::vector<std::string>{"never run"};
     for (size_t up : pipeline.upstream[i]) {
-      if (stale[up]) status.reasons.push_back("upstream stage " + pipeline.stages[up].name + " changed");
+      if (stale[up] && !never_run) status.reasons.push_back("upstream stage " + pipeline.stages[up].name + " changed");
     }
     if (force && status.reasons.empty()) status.reasons.push_back("forced");
     status.up_to_date = status.reasons.empty();

@@ -157,6 +157,12 @@ TEST(PipelineLoad, ErrorsNameFileLineAndColumn) {
   EXPECT_EQ(malformed->kind(), ErrorKind::kParse);
   EXPECT_EQ(malformed->location().rfind("pipeline.yaml:", 0), 0u);
 
+  p.write("pipeline.yaml", "stages:\n  a:\n    cmd: echo\n    outs: [o-${lr}.txt]\n");
+  auto flow = catch_error([&] { load_pipeline(p.root()); });
+  ASSERT_TRUE(flow);
+  EXPECT_CONTAINS(flow->what(), "pipeline.yaml:4:");
+  EXPECT_CONTAINS(flow->message(), "quote entries with ${...} inside [ ] or { }");
+
   p.write("pipeline.yaml", "stage:\n  a: {cmd: x}\n");
   expect_load_error(p, "pipeline.yaml:1:1", "unknown key 'stage'");
 

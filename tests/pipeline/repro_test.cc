@@ -273,6 +273,21 @@ TEST(Repro, DryRunReportsWhyAndChangesNothing) {
   EXPECT_EQ(p.read("model.txt"), "epochs 3\n");
 }
 
+TEST(Repro, LockFollowsThePipelineOrderAndDropsRemovedStages) {
+  Project p;
+  p.write("pipeline.yaml",
+          "stages:\n  a: {cmd: echo a > a.txt, outs: [a.txt]}\n  b: {cmd: echo b > b.txt, outs: [b.txt]}\n");
+  ASSERT_TRUE(p.repro().ok());
+  const std::string lock = p.read("pipeline.lock");
+  EXPECT_LT(lock.find("  a:"), lock.find("  b:"));
+  p.write("pipeline.yaml",
+          "stages:\n  c: {cmd: echo c > c.txt, outs: [c.txt]}\n  b: {cmd: echo b > b.txt, outs: [b.txt]}\n");
+  ASSERT_TRUE(p.repro().ok());
+  const std::string after = p.read("pipeline.lock");
+  EXPECT_EQ(after.find("  a:"), std::string::npos);
+  EXPECT_LT(after.find("  c:"), after.find("  b:"));
+}
+
 TEST(Repro, TargetsRunOnlyTheirUpstream) {
   Project p;
   p.write("pipeline.yaml",
