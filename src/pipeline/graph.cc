@@ -72,7 +72,13 @@ std::vector<size_t> stages_to_run(const Pipeline& pipeline, const std::vector<st
   if (targets.empty()) return order;
   std::vector<bool> needed(pipeline.stages.size(), false);
   std::vector<size_t> todo;
-  for (const std::string& name : targets) todo.push_back(pipeline.index_of(name));
+  for (const std::string& name : targets) {
+    const size_t before = todo.size();
+    for (size_t i = 0; i < pipeline.stages.size(); ++i) {  // "train" names every "train@ITEM"
+      if (pipeline.stages[i].name.rfind(name + "@", 0) == 0) todo.push_back(i);
+    }
+    if (todo.size() == before) todo.push_back(pipeline.index_of(name));
+  }
   while (!todo.empty()) {
     const size_t i = todo.back();
     todo.pop_back();

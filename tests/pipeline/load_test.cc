@@ -99,6 +99,9 @@ TEST(PipelineLoad, ForeachOverListsMapsAndParams) {
   EXPECT_EQ(pl.stages[1].cmd, "echo large > model-large.txt");
   EXPECT_EQ(pl.stages[3].cmd, "echo big 64 > big.txt");
   EXPECT_EQ(pl.stages[5].outs, (std::vector<std::string>{"b.cfg"}));
+  std::vector<std::string> group;
+  for (size_t i : pipeline::stages_to_run(pl, {"build"})) group.push_back(pl.stages[i].name);
+  EXPECT_EQ(group, (std::vector<std::string>{"build@tiny", "build@big"}));
 }
 
 TEST(PipelineLoad, TopologicalOrderIsDeterministicAndSubsetsIncludeUpstream) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -43,7 +44,5 @@ class Project {
   pipeline::LocalOutputCache cache_;
   std::ostringstream log_;
 };
-
-inline std::vector<std::string> names(const std::vector<std::string>& v) { return v; }
 
 }  // namespace tinymlops::testing

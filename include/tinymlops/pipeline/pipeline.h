@@ -81,8 +81,9 @@ Pipeline load_pipeline(const std::filesystem::path& root);
 // ready, the one declared first comes first.
 std::vector<size_t> topological_order(const Pipeline& pipeline);
 
-// `targets` (stage names; empty means every stage) and all their upstream stages,
-// in topological order. Error(kUsage) for an unknown name.
+// `targets` (stage names; empty means every stage; the name of a foreach stage
+// means all its NAME@ITEM stages) and all their upstream stages, in topological
+// order. Error(kUsage) for an unknown name.
 std::vector<size_t> stages_to_run(const Pipeline& pipeline, const std::vector<std::string>& targets);
 
 }  // namespace tinymlops::pipeline
