@@ -70,35 +70,41 @@ class Executor {
     std::map<size_t, std::thread> running;
     bool failed = false;
     const size_t jobs = static_cast<size_t>(std::max(1, options_.jobs));
-    while (true) {
-      while (!failed && running.size() < jobs && !ready.empty()) {
-        const size_t stage = needed[*ready.begin()];
-        ready.erase(ready.begin());
-        running.emplace(stage, std::thread([this, stage] { work(stage); }));
-      }
-      if (running.empty()) break;
-      Finished done = wait_for_finished();
-      running.at(done.stage).join();
-      running.erase(done.stage);
-      StageOutcome& outcome = result.stages[position[done.stage]];
-      outcome = done.outcome;
-      if (outcome.action == StageAction::kFailed) {
-        if (!failed) {
-          failed = true;
-          result.failed_stage = outcome.stage;
-          result.failed_status = outcome.exit_status;
-          result.failure = done.failure;
+    // A thread must be joined before it is destroyed, even when writing the lock fails.
+    try {
+      while (true) {
+        while (!failed && running.size() < jobs && !ready.empty()) {
+          const size_t stage = needed[*ready.begin()];
+          ready.erase(ready.begin());
+          running.emplace(stage, std::thread([this, stage] { work(stage); }));
         }
-        continue;
+        if (running.empty()) break;
+        Finished done = wait_for_finished();
+        running.at(done.stage).join();
+        running.erase(done.stage);
+        StageOutcome& outcome = result.stages[position[done.stage]];
+        outcome = done.outcome;
+        if (outcome.action == StageAction::kFailed) {
+          if (!failed) {
+            failed = true;
+            result.failed_stage = outcome.stage;
+            result.failed_status = outcome.exit_status;
+            result.failure = done.failure;
+          }
+          continue;
+        }
+        if (outcome.action == StageAction::kRan || outcome.action == StageAction::kRestored) {
+          std::lock_guard<std::mutex> guard(state_mutex_);
+          lock_.stages[outcome.stage] = done.entry;
+          write_lock(pipeline_.root / "pipeline.lock", pruned_lock());
+        }
+        for (size_t d : downstream[done.stage]) {
+          if (is_needed[d] && --waiting[d] == 0) ready.insert(position[d]);
+        }
       }
-      if (outcome.action == StageAction::kRan || outcome.action == StageAction::kRestored) {
-        std::lock_guard<std::mutex> guard(state_mutex_);
-        lock_.stages[outcome.stage] = done.entry;
-        write_lock(pipeline_.root / "pipeline.lock", pruned_lock());
-      }
-      for (size_t d : downstream[done.stage]) {
-        if (is_needed[d] && --waiting[d] == 0) ready.insert(position[d]);
-      }
+    } catch (...) {
+      for (auto& [stage, thread] : running) thread.join();
+      throw;
     }
     keep_references();
     return result;
