@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "data/error_expect.h"
 #include "pipeline/project_fixture.h"
