@@ -131,6 +131,15 @@ TEST(Repro, RestoresFromTheRunCacheInsteadOfRunning) {
   EXPECT_CONTAINS(p.log(), "Stage 'train' restored from run cache");
   EXPECT_EQ(pipeline::read_lock(p.root() / "pipeline.lock").find("train")->params.at("params.yaml").at("train.epochs"), 3);
 
+  // Without the run cache the command runs.
+  pipeline::apply_param_overrides(p.root(), {"train.epochs=9"});
+  ReproOptions no_cache;
+  no_cache.use_run_cache = false;
+  EXPECT_EQ(p.repro(no_cache).names_with(StageAction::kRan), (V{"train"}));
+  EXPECT_EQ(p.lines("runs-train.log"), 3);
+  pipeline::apply_param_overrides(p.root(), {"train.epochs=3"});
+  EXPECT_EQ(p.repro().names_with(StageAction::kRestored), (V{"train"}));
+
   // --force runs the command even so.
   pipeline::apply_param_overrides(p.root(), {"train.epochs=9"});
   ReproOptions force;
@@ -138,7 +147,7 @@ TEST(Repro, RestoresFromTheRunCacheInsteadOfRunning) {
   auto forced = p.repro(force);
   EXPECT_EQ(forced.names_with(StageAction::kRan), (V{"prepare", "train"}));
   EXPECT_EQ(forced.stages[0].reasons, (V{"forced"}));
-  EXPECT_EQ(p.lines("runs-train.log"), 3);
+  EXPECT_EQ(p.lines("runs-train.log"), 4);
 
   // The objects the lock and the run cache name are kept.
   const std::string kept = p.read(".tinymlops/runcache/keep/run-cache");
@@ -165,7 +174,7 @@ TEST(Repro, ParallelJobsRunIndependentStagesAtOnce) {
   // Each stage waits (up to 5 s) for the other's marker: both succeed only together.
   const std::string wait =
       "touch %s.marker; i=0; while [ ! -f %s.marker ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; "
-      "test -f %s.marker && echo done > %s.txt";
+      "test -f %s.marker && echo done > %s.txt && echo finished";
   auto cmd = [&](const std::string& self, const std::string& other) {
     char buffer[512];
     std::snprintf(buffer, sizeof buffer, wait.c_str(), self.c_str(), other.c_str(), other.c_str(), self.c_str());
@@ -185,6 +194,8 @@ TEST(Repro, ParallelJobsRunIndependentStagesAtOnce) {
   EXPECT_EQ(p.read("both.txt"), "done\ndone\n");
   EXPECT_LT(seconds, 4.0);
   EXPECT_CONTAINS(p.log(), "Running stage 'left'");
+  EXPECT_CONTAINS(p.log(), "[left] finished\n");  // command output is prefixed per stage
+  EXPECT_CONTAINS(p.log(), "[right] finished\n");
 }
 
 TEST(Repro, StopsAtTheFirstFailureKeepingEarlierResults) {
