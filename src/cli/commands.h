@@ -21,9 +21,12 @@ void register_cluster(CLI::App& app);
 void register_deploy_commands(CLI::App& app, int argc, const char* const* argv);
 // init, add, status, checkout, gc, push, pull (the MLOps store).
 void register_store_commands(CLI::App& app);
-// exp show|diff, metrics diff, model register|list|versions|alias|promote|lineage.
-// Creates the `exp` and `metrics` groups: add `exp run` / `metrics show` to them after this.
+// exp show|diff, model register|list|versions|alias|promote|lineage.
 void register_track_commands(CLI::App& app);
+// Two recorded experiments side by side (`exp diff`, `metrics diff A B`).
+void print_experiment_diff(const std::string& a, const std::string& b, bool json, bool metrics_only);
+// repro, dag, stage status, metrics show/diff, plots
+void register_pipeline_commands(CLI::App& app);
 
 // Report printing shared by the compression commands: "metrics on N held-out
 // rows ..." with each metric before -> after (when the report has "before"),

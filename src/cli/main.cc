@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   tinymlops::cli::register_cluster(app);
   tinymlops::cli::register_deploy_commands(app, argc, argv);
   tinymlops::cli::register_store_commands(app);
+  tinymlops::cli::register_pipeline_commands(app);
   tinymlops::cli::register_track_commands(app);
   try {
     app.parse(argc, argv);

@@ -1,4 +1,4 @@
-// tinymlops exp show|diff, metrics diff, model register|list|versions|alias|promote|lineage
+// tinymlops exp show|diff, model register|list|versions|alias|promote|lineage
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -48,13 +48,6 @@ void print_table(const track::Table& table, bool csv) {
   std::cout << (csv ? track::render_csv(table) : track::render_text(table));
 }
 
-void print_diff(const TrackFlags& flags, bool metrics_only) {
-  auto store = open_store(open_track_project());
-  track::Experiment a = store->get(flags.a), b = store->get(flags.b);
-  auto rows = track::diff_experiments(a, b, metrics_only);
-  if (flags.json) std::cout << track::diff_json(rows, a, b).dump(2) << "\n";
-  else print_table(track::diff_table(rows, a.id, b.id), false);
-}
 
 std::string was(int64_t from_version) { return from_version ? " (was " + std::to_string(from_version) + ")" : " (new)"; }
 
@@ -86,17 +79,7 @@ void register_exp(CLI::App& app, const std::shared_ptr<TrackFlags>& flags) {
   diff->add_option("a", flags->a, "experiment id or name")->required();
   diff->add_option("b", flags->b, "experiment id or name")->required();
   diff->add_flag("--json", flags->json, "print the rows as JSON");
-  diff->callback([flags] { print_diff(*flags, false); });
-}
-
-void register_metrics(CLI::App& app, const std::shared_ptr<TrackFlags>& flags) {
-  CLI::App* metrics = app.add_subcommand("metrics", "metrics of recorded experiments: diff");
-  metrics->require_subcommand(1);
-  CLI::App* diff = metrics->add_subcommand("diff", "metrics of two experiments side by side, with deltas");
-  diff->add_option("a", flags->a, "experiment id or name")->required();
-  diff->add_option("b", flags->b, "experiment id or name")->required();
-  diff->add_flag("--json", flags->json, "print the rows as JSON");
-  diff->callback([flags] { print_diff(*flags, true); });
+  diff->callback([flags] { print_experiment_diff(flags->a, flags->b, flags->json, false); });
 }
 
 void register_model_registry(CLI::App& app, const std::shared_ptr<TrackFlags>& flags) {
@@ -183,10 +166,17 @@ void register_model_registry(CLI::App& app, const std::shared_ptr<TrackFlags>& f
 
 }  // namespace
 
+void print_experiment_diff(const std::string& a_ref, const std::string& b_ref, bool json, bool metrics_only) {
+  auto store = open_store(open_track_project());
+  track::Experiment a = store->get(a_ref), b = store->get(b_ref);
+  auto rows = track::diff_experiments(a, b, metrics_only);
+  if (json) std::cout << track::diff_json(rows, a, b).dump(2) << "\n";
+  else print_table(track::diff_table(rows, a.id, b.id), false);
+}
+
 void register_track_commands(CLI::App& app) {
   auto flags = std::make_shared<TrackFlags>();
   register_exp(app, flags);
-  register_metrics(app, flags);
   register_model_registry(app, flags);
 }
 
