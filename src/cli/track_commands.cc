@@ -5,7 +5,9 @@
 
 #include "commands.h"
 #include "tinymlops/core/error.h"
+#include "tinymlops/pipeline/pipeline.h"
 #include "tinymlops/store/repository.h"
+#include "tinymlops/track/exp_run.h"
 #include "tinymlops/track/registry.h"
 #include "tinymlops/track/report.h"
 
@@ -39,6 +41,7 @@ struct TrackFlags {
   bool csv = false;
   std::string a, b;
   track::RegisterRequest request;
+  track::ExpRunOptions run;
   std::string name, alias, ref;
   int64_t version = 0;
   std::string to = "production";
@@ -52,8 +55,28 @@ void print_table(const track::Table& table, bool csv) {
 std::string was(int64_t from_version) { return from_version ? " (was " + std::to_string(from_version) + ")" : " (new)"; }
 
 void register_exp(CLI::App& app, const std::shared_ptr<TrackFlags>& flags) {
-  CLI::App* exp = app.add_subcommand("exp", "recorded experiments: show, diff");
+  CLI::App* exp = app.add_subcommand("exp", "experiments: run the pipeline and record it; show, diff");
   exp->require_subcommand(1);
+
+  CLI::App* run = exp->add_subcommand("run", "run the pipeline (repro) with overridden params and record the experiment");
+  run->add_option("-S,--set-param", flags->run.set_params, "KEY=VALUE (or FILE:KEY=VALUE), written to params.yaml")
+      ->type_name("KEY=VALUE");
+  run->add_option("-n,--name", flags->run.name, "experiment name (default: its id)");
+  run->add_option("-j,--jobs", flags->run.jobs, "stages run at once (default 1)")->check(CLI::PositiveNumber);
+  run->add_option("stages", flags->run.targets, "stages to bring up to date (default: all)");
+  run->footer("Example: tinymlops exp run -S train.epochs=80 -S train.hidden=32 --name wider");
+  run->callback([flags] {
+    const fs::path root = pipeline::find_project_root(fs::current_path());
+    store::Repository repo = pipeline::open_pipeline_store(root);
+    store::ProjectLock lock(repo);
+    auto experiments = track::open_experiment_store(repo.root(), repo.config().tracking);
+    const track::ExpRunResult result = track::run_experiment(repo, *experiments, root, flags->run);
+    const track::Experiment& e = result.experiment;
+    std::printf("recorded experiment %s%s: %s in %.1f s\n", e.id.c_str(),
+                e.name == e.id ? "" : (" (" + e.name + ")").c_str(), e.status.c_str(), e.duration_seconds);
+    std::printf("next: tinymlops exp show   |   tinymlops model register NAME MODEL --from-exp %s\n", e.id.c_str());
+    pipeline::throw_if_failed(result.repro);
+  });
 
   CLI::App* show = exp->add_subcommand("show", "experiments as a table of params and metrics, oldest first");
   show->add_option("--sort", flags->show.sort_by, "sort by this metric (or param)");
@@ -157,8 +180,9 @@ void register_model_registry(CLI::App& app, const std::shared_ptr<TrackFlags>& f
   lineage->add_option("ref", flags->ref, "NAME (latest), NAME@VERSION or NAME:ALIAS")->required();
   lineage->add_flag("--json", flags->json, "print as JSON");
   lineage->callback([flags] {
-    auto store = open_store(open_track_project());
-    track::Lineage result = track::model_lineage(*store, track::parse_model_ref(flags->ref));
+    const TrackProject project = open_track_project();
+    auto store = open_store(project);
+    track::Lineage result = track::model_lineage(*store, track::parse_model_ref(flags->ref), project.repo.root());
     if (flags->json) std::cout << track::lineage_json(result).dump(2) << "\n";
     else std::cout << track::render_lineage(result);
   });

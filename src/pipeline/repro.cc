@@ -223,7 +223,11 @@ class Executor {
 
   // Deletes the stage's outputs, runs its command, returns the exit status.
   int run_command(const Stage& stage, const std::vector<std::string>& reasons) {
-    for (const std::string& out : stage.all_outputs()) fs::remove_all(in_project(pipeline_, out));
+    for (const std::string& out : stage.all_outputs()) {
+      const fs::path path = in_project(pipeline_, out);
+      fs::remove_all(path);
+      fs::create_directories(path.parent_path());  // the command writes into it
+    }
     std::string why;
     for (const std::string& r : reasons) why += (why.empty() ? "" : ", ") + r;
     say("Running stage '" + stage.name + "' (" + why + "):\n> " + stage.cmd);

@@ -7,6 +7,7 @@
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
+#include "tinymlops/pipeline/lock.h"
 
 namespace tinymlops::track {
 
@@ -147,7 +148,7 @@ Promotion promote_model(ExperimentStore& store, const std::string& name, int64_t
   return promotion;
 }
 
-Lineage model_lineage(ExperimentStore& store, const ModelRef& ref) {
+Lineage model_lineage(ExperimentStore& store, const ModelRef& ref, const fs::path& project_root) {
   Lineage lineage;
   lineage.model = resolve_model_ref(store, ref);
   if (!lineage.model.experiment_id.empty()) {
@@ -158,6 +159,15 @@ Lineage model_lineage(ExperimentStore& store, const ModelRef& ref) {
           lineage.produced_as = path;
           break;
         }
+      }
+    }
+  }
+  if (lineage.experiment && lineage.experiment->stage.empty() && !lineage.produced_as.empty() &&
+      !project_root.empty()) {
+    const pipeline::LockFile lock = pipeline::read_lock(project_root / "pipeline.lock");
+    for (const auto& [stage, entry] : lock.stages) {
+      for (const pipeline::PathHash& out : entry.outs) {
+        if (out.path == lineage.produced_as && out.hash == lineage.model.sha256) lineage.experiment->stage = stage;
       }
     }
   }

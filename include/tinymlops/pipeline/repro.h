@@ -1,6 +1,7 @@
 // Running a pipeline: which stages are stale and why, and `repro`.
 //
-//   LocalOutputCache cache(root / ".tinymlops/runcache/objects");
+//   store::Repository repo = open_pipeline_store(root);
+//   StoreOutputCache cache(repo);
 //   ReproOptions options;
 //   options.jobs = 2;
 //   options.param_overrides = {"train.epochs=20"};   // like `dvc exp run -S`

@@ -72,6 +72,9 @@ struct Lineage {
   std::string produced_as;               // the experiment's output path with the model's hash, or ""
   std::vector<AliasMove> alias_moves;    // of this model name, oldest first
 };
-Lineage model_lineage(ExperimentStore& store, const ModelRef& ref);
+// With `project_root`, an experiment recorded without a stage gets the stage that
+// wrote `produced_as` with the model's hash in ROOT/pipeline.lock (exp run records
+// whole pipelines).
+Lineage model_lineage(ExperimentStore& store, const ModelRef& ref, const std::filesystem::path& project_root = {});
 
 }  // namespace tinymlops::track
