@@ -26,6 +26,20 @@ class TempDir {
 // The source tree root (for examples/data and friends).
 std::filesystem::path source_dir();
 
+// Makes `dir` the working directory for the object's lifetime.
+class ScopedCwd {
+ public:
+  explicit ScopedCwd(const std::filesystem::path& dir) : previous_(std::filesystem::current_path()) {
+    std::filesystem::current_path(dir);
+  }
+  ~ScopedCwd() { std::filesystem::current_path(previous_); }
+  ScopedCwd(const ScopedCwd&) = delete;
+  ScopedCwd& operator=(const ScopedCwd&) = delete;
+
+ private:
+  std::filesystem::path previous_;
+};
+
 struct CommandResult {
   int exit_code = -1;
   std::string out;  // stdout

@@ -16,14 +16,7 @@ namespace fs = std::filesystem;
 using testing::CommandResult;
 using testing::TempDir;
 
-class ScopedCwd {
- public:
-  explicit ScopedCwd(const fs::path& dir) : previous_(fs::current_path()) { fs::current_path(dir); }
-  ~ScopedCwd() { fs::current_path(previous_); }
-
- private:
-  fs::path previous_;
-};
+using testing::ScopedCwd;
 
 // The stages call `tinymlops`: the built one comes first on PATH.
 class ScopedPath {

@@ -18,11 +18,8 @@ using testing::TempDir;
 
 // Runs the tool with `dir` as its working directory.
 CommandResult run_in(const fs::path& dir, const std::vector<std::string>& args) {
-  fs::path saved = fs::current_path();
-  fs::current_path(dir);
-  CommandResult r = testing::run_cli(args);
-  fs::current_path(saved);
-  return r;
+  testing::ScopedCwd cwd(dir);
+  return testing::run_cli(args);
 }
 
 void expect_one_line_error(const CommandResult& r, int exit_code, const std::string& fragment) {

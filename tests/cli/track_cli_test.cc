@@ -22,14 +22,7 @@ using testing::TempDir;
 enum class Backend { kSqlite, kPostgres };
 
 // Commands find their project from the working directory.
-class ScopedCwd {
- public:
-  explicit ScopedCwd(const fs::path& dir) : previous_(fs::current_path()) { fs::current_path(dir); }
-  ~ScopedCwd() { fs::current_path(previous_); }
-
- private:
-  fs::path previous_;
-};
+using testing::ScopedCwd;
 
 int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
 

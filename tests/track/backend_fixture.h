@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,10 +12,21 @@
 #include "postgres_server.h"
 #include "track/sql_connection.h"
 #include "test_util.h"
+#include "tinymlops/core/error.h"
 #include "tinymlops/store/repository.h"
 #include "tinymlops/track/experiment_store.h"
 
 namespace tinymlops::testing {
+
+// The message of the tinymlops::Error `action` throws, or "(no error)".
+inline std::string error_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 enum class Backend { kSqlite, kPostgres };
 

@@ -14,18 +14,11 @@
 namespace tinymlops {
 namespace {
 
+using testing::error_of;
+
 using testing::Backend;
 using testing::BackendTest;
 namespace fs = std::filesystem;
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 class RegistryTest : public BackendTest {
  protected:

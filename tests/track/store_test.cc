@@ -13,6 +13,8 @@
 namespace tinymlops {
 namespace {
 
+using testing::error_of;
+
 using testing::Backend;
 using testing::BackendTest;
 using track::Experiment;
@@ -29,15 +31,6 @@ Experiment make_experiment(const std::string& name, double accuracy, int epochs)
   e.status = "success";
   e.stage = "train";
   return e;
-}
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 class StoreTest : public BackendTest {};
