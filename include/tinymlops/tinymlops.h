@@ -18,6 +18,12 @@
 //           methods, per-op SQNR), QAT, pruning, clustering, mixed precision,
 //           weight-only float16/int8, recipes, and the jobs behind the CLI
 //           (run_quantize, run_prune, run_cluster, run_recipe).
+//   codegen/ memory planner, C99 emitter, packages (c, arduino, esp-idf, platformio).
+//   deploy/ verify on host / Cortex-M4 (QEMU) / ATmega328P (simavr), the device
+//           catalogue and fit.
+//   store/, pipeline/, track/ (namespaces store::, pipeline::, track::): MLOps that
+//           knows nothing about neural nets -- the content-addressed project store
+//           (Repository), pipelines (repro), experiments and the gated registry.
 //
 // Worked example: train an iris classifier, check it, save it, load it back.
 //
@@ -84,3 +90,16 @@
 #include "tinymlops/compress/recipe.h"
 #include "tinymlops/compress/weight_only.h"
 #include "tinymlops/compress/workflow.h"
+#include "tinymlops/codegen/c_emitter.h"
+#include "tinymlops/codegen/memory_plan.h"
+#include "tinymlops/codegen/package.h"
+#include "tinymlops/deploy/devices.h"
+#include "tinymlops/deploy/verify.h"
+#include "tinymlops/deploy/workflow.h"
+#include "tinymlops/store/repository.h"
+#include "tinymlops/store/workspace.h"
+#include "tinymlops/pipeline/dag.h"
+#include "tinymlops/pipeline/repro.h"
+#include "tinymlops/track/exp_run.h"
+#include "tinymlops/track/registry.h"
+#include "tinymlops/track/report.h"
