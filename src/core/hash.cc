@@ -12,34 +12,37 @@
 
 namespace tinymlops {
 
-namespace {
-
-struct CtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+struct Sha256Stream::Ctx {
+  EVP_MD_CTX* md = nullptr;
+  ~Ctx() { EVP_MD_CTX_free(md); }
 };
-using Ctx = std::unique_ptr<EVP_MD_CTX, CtxDeleter>;
 
-Ctx new_sha256_ctx() {
-  Ctx ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+Sha256Stream::Sha256Stream() : ctx_(std::make_unique<Ctx>()) {
+  ctx_->md = EVP_MD_CTX_new();
+  if (!ctx_->md || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1) {
     throw Error(ErrorKind::kIo, "", "OpenSSL could not start a SHA-256 digest");
   }
-  return ctx;
 }
 
-Sha256Digest finish(EVP_MD_CTX* ctx) {
+Sha256Stream::~Sha256Stream() = default;
+Sha256Stream::Sha256Stream(Sha256Stream&&) noexcept = default;
+Sha256Stream& Sha256Stream::operator=(Sha256Stream&&) noexcept = default;
+
+void Sha256Stream::update(const void* data, size_t size) { EVP_DigestUpdate(ctx_->md, data, size); }
+
+Sha256Digest Sha256Stream::finish() {
   Sha256Digest digest{};
   unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx, digest.data(), &length);
+  EVP_DigestFinal_ex(ctx_->md, digest.data(), &length);
   return digest;
 }
 
-}  // namespace
+std::string Sha256Stream::finish_hex() { return to_hex(finish()); }
 
 Sha256Digest sha256(std::string_view bytes) {
-  Ctx ctx = new_sha256_ctx();
-  EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
-  return finish(ctx.get());
+  Sha256Stream stream;
+  stream.update(bytes.data(), bytes.size());
+  return stream.finish();
 }
 
 std::string to_hex(const Sha256Digest& digest) {
@@ -58,14 +61,14 @@ std::string sha256_file_hex(const std::filesystem::path& path) {
   if (!in) {
     throw Error(ErrorKind::kIo, path.string(), std::string("cannot open: ") + std::strerror(errno));
   }
-  Ctx ctx = new_sha256_ctx();
+  Sha256Stream stream;
   std::vector<char> buffer(1 << 16);
   while (in) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+    stream.update(buffer.data(), static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) throw Error(ErrorKind::kIo, path.string(), "cannot read");
-  return to_hex(finish(ctx.get()));
+  return stream.finish_hex();
 }
 
 }  // namespace tinymlops

@@ -38,9 +38,7 @@ bool matches_or_safe(Repository& repo, const TrackedPath& tracked, bool force) {
   std::vector<ManifestEntry> now = repo.scan_manifest(tracked.target);
   if (id.kind == ObjectKind::kDirectory) {
     std::string bytes = format_manifest(now);
-    Sha256Stream sha;
-    sha.update(bytes.data(), bytes.size());
-    if (sha.finish_hex() == id.hash) return true;
+    if (to_hex(sha256(bytes)) == id.hash) return true;
   }
   if (force) return false;
   std::map<std::string, std::string> wanted;

@@ -1,7 +1,6 @@
 #include "tinymlops/store/hashing.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,38 +74,6 @@ uint64_t read_all(int fd, const std::string& name, const ByteProgress& progress,
 }
 
 }  // namespace
-
-struct Sha256Stream::Ctx {
-  EVP_MD_CTX* md = nullptr;
-  ~Ctx() { EVP_MD_CTX_free(md); }
-};
-
-Sha256Stream::Sha256Stream() : ctx_(std::make_unique<Ctx>()) {
-  ctx_->md = EVP_MD_CTX_new();
-  if (!ctx_->md || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1) {
-    throw Error(ErrorKind::kIo, "", "OpenSSL could not start a SHA-256 digest");
-  }
-}
-
-Sha256Stream::~Sha256Stream() = default;
-Sha256Stream::Sha256Stream(Sha256Stream&&) noexcept = default;
-Sha256Stream& Sha256Stream::operator=(Sha256Stream&&) noexcept = default;
-
-void Sha256Stream::update(const void* data, size_t size) { EVP_DigestUpdate(ctx_->md, data, size); }
-
-std::string Sha256Stream::finish_hex() {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx_->md, digest, &length);
-  static const char* kDigits = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kDigits[digest[i] >> 4]);
-    hex.push_back(kDigits[digest[i] & 15]);
-  }
-  return hex;
-}
 
 bool is_sha256_hex(std::string_view text) {
   if (text.size() != 64) return false;

@@ -98,9 +98,7 @@ HashedCopy ObjectCache::stage_file(const std::filesystem::path& source, StagedWr
 }
 
 std::string ObjectCache::stage_bytes(const std::string& bytes, ObjectKind kind, StagedWrites& staged) {
-  Sha256Stream sha;
-  sha.update(bytes.data(), bytes.size());
-  ObjectId id{sha.finish_hex(), kind};
+  ObjectId id{to_hex(sha256(bytes)), kind};
   StagedWrites::File& file = staged.begin(tmp_dir(), object_path(id), 0444);
   try {
     write_all(file.fd, bytes.data(), bytes.size(), file.temp);
@@ -127,9 +125,7 @@ std::string ObjectCache::read(const ObjectId& id) const {
   bool failed = std::ferror(in) != 0;
   std::fclose(in);
   if (failed) throw Error(ErrorKind::kIo, path.string(), "cannot read object");
-  Sha256Stream sha;
-  sha.update(bytes.data(), bytes.size());
-  std::string actual = sha.finish_hex();
+  std::string actual = to_hex(sha256(bytes));
   if (actual != id.hash) throw_corrupted(id, path, actual);  // invariant 2
   return bytes;
 }

@@ -116,12 +116,6 @@ fs::path clean(const fs::path& path) {
   return normal;
 }
 
-std::string hash_bytes(const std::string& bytes) {
-  Sha256Stream sha;
-  sha.update(bytes.data(), bytes.size());
-  return sha.finish_hex();
-}
-
 }  // namespace
 
 struct Repository::Impl {
@@ -247,7 +241,7 @@ std::string Repository::hash_path(const fs::path& raw_path) {
   const fs::path path = clean(raw_path);
   Stat st = lstat_path(path);
   if (!st.exists) throw Error(ErrorKind::kIo, path.string(), "does not exist");
-  if (st.directory) return hash_bytes(format_manifest(scan_manifest(path)));
+  if (st.directory) return to_hex(sha256(format_manifest(scan_manifest(path))));
   if (!st.regular) refuse_special(path);
   std::string hash = impl_->hash_regular(path, st);
   impl_->flush();

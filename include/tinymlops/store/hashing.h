@@ -1,5 +1,5 @@
-// Fast streaming SHA-256 for the store: OpenSSL's EVP interface (which uses the
-// CPU's SHA extensions when present) fed from a 1 MiB read buffer.
+// Fast file hashing for the store: core's Sha256Stream (OpenSSL EVP, SHA
+// extensions) fed from a 1 MiB read buffer.
 #pragma once
 
 #include <cstdint>
@@ -9,27 +9,12 @@
 #include <string>
 #include <string_view>
 
+#include "tinymlops/core/hash.h"
+
 namespace tinymlops::store {
 
 // Called with (bytes done, bytes total) while a large file is read.
 using ByteProgress = std::function<void(uint64_t, uint64_t)>;
-
-// An incremental SHA-256. Movable, not copyable.
-class Sha256Stream {
- public:
-  Sha256Stream();
-  ~Sha256Stream();
-  Sha256Stream(Sha256Stream&&) noexcept;
-  Sha256Stream& operator=(Sha256Stream&&) noexcept;
-
-  void update(const void* data, size_t size);
-  // Lower-case hex of everything updated so far. REQUIRES: called once.
-  std::string finish_hex();
-
- private:
-  struct Ctx;
-  std::unique_ptr<Ctx> ctx_;
-};
 
 // True when `text` is 64 lower-case hexadecimal characters.
 bool is_sha256_hex(std::string_view text);
