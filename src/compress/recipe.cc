@@ -5,16 +5,13 @@
 #include "tinymlops/compress/prune.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
+#include "tinymlops/core/yaml_place.h"
 #include "tinymlops/core/hash.h"
 #include "tinymlops/nn/model_file.h"
 
 namespace tinymlops {
 
 namespace {
-
-std::string place(const std::string& source, const YAML::Mark& mark) {
-  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
 
 template <typename T>
 T scalar(const YAML::Node& node, const std::string& where, const std::string& key) {
@@ -118,22 +115,22 @@ std::vector<RecipeStep> load_recipe(const std::filesystem::path& path) {
   try {
     root = YAML::Load(read_file(path));
   } catch (const YAML::Exception& e) {
-    throw Error(ErrorKind::kParse, place(source, e.mark), e.msg);
+    throw Error(ErrorKind::kParse, yaml_place(source, e.mark), e.msg);
   }
   if (!root.IsMap() || !root["steps"]) throw Error(ErrorKind::kParse, source, "expected 'steps:' with a list of steps");
   for (const auto& entry : root) {
     if (entry.first.Scalar() != "steps") {
-      throw Error(ErrorKind::kInvalid, place(source, entry.first.Mark()),
+      throw Error(ErrorKind::kInvalid, yaml_place(source, entry.first.Mark()),
                   "unknown key '" + entry.first.Scalar() + "' (a recipe has only 'steps')");
     }
   }
   const YAML::Node steps = root["steps"];
   if (!steps.IsSequence() || steps.size() == 0) {
-    throw Error(ErrorKind::kParse, place(source, steps.Mark()), "'steps' must be a non-empty list");
+    throw Error(ErrorKind::kParse, yaml_place(source, steps.Mark()), "'steps' must be a non-empty list");
   }
   std::vector<RecipeStep> recipe;
   for (const YAML::Node& step : steps) {
-    const std::string where = place(source, step.Mark());
+    const std::string where = yaml_place(source, step.Mark());
     if (!step.IsMap() || step.size() != 1) {
       throw Error(ErrorKind::kParse, where, "each step is one of 'prune: {...}', 'cluster: {...}' or 'quantize: {...}'");
     }
@@ -151,7 +148,7 @@ std::vector<RecipeStep> load_recipe(const std::filesystem::path& path) {
     if (!settings.IsNull() && !settings.IsMap()) throw Error(ErrorKind::kParse, where, "step settings must be a mapping");
     if (settings.IsMap()) {
       for (const auto& setting : settings) {
-        const std::string at = place(source, setting.first.Mark());
+        const std::string at = yaml_place(source, setting.first.Mark());
         if (parsed.kind == "prune") set_prune(parsed.prune, setting.first.Scalar(), setting.second, at);
         else if (parsed.kind == "cluster") set_cluster(parsed.cluster, setting.first.Scalar(), setting.second, at);
         else set_quantize(parsed.quantize, setting.first.Scalar(), setting.second, at);

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "tinymlops/core/error.h"
+#include "tinymlops/core/yaml_place.h"
 #include "tinymlops/core/file_io.h"
 
 namespace tinymlops {
@@ -186,14 +187,12 @@ void load_train_config(const std::filesystem::path& path, TrainConfig& config) {
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw Error(ErrorKind::kParse, source + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                       std::to_string(e.mark.column + 1), e.msg);
+    throw Error(ErrorKind::kParse, yaml_place(source, e.mark), e.msg);
   }
   if (root.IsNull()) return;
   if (!root.IsMap()) throw Error(ErrorKind::kParse, source, "expected a mapping of settings (key: value)");
   for (const auto& entry : root) {
-    const YAML::Mark mark = entry.first.Mark();
-    const std::string where = source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+    const std::string where = yaml_place(source, entry.first.Mark());
     const std::string key = entry.first.Scalar();
     // Relative data, model and history paths are relative to the config file.
     std::string value = node_text(entry.second, where);

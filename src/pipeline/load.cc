@@ -37,7 +37,7 @@ std::string joined(const std::vector<std::string>& names) {
   return text;
 }
 
-std::string at(const YAML::Node& node) { return where(kSource, node.Mark()); }
+std::string at(const YAML::Node& node) { return yaml_place(kSource, node.Mark()); }
 
 // True when `inner` is `outer` or lies inside directory `outer` (both normalized).
 bool path_within(const std::string& inner, const std::string& outer) {

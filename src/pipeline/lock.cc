@@ -15,7 +15,7 @@ namespace {
 const char* const kSource = "pipeline.lock";
 constexpr int kSchema = 1;
 
-std::string at(const YAML::Node& node) { return where(kSource, node.Mark()); }
+std::string at(const YAML::Node& node) { return yaml_place(kSource, node.Mark()); }
 
 YAML::Node child(const YAML::Node& map, const std::string& key) {
   for (const auto& entry : map) {

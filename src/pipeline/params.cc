@@ -138,7 +138,7 @@ void apply_param_overrides(const std::filesystem::path& root, const std::vector<
     const size_t pos = static_cast<size_t>(target.Mark().pos);
     const size_t length = target.IsScalar() ? scalar_extent(text, pos, target) : std::string::npos;
     if (length == std::string::npos) {
-      throw Error(ErrorKind::kUsage, where(file, target.Mark()),
+      throw Error(ErrorKind::kUsage, yaml_place(file, target.Mark()),
                   "'" + key + "' does not hold a one-line value that -S can replace");
     }
     std::string edited = text.substr(0, pos) + value_text + text.substr(pos + length);

@@ -42,16 +42,11 @@ bool is_float_text(const std::string& s) {
 
 }  // namespace
 
-std::string where(const std::string& source, const YAML::Mark& mark) {
-  if (mark.is_null()) return source;
-  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
-
 YAML::Node parse_yaml(const std::string& text, const std::string& source) {
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw Error(ErrorKind::kParse, where(source, e.mark), e.msg);
+    throw Error(ErrorKind::kParse, yaml_place(source, e.mark), e.msg);
   }
 }
 

@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tinymlops/core/yaml_place.h"
+
 namespace tinymlops::pipeline {
 
-// "SOURCE:LINE:COL" (1-based) for a node's mark.
-std::string where(const std::string& source, const YAML::Mark& mark);
 
 // Parses `text`; Error(kParse) naming "SOURCE:LINE:COL" on malformed YAML.
 YAML::Node parse_yaml(const std::string& text, const std::string& source);

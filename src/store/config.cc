@@ -4,17 +4,14 @@
 
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
+#include "tinymlops/core/yaml_place.h"
 
 namespace tinymlops::store {
 
 namespace {
 
-std::string place(const std::string& source, const YAML::Mark& mark) {
-  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
-
 std::string scalar(const YAML::Node& node, const std::string& source, const std::string& what) {
-  if (!node.IsScalar()) throw Error(ErrorKind::kParse, place(source, node.Mark()), what + " must be a string");
+  if (!node.IsScalar()) throw Error(ErrorKind::kParse, yaml_place(source, node.Mark()), what + " must be a string");
   return node.Scalar();
 }
 
@@ -30,23 +27,23 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
   try {
     root = YAML::Load(read_file(file));
   } catch (const YAML::Exception& e) {
-    throw Error(ErrorKind::kParse, place(source, e.mark), e.msg);
+    throw Error(ErrorKind::kParse, yaml_place(source, e.mark), e.msg);
   }
   ProjectConfig config;
   if (root.IsNull()) return config;
-  if (!root.IsMap()) throw Error(ErrorKind::kParse, place(source, root.Mark()), "expected a mapping (key: value)");
+  if (!root.IsMap()) throw Error(ErrorKind::kParse, yaml_place(source, root.Mark()), "expected a mapping (key: value)");
   YAML::Mark default_remote_mark;
   for (const auto& entry : root) {
     const std::string key = entry.first.Scalar();
     const YAML::Node& value = entry.second;
-    const std::string where = place(source, entry.first.Mark());
+    const std::string where = yaml_place(source, entry.first.Mark());
     if (key == "remotes") {
       if (value.IsNull()) continue;
-      if (!value.IsMap()) throw Error(ErrorKind::kParse, place(source, value.Mark()), "'remotes' must map names to locations");
+      if (!value.IsMap()) throw Error(ErrorKind::kParse, yaml_place(source, value.Mark()), "'remotes' must map names to locations");
       for (const auto& remote : value) {
         const std::string name = scalar(remote.first, source, "a remote name");
         const std::string location = scalar(remote.second, source, "remote '" + name + "'");
-        if (location.empty()) throw Error(ErrorKind::kInvalid, place(source, remote.second.Mark()), "remote '" + name + "' has an empty location");
+        if (location.empty()) throw Error(ErrorKind::kInvalid, yaml_place(source, remote.second.Mark()), "remote '" + name + "' has an empty location");
         config.remotes[name] = location;
       }
     } else if (key == "default_remote") {
@@ -55,12 +52,12 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
     } else if (key == "tracking") {
       config.tracking = scalar(value, source, "'tracking'");
       if (config.tracking != "sqlite" && !is_postgres_url(config.tracking)) {
-        throw Error(ErrorKind::kInvalid, place(source, value.Mark()),
+        throw Error(ErrorKind::kInvalid, yaml_place(source, value.Mark()),
                     "'tracking' must be sqlite or a postgresql:// URL, not '" + config.tracking + "'");
       }
     } else if (key == "gates") {
       if (value.IsNull()) continue;
-      if (!value.IsSequence()) throw Error(ErrorKind::kParse, place(source, value.Mark()), "'gates' must be a list of expressions");
+      if (!value.IsSequence()) throw Error(ErrorKind::kParse, yaml_place(source, value.Mark()), "'gates' must be a list of expressions");
       for (const YAML::Node& gate : value) config.gates.push_back(scalar(gate, source, "a gate"));
     } else {
       throw Error(ErrorKind::kInvalid, where,
@@ -68,7 +65,7 @@ ProjectConfig read_project_config(const std::filesystem::path& file) {
     }
   }
   if (!config.default_remote.empty() && !config.remotes.count(config.default_remote)) {
-    throw Error(ErrorKind::kInvalid, place(source, default_remote_mark),
+    throw Error(ErrorKind::kInvalid, yaml_place(source, default_remote_mark),
                 "default_remote '" + config.default_remote + "' is not one of the remotes");
   }
   return config;

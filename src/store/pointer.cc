@@ -6,14 +6,11 @@
 
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
+#include "tinymlops/core/yaml_place.h"
 
 namespace tinymlops::store {
 
 namespace {
-
-std::string place(const std::string& source, const YAML::Mark& mark) {
-  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
 
 uint64_t unsigned_value(const YAML::Node& node, const std::string& where, const std::string& key) {
   try {
@@ -42,16 +39,16 @@ Pointer read_pointer(const std::filesystem::path& pointer_file) {
   try {
     root = YAML::Load(read_file(pointer_file));
   } catch (const YAML::Exception& e) {
-    throw Error(ErrorKind::kParse, place(source, e.mark), "not a pointer file: " + e.msg);
+    throw Error(ErrorKind::kParse, yaml_place(source, e.mark), "not a pointer file: " + e.msg);
   }
-  if (!root.IsMap()) throw Error(ErrorKind::kParse, place(source, root.Mark()), "not a pointer file: expected key: value lines");
+  if (!root.IsMap()) throw Error(ErrorKind::kParse, yaml_place(source, root.Mark()), "not a pointer file: expected key: value lines");
   Pointer p;
   bool has_version = false, has_kind = false, has_hash = false, has_size = false, has_path = false, has_files = false;
   YAML::Mark files_mark;
   for (const auto& entry : root) {
     const std::string key = entry.first.Scalar();
     const YAML::Node& value = entry.second;
-    const std::string where = place(source, value.Mark());
+    const std::string where = yaml_place(source, value.Mark());
     if (!value.IsScalar()) throw Error(ErrorKind::kParse, where, "'" + key + "' must be a single value");
     const std::string text = value.Scalar();
     if (key == "version") {
@@ -80,7 +77,7 @@ Pointer read_pointer(const std::filesystem::path& pointer_file) {
         throw Error(ErrorKind::kParse, where, "path must be the name of a file or directory beside the pointer");
       }
     } else {
-      throw Error(ErrorKind::kParse, place(source, entry.first.Mark()),
+      throw Error(ErrorKind::kParse, yaml_place(source, entry.first.Mark()),
                   "unknown key '" + key + "' (a pointer has version, kind, hash, size, files, path)");
     }
   }
@@ -88,7 +85,7 @@ Pointer read_pointer(const std::filesystem::path& pointer_file) {
                         : !has_path  ? "path" : nullptr;
   if (missing) throw Error(ErrorKind::kParse, source, std::string("not a complete pointer file: '") + missing + "' is missing");
   if (has_files && p.id.kind == ObjectKind::kFile) {
-    throw Error(ErrorKind::kParse, place(source, files_mark), "'files' belongs to directory pointers only");
+    throw Error(ErrorKind::kParse, yaml_place(source, files_mark), "'files' belongs to directory pointers only");
   }
   return p;
 }
