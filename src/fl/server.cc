@@ -1,0 +1,465 @@
+#include "tinymlops/fl/server.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "tinymlops/core/error.h"
+#include "tinymlops/core/file_io.h"
+#include "tinymlops/core/hash.h"
+#include "tinymlops/core/rng.h"
+#include "tinymlops/fl/privacy.h"
+#include "tinymlops/nn/model_file.h"
+#include "tinymlops/nn/trainer.h"
+
+namespace tinymlops::fl {
+namespace {
+
+constexpr int kCheckpointVersion = 1;
+
+struct ClientEntry {
+  std::string name;
+  std::string token_sha256;
+};
+
+std::string random_token() {
+  if (sodium_init() < 0) throw Error(ErrorKind::kIo, "libsodium", "initialization failed");
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[2 * sizeof bytes + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return hex;
+}
+
+std::string to_base64(const std::string& bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.pop_back();  // the terminating NUL
+  return out;
+}
+
+std::string from_base64(const std::string& text, const std::string& source) {
+  std::string out(text.size(), '\0');
+  size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
+                        &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    throw Error(ErrorKind::kFormat, source, "strategy state is not base64");
+  }
+  out.resize(length);
+  return out;
+}
+
+nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+double number_of(const nlohmann::json& j) { return j.is_null() ? NAN : j.get<double>(); }
+
+nlohmann::json record_to_json(const RoundRecord& r) {
+  return {{"round", r.round},           {"counted", r.counted},
+          {"sampled", r.sampled},       {"accepted", r.accepted},
+          {"rejected", r.rejected},     {"dropped", r.dropped},
+          {"train_loss", number_or_null(r.train_loss)}, {"accuracy", number_or_null(r.accuracy)},
+          {"validation_loss", number_or_null(r.validation_loss)}, {"bytes_received", r.bytes_received},
+          {"epsilon", number_or_null(r.epsilon)}, {"seconds", r.seconds}};
+}
+
+RoundRecord record_from_json(const nlohmann::json& j) {
+  RoundRecord r;
+  r.round = j.at("round").get<uint32_t>();
+  r.counted = j.at("counted").get<bool>();
+  r.sampled = j.at("sampled").get<int>();
+  r.accepted = j.at("accepted").get<int>();
+  r.rejected = j.at("rejected").get<int>();
+  r.dropped = j.at("dropped").get<int>();
+  r.train_loss = number_of(j.at("train_loss"));
+  r.accuracy = number_of(j.at("accuracy"));
+  r.validation_loss = number_of(j.at("validation_loss"));
+  r.bytes_received = j.at("bytes_received").get<int64_t>();
+  r.epsilon = number_of(j.at("epsilon"));
+  r.seconds = j.at("seconds").get<double>();
+  return r;
+}
+
+}  // namespace
+
+void check_server_config(const ServerConfig& c) {
+  auto fail = [](const char* setting, const std::string& why) { return Error(ErrorKind::kUsage, setting, why); };
+  if (c.rounds < 1) throw fail("--rounds", "must be at least 1");
+  if (!(c.fraction > 0 && c.fraction <= 1)) throw fail("--fraction", "must be in (0, 1]");
+  if (c.min_clients < 1) throw fail("--min-clients", "must be at least 1");
+  if (c.min_updates < 1 || c.min_updates > c.min_clients) throw fail("--min-updates", "must be in [1, --min-clients]");
+  if (!(c.round_timeout > 0)) throw fail("--round-timeout", "must be > 0 seconds");
+  if (c.local.epochs < 1 || c.local.batch_size < 1 || !(c.local.learning_rate > 0)) {
+    throw fail("--local-epochs", "local epochs, batch size and learning rate must be positive");
+  }
+  if (c.reject_norm < 0) throw fail("--reject-norm", "must be >= 0");
+  if (c.dp) validate_dp_config(c.dp_config);
+  if (c.dp && c.strategy.kind != StrategyKind::kFedAvg && c.strategy.kind != StrategyKind::kFedAdam &&
+      c.strategy.kind != StrategyKind::kFedYogi && c.strategy.kind != StrategyKind::kFedProx) {
+    throw fail("--dp-clip", "DP-FedAvg sums the updates; robust strategies (median, trimmed mean, krum) do not");
+  }
+}
+
+struct FlServer::State {
+  ServerConfig config;
+  Model model;
+  Layout layout;
+  Weights global;
+  std::string model_bytes, model_sha256;
+  std::optional<Dataset> validation;
+  Clock clock;
+  std::unique_ptr<Strategy> strategy;
+  std::unique_ptr<PrivacyAccountant> accountant;
+  std::map<std::string, ClientEntry> clients;            // id -> entry
+  std::map<std::string, std::string> client_by_token;    // token sha256 -> id
+  uint32_t next_round = 1;
+  std::vector<RoundRecord> history;
+  std::vector<std::string> rejections;
+  bool done = false;
+
+  // The open round, if any.
+  bool open = false;
+  uint32_t round = 0;
+  std::set<std::string> sampled;
+  std::map<std::string, ClientUpdate> updates;
+  std::set<std::string> rejected;  // sampled clients whose update was rejected
+  int64_t bytes = 0;
+  double started = 0, deadline = 0;
+
+  void refresh_model_bytes() {
+    assign_params(model, global);
+    model_bytes = serialize_model(model);
+    model_sha256 = to_hex(sha256(model_bytes));
+  }
+
+  std::string checkpoint_file() const { return (config.checkpoint_dir / "server.json").string(); }
+
+  void save_checkpoint() {
+    if (config.checkpoint_dir.empty()) return;
+    std::filesystem::create_directories(config.checkpoint_dir);
+    // The model file is written first under a new name; server.json, renamed
+    // into place atomically, is the commit point that names it.
+    const std::string model_name = "global-" + std::to_string(next_round - 1) + ".tmlm";
+    write_file_atomic(config.checkpoint_dir / model_name, model_bytes);
+    nlohmann::json j;
+    j["version"] = kCheckpointVersion;
+    j["next_round"] = next_round;
+    j["model"] = model_name;
+    j["model_sha256"] = model_sha256;
+    j["strategy_state"] = to_base64(strategy->save_state());
+    j["done"] = done;
+    nlohmann::json clients_json = nlohmann::json::array();
+    for (const auto& [id, entry] : clients) {
+      clients_json.push_back({{"id", id}, {"name", entry.name}, {"token_sha256", entry.token_sha256}});
+    }
+    j["clients"] = clients_json;
+    nlohmann::json rounds = nlohmann::json::array();
+    for (const RoundRecord& r : history) rounds.push_back(record_to_json(r));
+    j["rounds"] = rounds;
+    std::string previous;
+    if (std::filesystem::exists(checkpoint_file())) {
+      try {
+        previous = nlohmann::json::parse(read_file(checkpoint_file())).value("model", "");
+      } catch (const std::exception&) {
+      }
+    }
+    write_file_atomic(checkpoint_file(), j.dump(1) + "\n");
+    if (!previous.empty() && previous != model_name) std::filesystem::remove(config.checkpoint_dir / previous);
+  }
+
+  void load_checkpoint() {
+    const std::string file = checkpoint_file();
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(read_file(file));
+      if (j.at("version").get<int>() != kCheckpointVersion) {
+        throw Error(ErrorKind::kFormat, file, "checkpoint version " + j.at("version").dump() + " is not supported");
+      }
+      const std::string model_file = (config.checkpoint_dir / j.at("model").get<std::string>()).string();
+      Model saved = parse_model(read_file(model_file), model_file);
+      Weights weights = flatten_params(saved);
+      if (weights.size() != global.size()) {
+        throw Error(ErrorKind::kInvalid, file,
+                    "the checkpoint's model has " + std::to_string(weights.size()) + " parameters; the server's has " +
+                        std::to_string(global.size()) + " (another architecture)");
+      }
+      global = std::move(weights);
+      next_round = j.at("next_round").get<uint32_t>();
+      done = j.at("done").get<bool>();
+      strategy->load_state(from_base64(j.at("strategy_state").get<std::string>(), file), file);
+      for (const nlohmann::json& c : j.at("clients")) {
+        std::string id = c.at("id").get<std::string>();
+        clients[id] = {c.at("name").get<std::string>(), c.at("token_sha256").get<std::string>()};
+        client_by_token[clients[id].token_sha256] = id;
+      }
+      for (const nlohmann::json& r : j.at("rounds")) history.push_back(record_from_json(r));
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(ErrorKind::kFormat, file, std::string("bad checkpoint: ") + e.what());
+    }
+    refresh_model_bytes();
+  }
+
+  void reject(const std::string& client, const std::string& why) {
+    rejections.push_back("round " + std::to_string(round) + " " + client + ": " + why);
+  }
+
+  void open_round() {
+    std::vector<std::string> ids;
+    for (const auto& [id, entry] : clients) ids.push_back(id);
+    size_t count = static_cast<size_t>(std::ceil(config.fraction * static_cast<double>(ids.size())));
+    count = std::min(ids.size(), std::max(count, static_cast<size_t>(config.min_clients)));
+    Rng rng(config.seed * 0x9E3779B97F4A7C15ull + next_round);
+    rng.shuffle(ids);
+    sampled = std::set<std::string>(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(count));
+    if (config.dp && !accountant) {
+      accountant = std::make_unique<PrivacyAccountant>(static_cast<double>(count) / static_cast<double>(ids.size()),
+                                                       config.dp_config.noise_multiplier, config.dp_config.delta);
+      for (const RoundRecord& r : history) {
+        if (r.counted) accountant->add_round(effective_noise_multiplier(config.dp_config.noise_multiplier, r.sampled, r.accepted));
+      }
+    }
+    open = true;
+    round = next_round++;
+    updates.clear();
+    rejected.clear();
+    bytes = 0;
+    started = clock();
+    deadline = started + config.round_timeout;
+  }
+
+  RoundRecord close_round() {
+    open = false;
+    RoundRecord r;
+    r.round = round;
+    r.sampled = static_cast<int>(sampled.size());
+    r.accepted = static_cast<int>(updates.size());
+    r.rejected = static_cast<int>(rejected.size());
+    r.dropped = r.sampled - r.accepted - r.rejected;
+    r.bytes_received = bytes;
+    r.seconds = clock() - started;
+    if (r.accepted >= config.min_updates) {
+      std::vector<ClientUpdate> list;
+      double loss = 0, samples = 0;
+      for (auto& [id, update] : updates) {
+        loss += update.train_loss * static_cast<double>(update.samples);
+        samples += static_cast<double>(update.samples);
+        list.push_back(std::move(update));
+      }
+      if (config.dp) {
+        // DP-FedAvg: the sum over the sampled count, whoever arrived, so one
+        // client's influence stays bounded by the clip norm (fl/privacy.h).
+        std::vector<Weights> deltas;
+        for (const ClientUpdate& u : list) deltas.push_back(u.delta);
+        list = {ClientUpdate{"dp-mean", private_mean(deltas, r.sampled), 1, 0}};
+      }
+      strategy->aggregate(list, global);
+      refresh_model_bytes();
+      r.counted = true;
+      r.train_loss = loss / samples;
+      if (validation) {
+        Evaluation e = evaluate_loss(model, *validation,
+                                     model.metadata.task == Task::kClassification ? LossKind::kCrossEntropy : LossKind::kMse);
+        r.validation_loss = e.loss;
+        r.accuracy = e.metric;
+      }
+      if (accountant) {
+        accountant->add_round(effective_noise_multiplier(config.dp_config.noise_multiplier, r.sampled, r.accepted));
+        r.epsilon = accountant->epsilon();
+      }
+    }
+    updates.clear();
+    history.push_back(r);
+    if (next_round > static_cast<uint32_t>(config.rounds) ||
+        (config.target_accuracy > 0 && r.counted && r.accuracy >= config.target_accuracy)) {
+      done = true;
+    }
+    save_checkpoint();
+    return r;
+  }
+};
+
+FlServer::FlServer(Model initial, ServerConfig config, std::optional<Dataset> validation, Clock clock)
+    : state_(std::make_unique<State>()) {
+  check_server_config(config);
+  State& s = *state_;
+  s.config = std::move(config);
+  s.model = std::move(initial);
+  s.layout = layout_of(s.model);
+  s.global = flatten_params(s.model);
+  s.validation = std::move(validation);
+  s.clock = std::move(clock);
+  s.strategy = make_strategy(s.config.strategy);
+  if (!s.config.checkpoint_dir.empty() && std::filesystem::exists(s.checkpoint_file())) {
+    s.load_checkpoint();
+  } else {
+    s.refresh_model_bytes();
+  }
+}
+
+FlServer::~FlServer() = default;
+
+Registration FlServer::register_client(const std::string& name, const std::string& secret) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  State& s = *state_;
+  if (!s.config.enrollment_secret.empty() && secret != s.config.enrollment_secret) {
+    throw Error(ErrorKind::kInvalid, "register", "wrong enrollment secret for client '" + name + "'");
+  }
+  char id[16];
+  std::snprintf(id, sizeof id, "c%04zu", s.clients.size() + 1);
+  Registration reg{id, random_token()};
+  s.clients[reg.client_id] = {name, to_hex(sha256(reg.token))};
+  s.client_by_token[s.clients[reg.client_id].token_sha256] = reg.client_id;
+  s.save_checkpoint();
+  return reg;
+}
+
+std::string FlServer::authenticate(const std::string& token) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = state_->client_by_token.find(to_hex(sha256(token)));
+  if (it == state_->client_by_token.end()) throw Error(ErrorKind::kInvalid, "auth", "unknown client token");
+  return it->second;
+}
+
+RoundTask FlServer::task_for(const std::string& client_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  State& s = *state_;
+  RoundTask task;
+  task.round = s.open ? s.round : s.next_round;
+  task.model_sha256 = s.model_sha256;
+  if (s.done) {
+    task.state = TaskState::kDone;
+    return task;
+  }
+  if (!s.open || !s.sampled.count(client_id) || s.updates.count(client_id) || s.rejected.count(client_id)) {
+    return task;
+  }  // kWait
+  task.state = TaskState::kTrain;
+  task.local = s.config.local;
+  uint64_t client_number = std::stoull(client_id.substr(1));
+  task.local.seed = Rng(s.config.seed ^ (static_cast<uint64_t>(s.round) << 32) ^ client_number).next_u64();
+  task.encoding = s.config.encoding;
+  task.dp = s.config.dp;
+  task.dp_config = s.config.dp_config;
+  task.clients_per_round = static_cast<int>(s.sampled.size());
+  task.deadline_seconds = s.deadline - s.clock();
+  return task;
+}
+
+std::string FlServer::model_bytes() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_->model_bytes;
+}
+
+std::string FlServer::model_sha256() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_->model_sha256;
+}
+
+void FlServer::submit(const std::string& client_id, std::string_view message) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  State& s = *state_;
+  const std::string source = "update from " + client_id;
+  try {
+    UpdateMessage m = parse_update(message, source);
+    if (!s.open || m.round != s.round) {
+      throw Error(ErrorKind::kInvalid, source,
+                  "stale: trained for round " + std::to_string(m.round) +
+                      (s.open ? "; the open round is " + std::to_string(s.round) : "; no round is open"));
+    }
+    if (!s.sampled.count(client_id)) throw Error(ErrorKind::kInvalid, source, "not sampled for this round");
+    if (s.updates.count(client_id)) throw Error(ErrorKind::kInvalid, source, "a second update in one round");
+    if (m.encoding != s.config.encoding) {
+      throw Error(ErrorKind::kInvalid, source,
+                  std::string("encoding ") + encoding_name(m.encoding) + "; the round asked for " +
+                      encoding_name(s.config.encoding));
+    }
+    ClientUpdate update;
+    update.client = client_id;
+    update.samples = m.samples;
+    update.train_loss = m.train_loss;
+    update.delta = decode_delta(m.payload, s.layout, m.encoding, source);
+    for (float v : update.delta) {
+      if (!std::isfinite(v)) throw Error(ErrorKind::kInvalid, source, "the update holds a non-finite value");
+    }
+    double norm = l2_norm(update.delta);
+    if (s.config.reject_norm > 0 && norm > s.config.reject_norm) {
+      char text[96];
+      std::snprintf(text, sizeof text, "update norm %.4g exceeds the bound %.4g", norm, s.config.reject_norm);
+      throw Error(ErrorKind::kInvalid, source, text);
+    }
+    s.bytes += static_cast<int64_t>(message.size());
+    s.updates[client_id] = std::move(update);
+  } catch (const Error& e) {
+    if (s.open && s.sampled.count(client_id) && !s.updates.count(client_id)) s.rejected.insert(client_id);
+    s.reject(client_id, e.message());
+    throw;
+  }
+}
+
+std::optional<RoundRecord> FlServer::advance() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  State& s = *state_;
+  if (s.done) return std::nullopt;
+  if (!s.open) {
+    if (s.clients.size() >= static_cast<size_t>(s.config.min_clients)) s.open_round();
+    return std::nullopt;
+  }
+  bool all_answered = s.updates.size() + s.rejected.size() >= s.sampled.size();
+  if (!all_answered && s.clock() < s.deadline) return std::nullopt;
+  return s.close_round();
+}
+
+bool FlServer::done() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_->done;
+}
+
+uint32_t FlServer::current_round() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_->open ? state_->round : state_->next_round;
+}
+
+std::vector<RoundRecord> FlServer::history() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_->history;
+}
+
+std::vector<std::string> FlServer::rejections() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_->rejections;
+}
+
+Model FlServer::global_model() {
+  std::string bytes = model_bytes();
+  return parse_model(bytes, "global model");
+}
+
+double FlServer::best_accuracy() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  double best = NAN;
+  for (const RoundRecord& r : state_->history) {
+    if (r.counted && std::isfinite(r.accuracy) && !(r.accuracy <= best)) best = r.accuracy;
+  }
+  return best;
+}
+
+std::string rounds_csv(const std::vector<RoundRecord>& rounds) {
+  std::string out = "round,counted,sampled,accepted,rejected,dropped,train_loss,accuracy,validation_loss,"
+                    "bytes_received,epsilon,seconds\n";
+  auto number = [](double v) {
+    if (!std::isfinite(v)) return std::string(std::isinf(v) ? "inf" : "");
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", v);
+    return std::string(text);
+  };
+  for (const RoundRecord& r : rounds) {
+    out += std::to_string(r.round) + "," + (r.counted ? "1" : "0") + "," + std::to_string(r.sampled) + "," +
+           std::to_string(r.accepted) + "," + std::to_string(r.rejected) + "," + std::to_string(r.dropped) + "," +
+           number(r.train_loss) + "," + number(r.accuracy) + "," + number(r.validation_loss) + "," +
+           std::to_string(r.bytes_received) + "," + number(r.epsilon) + "," + number(r.seconds) + "\n";
+  }
+  return out;
+}
+
+}  // namespace tinymlops::fl
