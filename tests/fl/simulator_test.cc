@@ -1,0 +1,84 @@
+#include "tinymlops/fl/simulator.h"
+
+#include <gtest/gtest.h>
+
+#include "fl_test_util.h"
+#include "tinymlops/data/split.h"
+#include "tinymlops/nn/model_file.h"
+
+namespace tinymlops::fl {
+namespace {
+
+struct DigitsSplit {
+  Dataset train, validation;
+};
+
+DigitsSplit split_digits() {
+  Dataset data = testing::digits();
+  SplitIndices split = split_dataset(data, 0.2, 0, 3);
+  return {data.subset(split.train), data.subset(split.validation)};
+}
+
+SimulationConfig hundred_clients(UpdateEncoding encoding) {
+  SimulationConfig config;
+  config.clients = 100;
+  config.server.rounds = 40;
+  config.server.fraction = 0.1;
+  config.server.min_clients = 2;
+  config.server.min_updates = 2;
+  config.server.local.epochs = 5;
+  config.server.local.batch_size = 10;
+  config.server.local.learning_rate = 0.1f;
+  config.server.encoding = encoding;
+  config.server.seed = 5;
+  config.seed = 5;
+  return config;
+}
+
+TEST(Simulator, FedAvgLearnsDigitsAndInt8UpdatesCostAQuarter) {
+  DigitsSplit d = split_digits();
+  SimulationResult f32 = simulate(testing::digits_model(d.train, 32), d.train, d.validation,
+                                  hundred_clients(UpdateEncoding::kFloat32), {});
+  SimulationResult i8 = simulate(testing::digits_model(d.train, 32), d.train, d.validation,
+                                 hundred_clients(UpdateEncoding::kInt8), {});
+  ASSERT_EQ(f32.rounds.size(), 40u);
+  EXPECT_GT(f32.final_accuracy, 0.93);
+  EXPECT_NEAR(i8.final_accuracy, f32.final_accuracy, 0.01);
+  EXPECT_GT(f32.mean_bytes_per_round / i8.mean_bytes_per_round, 3.5);
+  EXPECT_TRUE(f32.rejections.empty());
+}
+
+TEST(Simulator, SameSeedSameModelBytes) {
+  DigitsSplit d = split_digits();
+  SimulationConfig config = hundred_clients(UpdateEncoding::kInt8);
+  config.server.rounds = 3;
+  config.partition = parse_partition("dirichlet:0.3", "t");
+  SimulationResult a = simulate(testing::digits_model(d.train), d.train, d.validation, config, {});
+  SimulationResult b = simulate(testing::digits_model(d.train), d.train, d.validation, config, {});
+  EXPECT_EQ(serialize_model(a.model), serialize_model(b.model));
+}
+
+TEST(Simulator, DroppedClientsCloseTheRoundAtItsTimeout) {
+  DigitsSplit d = split_digits();
+  SimulationConfig config = hundred_clients(UpdateEncoding::kFloat32);
+  config.server.rounds = 5;
+  config.dropout = 0.5;
+  int dropped = 0;
+  SimulationResult r = simulate(testing::digits_model(d.train), d.train, d.validation, config,
+                                [&](const RoundRecord& record) { dropped += record.dropped; });
+  EXPECT_GT(dropped, 0);
+  EXPECT_EQ(r.rounds.size(), 5u);
+}
+
+TEST(Simulator, StopsAtTheTargetAccuracy) {
+  DigitsSplit d = split_digits();
+  SimulationConfig config = hundred_clients(UpdateEncoding::kFloat32);
+  config.server.target_accuracy = 0.8;
+  SimulationResult r = simulate(testing::digits_model(d.train, 32), d.train, d.validation, config, {});
+  ASSERT_GT(r.rounds_to_target, 0);
+  EXPECT_EQ(r.rounds.size(), static_cast<size_t>(r.rounds_to_target));
+  EXPECT_GE(r.final_accuracy, 0.8);
+}
+
+}  // namespace
+}  // namespace tinymlops::fl
