@@ -83,6 +83,9 @@ ServerOutcome run_server_job(const ServerJob& job, const std::function<void(int 
   FlServer server(std::move(model), job.config, std::move(validation), [] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
   });
+  if (!server.history().empty()) {
+    on_message("resumed from " + job.config.checkpoint_dir.string() + " at round " + std::to_string(server.current_round()));
+  }
   FlHttpServer http(server, job.http);
   on_listening(http.port());
   http.run(
