@@ -131,7 +131,7 @@ std::string ErrorFeedbackEncoder::encode(const Weights& delta, const Layout& lay
     throw Error(ErrorKind::kInvalid, "", "error feedback holds a residual of " + std::to_string(residual_.size()) +
                                              " values; the layout has " + std::to_string(size));
   }
-  if (delta.size() != size) check_delta(delta, layout);  // throws the size error
+  check_delta(delta, layout);
   Weights corrected = delta;
   if (!residual_.empty()) {
     for (size_t j = 0; j < size; ++j) corrected[j] += residual_[j];

@@ -79,6 +79,28 @@ TEST(FlStrategy, ResultDoesNotDependOnArrivalOrder) {
   }
 }
 
+// Cases where the order does change a floating-point result (1 + 1e30 - 1e30 is
+// 0, 1e30 - 1e30 + 1 is 1) or a choice (Krum ties): every arrival order gives
+// what client-id order gives.
+TEST(FlStrategy, SumsAndTiesFollowClientIdOrder) {
+  std::vector<ClientUpdate> cancelling = {update("a", {1}), update("b", {1e30f}), update("c", {-1e30f})};
+  std::vector<ClientUpdate> tied;  // 1-D values 0..6: c1..c5 tie under Krum with f = 2
+  for (int c = 0; c < 7; ++c) tied.push_back(update("c" + std::to_string(c), {static_cast<float>(c)}));
+  StrategyConfig krum;
+  krum.kind = StrategyKind::kKrum;
+  krum.krum_byzantine = 2;
+  for (int trial = 0; trial < 6; ++trial) {
+    Rng rng(static_cast<uint64_t>(trial));
+    rng.shuffle(cancelling);
+    rng.shuffle(tied);
+    Weights avg = {0}, picked = {0};
+    strategy(StrategyKind::kFedAvg)->aggregate(cancelling, avg);
+    make_strategy(krum)->aggregate(tied, picked);
+    EXPECT_EQ(avg, Weights{0});
+    EXPECT_EQ(picked, Weights{1});
+  }
+}
+
 // Reddi et al. 2021, Algorithm 2, worked by hand with eta = 0.01, beta1 = 0.9,
 // beta2 = 0.99, tau = 1e-3 (v starts at tau^2 = 1e-6, m at 0).
 TEST(FlStrategy, FedAdamAndFedYogiStepsComputedByHand) {
