@@ -36,6 +36,7 @@ bench: build
 	@bench/compression_table $(BUILD)
 	@bench/device_table $(BUILD)
 	@bench/store_hashing $(BUILD)
+	@bench/fl $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) out

@@ -253,7 +253,12 @@ struct FlServer::State {
         for (const ClientUpdate& u : list) deltas.push_back(u.delta);
         list = {ClientUpdate{"dp-mean", private_mean(deltas, r.sampled), 1, 0}};
       }
-      strategy->aggregate(list, global);
+      try {
+        strategy->aggregate(list, global);
+      } catch (const Error& e) {  // e.g. Krum with too few updates: the round does not count
+        rejections.push_back("round " + std::to_string(round) + " aggregation: " + e.message());
+        return finish_round(r);
+      }
       refresh_model_bytes();
       r.counted = true;
       r.train_loss = loss / samples;
@@ -268,6 +273,10 @@ struct FlServer::State {
         r.epsilon = accountant->epsilon();
       }
     }
+    return finish_round(r);
+  }
+
+  RoundRecord finish_round(const RoundRecord& r) {
     updates.clear();
     history.push_back(r);
     if (next_round > static_cast<uint32_t>(config.rounds) ||
