@@ -1,4 +1,4 @@
-// The federated wire protocol, version 1 (docs/formats/fl-protocol.md).
+// The federated wire protocol, version 1 (docs/federated.md, "Protocol").
 //
 // Transport is HTTP (fl/http_transport.h); the simulator calls the same server
 // and client objects directly. Messages:
