@@ -208,6 +208,8 @@ void register_simulate(CLI::App* fl) {
   c->add_option("--clients", f->job.simulation.clients, "virtual clients")->capture_default_str();
   c->add_option("--partition", f->partition, "iid, dirichlet:ALPHA or shards:N (per client)")->capture_default_str();
   c->add_option("--dropout", f->job.simulation.dropout, "probability a sampled client never answers")->capture_default_str();
+  c->add_flag("--secure-aggregation", f->job.simulation.secure_aggregation,
+              "clients send masked updates; the server sees only their sum (FedAvg/FedAdam/FedYogi)");
   c->add_option("--validation-split", f->job.validation_split, "rows held out for the server's evaluation")
       ->capture_default_str();
   c->add_option("-o,--out", f->job.out, "final global model file");

@@ -124,6 +124,8 @@ struct FlServer::State {
   std::set<std::string> sampled;
   std::map<std::string, ClientUpdate> updates;
   std::set<std::string> rejected;  // sampled clients whose update was rejected
+  std::set<std::string> secure_contributors;  // clients inside a secure sum
+  std::optional<ClientUpdate> secure_sum;     // their FedAvg mean, weighted by samples
   int64_t bytes = 0;
   double started = 0, deadline = 0;
 
@@ -223,6 +225,8 @@ struct FlServer::State {
     round = next_round++;
     updates.clear();
     rejected.clear();
+    secure_contributors.clear();
+    secure_sum.reset();
     bytes = 0;
     started = clock();
     deadline = started + config.round_timeout;
@@ -233,7 +237,7 @@ struct FlServer::State {
     RoundRecord r;
     r.round = round;
     r.sampled = static_cast<int>(sampled.size());
-    r.accepted = static_cast<int>(updates.size());
+    r.accepted = static_cast<int>(updates.size() + secure_contributors.size());
     r.rejected = static_cast<int>(rejected.size());
     r.dropped = r.sampled - r.accepted - r.rejected;
     r.bytes_received = bytes;
@@ -245,6 +249,10 @@ struct FlServer::State {
         loss += update.train_loss * static_cast<double>(update.samples);
         samples += static_cast<double>(update.samples);
         list.push_back(std::move(update));
+      }
+      if (secure_sum) {
+        loss = NAN;  // the clients' losses stay private with their updates
+        list.push_back(*secure_sum);
       }
       if (config.dp) {
         // DP-FedAvg: the sum over the sampled count, whoever arrived, so one
@@ -406,6 +414,34 @@ void FlServer::submit(const std::string& client_id, std::string_view message) {
   }
 }
 
+void FlServer::submit_secure_sum(const std::vector<std::string>& contributors, const Weights& sum) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  State& s = *state_;
+  const std::string source = "secure sum";
+  const StrategyKind kind = s.config.strategy.kind;
+  if (kind != StrategyKind::kFedAvg && kind != StrategyKind::kFedProx && kind != StrategyKind::kFedAdam &&
+      kind != StrategyKind::kFedYogi) {
+    throw Error(ErrorKind::kInvalid, source, std::string(strategy_name(kind)) + " needs each update; secure aggregation gives only their sum");
+  }
+  if (!s.open || s.secure_sum) throw Error(ErrorKind::kInvalid, source, "no round is waiting for a secure sum");
+  if (sum.size() != s.global.size() + 1) {
+    throw Error(ErrorKind::kInvalid, source, std::to_string(sum.size()) + " values; expected the model's " +
+                                                 std::to_string(s.global.size()) + " plus the sample count");
+  }
+  for (const std::string& id : contributors) {
+    if (!s.sampled.count(id) || s.updates.count(id)) throw Error(ErrorKind::kInvalid, source, id + " is not a sampled client of this round");
+  }
+  const double samples = sum.back();
+  if (!(samples > 0) || !std::isfinite(samples)) throw Error(ErrorKind::kInvalid, source, "the sample total is not positive");
+  ClientUpdate mean{"secure-sum", Weights(sum.begin(), sum.end() - 1), static_cast<int64_t>(std::llround(samples)), 0};
+  for (float& v : mean.delta) {
+    v = static_cast<float>(v / samples);
+    if (!std::isfinite(v)) throw Error(ErrorKind::kInvalid, source, "the sum holds a non-finite value");
+  }
+  s.secure_sum = std::move(mean);
+  s.secure_contributors.insert(contributors.begin(), contributors.end());
+}
+
 std::optional<RoundRecord> FlServer::advance() {
   std::lock_guard<std::mutex> lock(mutex_);
   State& s = *state_;
@@ -414,7 +450,7 @@ std::optional<RoundRecord> FlServer::advance() {
     if (s.clients.size() >= static_cast<size_t>(s.config.min_clients)) s.open_round();
     return std::nullopt;
   }
-  bool all_answered = s.updates.size() + s.rejected.size() >= s.sampled.size();
+  bool all_answered = s.updates.size() + s.rejected.size() + s.secure_contributors.size() >= s.sampled.size();
   if (!all_answered && s.clock() < s.deadline) return std::nullopt;
   return s.close_round();
 }

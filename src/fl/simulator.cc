@@ -3,6 +3,10 @@
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/rng.h"
 #include "tinymlops/fl/client.h"
+#include "tinymlops/fl/secure_aggregation.h"
+
+#include <algorithm>
+#include <memory>
 
 namespace tinymlops::fl {
 
@@ -24,6 +28,49 @@ Model initial_model(const Dataset& data, const std::vector<LayerSpec>& body, Nor
   meta.normalization = fit_normalization(normalization, data.features);
   return model;
 }
+
+namespace {
+
+// One round under secure aggregation (fl/secure_aggregation.h): every sampled
+// client advertises keys and shares them; the dropped ones vanish before sending
+// their masked input; the survivors' unmask answers let the server rebuild the
+// sum of [samples * delta, samples], which is all it gets.
+void secure_round(FlServer& server, const std::vector<std::pair<ClientWorker*, RoundTask>>& clients,
+                  const std::vector<bool>& drops, const std::string& model_bytes, uint64_t seed) {
+  if (clients.empty()) return;
+  std::vector<Weights> inputs;
+  for (const auto& [worker, task] : clients) {
+    ClientUpdate u = worker->train_update(task, model_bytes);
+    Weights x(u.delta.size() + 1);
+    for (size_t j = 0; j < u.delta.size(); ++j) x[j] = u.delta[j] * static_cast<float>(u.samples);
+    x.back() = static_cast<float>(u.samples);
+    inputs.push_back(std::move(x));
+  }
+  SecAggParams params;
+  params.threshold = static_cast<uint32_t>(std::max<size_t>(2, clients.size() / 2 + 1));
+  params.vector_size = inputs[0].size();
+  SecAggServer aggregator(params);
+  std::vector<std::unique_ptr<SecAggClient>> parties;
+  for (size_t i = 0; i < clients.size(); ++i) {
+    parties.push_back(std::make_unique<SecAggClient>(static_cast<uint32_t>(i + 1), params,
+                                                     seed * 1000003 + clients[i].second.local.seed));
+    aggregator.receive_advertise(parties.back()->advertise());
+  }
+  const auto keys = aggregator.advertisements();
+  for (auto& party : parties) aggregator.receive_shares(party->id(), party->share(keys));
+  std::vector<std::string> contributors;
+  for (size_t i = 0; i < parties.size(); ++i) {
+    if (drops[i]) continue;
+    aggregator.receive_masked_input(parties[i]->masked_input(inputs[i], aggregator.shares_for(parties[i]->id())));
+    contributors.push_back(clients[i].first->id());
+  }
+  if (contributors.size() < params.threshold) return;  // too few survivors: the round will not count
+  const UnmaskRequest request = aggregator.unmask_request();
+  for (uint32_t id : request.survivors) aggregator.receive_unmask(parties[id - 1]->unmask(request.survivors, request.dropped));
+  server.submit_secure_sum(contributors, aggregator.sum());
+}
+
+}  // namespace
 
 SimulationResult simulate(Model initial, const Dataset& train, const Dataset& validation,
                           const SimulationConfig& config, const std::function<void(const RoundRecord&)>& on_round) {
@@ -48,17 +95,25 @@ SimulationResult simulate(Model initial, const Dataset& train, const Dataset& va
     server.advance();  // opens the round
     const std::string model_bytes = server.model_bytes();
     bool someone_dropped = false;
+    std::vector<std::pair<ClientWorker*, RoundTask>> round_clients;
+    std::vector<bool> drops;
     for (ClientWorker& worker : workers) {
       RoundTask task = server.task_for(worker.id());
       if (task.state != TaskState::kTrain) continue;
-      if (config.dropout > 0 && dropouts.uniform() < config.dropout) {
-        someone_dropped = true;
-        continue;
-      }
-      try {
-        server.submit(worker.id(), worker.make_update(task, model_bytes));
-      } catch (const Error&) {
-        // Logged by the server (rejections()); the round goes on without it.
+      round_clients.emplace_back(&worker, task);
+      drops.push_back(config.dropout > 0 && dropouts.uniform() < config.dropout);
+      someone_dropped = someone_dropped || drops.back();
+    }
+    if (config.secure_aggregation) {
+      secure_round(server, round_clients, drops, model_bytes, config.seed);
+    } else {
+      for (size_t i = 0; i < round_clients.size(); ++i) {
+        if (drops[i]) continue;
+        try {
+          server.submit(round_clients[i].first->id(), round_clients[i].first->make_update(round_clients[i].second, model_bytes));
+        } catch (const Error&) {
+          // Logged by the server (rejections()); the round goes on without it.
+        }
       }
     }
     if (someone_dropped) now += config.server.round_timeout;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fl_test_util.h"
+#include "tinymlops/core/error.h"
 #include "tinymlops/data/split.h"
 #include "tinymlops/nn/model_file.h"
 
@@ -78,6 +79,44 @@ TEST(Simulator, StopsAtTheTargetAccuracy) {
   ASSERT_GT(r.rounds_to_target, 0);
   EXPECT_EQ(r.rounds.size(), static_cast<size_t>(r.rounds_to_target));
   EXPECT_GE(r.final_accuracy, 0.8);
+}
+
+TEST(Simulator, SecureAggregationWithDropoutsGivesTheFedAvgModel) {
+  DigitsSplit d = split_digits();
+  SimulationConfig config = hundred_clients(UpdateEncoding::kFloat32);
+  config.clients = 10;
+  config.server.fraction = 0.5;  // 5 per round
+  config.server.rounds = 4;
+  config.dropout = 0.25;         // some drop after sharing their keys
+  config.server.min_clients = 3;
+  config.server.min_updates = 3; // = the secure-aggregation threshold for 5 (a majority)
+  int dropped = 0;
+  SimulationResult plain = simulate(testing::digits_model(d.train), d.train, d.validation, config,
+                                    [&](const RoundRecord& r) { dropped += r.dropped; });
+  config.secure_aggregation = true;
+  SimulationResult secure = simulate(testing::digits_model(d.train), d.train, d.validation, config, {});
+  ASSERT_GT(dropped, 0);
+  ASSERT_EQ(secure.rounds.size(), plain.rounds.size());
+  for (size_t i = 0; i < plain.rounds.size(); ++i) {
+    EXPECT_EQ(secure.rounds[i].counted, plain.rounds[i].counted);
+    if (plain.rounds[i].counted) EXPECT_EQ(secure.rounds[i].accepted, plain.rounds[i].accepted);
+  }
+  // The sum is exact up to the 2^-16 fixed point of the masked encoding.
+  Weights a = flatten_params(plain.model), b = flatten_params(secure.model);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t j = 0; j < a.size(); ++j) ASSERT_NEAR(a[j], b[j], 1e-3) << j;
+  EXPECT_NEAR(secure.final_accuracy, plain.final_accuracy, 0.01);
+}
+
+TEST(Simulator, SecureAggregationRefusesRobustStrategies) {
+  DigitsSplit d = split_digits();
+  SimulationConfig config = hundred_clients(UpdateEncoding::kFloat32);
+  config.clients = 6;
+  config.server.fraction = 1;
+  config.server.rounds = 1;
+  config.server.strategy.kind = StrategyKind::kMedian;
+  config.secure_aggregation = true;
+  EXPECT_THROW(simulate(testing::digits_model(d.train), d.train, d.validation, config, {}), Error);
 }
 
 }  // namespace

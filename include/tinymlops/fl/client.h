@@ -24,6 +24,10 @@ class ClientWorker {
   // Error(kInvalid) when the model's SHA-256 is not task.model_sha256.
   std::string make_update(const RoundTask& task, std::string_view model_bytes);
 
+  // The same training and privatization, returning the update itself (for
+  // secure aggregation, which masks the delta instead of encoding it).
+  ClientUpdate train_update(const RoundTask& task, std::string_view model_bytes);
+
   const std::string& id() const { return id_; }
   size_t rows() const { return data_.size(); }
 

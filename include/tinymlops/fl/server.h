@@ -98,6 +98,14 @@ class FlServer {
   // reason when it is rejected; the rejection is also logged (rejections()).
   void submit(const std::string& client_id, std::string_view message);
 
+  // Secure aggregation: the sum over `contributors` sampled clients of
+  // [samples_i * delta_i..., samples_i] (the last value: their sample count),
+  // rebuilt by SecAggServer, so the server never sees one client's update. It
+  // counts as their updates: FedAvg of the sum. Throws Error(kInvalid) for a
+  // wrong size, a non-finite value, a non-positive sample total, unknown or
+  // unsampled contributors, or a strategy that needs each update (robust ones).
+  void submit_secure_sum(const std::vector<std::string>& contributors, const Weights& sum);
+
   // Opens a round when none is open and enough clients are registered; closes
   // the open one when it is due. Returns the record of a round it closed.
   std::optional<RoundRecord> advance();
