@@ -27,6 +27,8 @@ void register_track_commands(CLI::App& app);
 void print_experiment_diff(const std::string& a, const std::string& b, bool json, bool metrics_only);
 // repro, dag, stage status, metrics show/diff, plots
 void register_pipeline_commands(CLI::App& app);
+// import (ONNX, Keras), export (ONNX)
+void register_interop_commands(CLI::App& app);
 
 // Report printing shared by the compression commands: "metrics on N held-out
 // rows ..." with each metric before -> after (when the report has "before"),
