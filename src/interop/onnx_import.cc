@@ -329,6 +329,9 @@ class OnnxImporter {
                  "after MatMul, or in swish");
     }
     if (norm_a_.empty()) norm_a_.assign(features, 1.0f), norm_b_.assign(features, 0.0f);
+    std::vector<float> expanded(features);
+    for (size_t i = 0; i < features; ++i) expanded[i] = c->values[c->values.size() == 1 ? 0 : i];
+    norm_steps_.push_back({op, expanded});
     for (size_t i = 0; i < features; ++i) {
       const float v = c->values[c->values.size() == 1 ? 0 : i];
       if (op == "Sub") norm_b_[i] -= v;
@@ -650,6 +653,11 @@ class OnnxImporter {
     if (n.kind == NormalizationKind::kNone) n.kind = NormalizationKind::kStandard;
     const Eigen::Index f = Eigen::Index(norm_a_.size());
     n.offset.resize(f), n.scale.resize(f);
+    if (norm_steps_.size() == 2 && norm_steps_[0].first == "Sub" && norm_steps_[1].first == "Mul") {
+      // (x - offset) * scale as export_onnx writes it: the values as they are, bit for bit.
+      for (Eigen::Index i = 0; i < f; ++i) n.offset[i] = norm_steps_[0].second[size_t(i)], n.scale[i] = norm_steps_[1].second[size_t(i)];
+      return;
+    }
     for (Eigen::Index i = 0; i < f; ++i) {
       const float a = norm_a_[size_t(i)], b = norm_b_[size_t(i)];
       if (a == 0) throw Error(ErrorKind::kInvalid, source_, "the input normalization multiplies feature " + std::to_string(i) + " by 0");
@@ -671,6 +679,7 @@ class OnnxImporter {
   bool open_bias_ = false;              // the last layer is a MatMul whose bias an Add may give
   std::string sigmoid_input_;           // input of the last Sigmoid (swish = x * sigmoid(x))
   std::vector<float> norm_a_, norm_b_;  // input normalization x' = a x + b, before the first layer
+  std::vector<std::pair<std::string, std::vector<float>>> norm_steps_;  // the nodes that made it
   mutable std::string normalization_kind_;
 };
 
