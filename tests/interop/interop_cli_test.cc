@@ -33,7 +33,7 @@ TEST(InteropCli, PyTorchMlpImportQuantizeVerifyOnCortexM4) {
   auto evaluated = run_cli({"evaluate", model, "--data", csv, "--json"});
   ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
   const double torch_accuracy = std::stod(read_file(dir.path() / "sensor_accuracy.txt"));
-  EXPECT_NEAR(nlohmann::json::parse(evaluated.out).at("accuracy").get<double>(), torch_accuracy, 1e-9);
+  EXPECT_NEAR(nlohmann::json::parse(evaluated.out).at("accuracy").get<double>(), torch_accuracy, 1e-6);  // PyTorch's mean is float32
 
   auto quantized = run_cli({"quantize", model, "--data", csv, "--out", int8, "-q"});
   ASSERT_EQ(quantized.exit_code, 0) << quantized.err;
