@@ -250,7 +250,7 @@ class KerasImporter {
         bias_size = size_t(input_channels() * multiplier);
       }
       assembly_.add(std::move(l), kernel_and_bias(c, name, where, bias_size), where);
-      channels_ = kind == "DepthwiseConv2D" ? int(bias_size) : int(bias_size);
+      channels_ = int(bias_size);
       return add_activation(activation_of(c.value("activation", json())), where);
     }
     if (kind == "MaxPooling2D" || kind == "AveragePooling2D" || kind == "MaxPooling1D" || kind == "AveragePooling1D") {

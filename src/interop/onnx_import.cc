@@ -622,7 +622,7 @@ class OnnxImporter {
     if (keep_perm) pending_perm_ = std::move(perm);
   }
 
-  void apply_metadata_props(Model& model) const {
+  void apply_metadata_props(Model& model) {
     ModelMetadata& meta = model.metadata;
     for (const auto& prop : proto_.metadata_props()) {
       const std::string& key = prop.key();
@@ -680,7 +680,7 @@ class OnnxImporter {
   std::string sigmoid_input_;           // input of the last Sigmoid (swish = x * sigmoid(x))
   std::vector<float> norm_a_, norm_b_;  // input normalization x' = a x + b, before the first layer
   std::vector<std::pair<std::string, std::vector<float>>> norm_steps_;  // the nodes that made it
-  mutable std::string normalization_kind_;
+  std::string normalization_kind_;  // from metadata_props
 };
 
 }  // namespace
