@@ -103,3 +103,7 @@
 #include "tinymlops/track/exp_run.h"
 #include "tinymlops/track/registry.h"
 #include "tinymlops/track/report.h"
+#include "tinymlops/interop/keras_import.h"
+#include "tinymlops/interop/onnx_export.h"
+#include "tinymlops/interop/onnx_import.h"
+#include "tinymlops/interop/workflow.h"

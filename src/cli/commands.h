@@ -29,6 +29,8 @@ void print_experiment_diff(const std::string& a, const std::string& b, bool json
 void register_pipeline_commands(CLI::App& app);
 // fl init|server|client|simulate (federated learning)
 void register_fl_commands(CLI::App& app);
+// import (ONNX, Keras), export (ONNX)
+void register_interop_commands(CLI::App& app);
 
 // Report printing shared by the compression commands: "metrics on N held-out
 // rows ..." with each metric before -> after (when the report has "before"),
