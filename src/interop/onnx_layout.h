@@ -2,6 +2,7 @@
 // the Model is channels-last, and the values keep their order in memory.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
