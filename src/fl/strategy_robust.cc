@@ -1,6 +1,7 @@
 // Robust aggregation: coordinate-wise median, trimmed mean (Yin et al. 2018)
 // and Krum (Blanchard et al. 2017). All unweighted: a client cannot buy
 // influence by claiming many samples.
+#include <Eigen/Core>
 #include <algorithm>
 
 #include "fl/strategy_internal.h"
@@ -20,18 +21,32 @@ class CoordinateWise final : public Strategy {
     // mean: floor(fraction * n) dropped at each end (at least one value kept).
     const bool median = config_.kind == StrategyKind::kMedian;
     const auto trim = static_cast<size_t>(config_.trim_fraction * static_cast<double>(n));
-    std::vector<float> column(n);
-    for (size_t j = 0; j < global.size(); ++j) {
-      for (size_t i = 0; i < n; ++i) column[i] = deltas[i][j];
-      std::sort(column.begin(), column.end());
-      double value = 0;
-      if (median) {
-        value = n % 2 ? column[n / 2] : (static_cast<double>(column[n / 2 - 1]) + column[n / 2]) / 2;
-      } else {
-        for (size_t i = trim; i < n - trim; ++i) value += column[i];
-        value /= static_cast<double>(n - 2 * trim);
+    // Columns are gathered kBlock at a time, reading each delta contiguously.
+    constexpr size_t kBlock = 64;
+    std::vector<float> columns(kBlock * n);
+    for (size_t first = 0; first < global.size(); first += kBlock) {
+      const size_t width = std::min(kBlock, global.size() - first);
+      for (size_t i = 0; i < n; ++i) {
+        for (size_t k = 0; k < width; ++k) columns[k * n + i] = deltas[i][first + k];
       }
-      global[j] = static_cast<float>(global[j] + value);
+      for (size_t k = 0; k < width; ++k) {
+        float* column = columns.data() + k * n;
+        double value = 0;
+        if (median) {
+          std::nth_element(column, column + n / 2, column + n);
+          value = column[n / 2];
+          if (n % 2 == 0) value = (*std::max_element(column, column + n / 2) + value) / 2;
+        } else {
+          // The trim smallest to the front, the trim largest to the back.
+          if (trim > 0) {
+            std::nth_element(column, column + trim, column + n);
+            std::nth_element(column + trim, column + (n - trim), column + n);
+          }
+          for (size_t i = trim; i < n - trim; ++i) value += column[i];
+          value /= static_cast<double>(n - 2 * trim);
+        }
+        global[first + k] = static_cast<float>(global[first + k] + value);
+      }
     }
   }
 
@@ -52,16 +67,17 @@ class Krum final : public Strategy {
                                                std::to_string(2 * f + 3) + " updates, the round has " +
                                                std::to_string(n));
     }
-    // Squared distances between every pair, in double.
+    // Squared distances between every pair, in double (one row per delta).
+    const auto rows = static_cast<Eigen::Index>(n), cols = static_cast<Eigen::Index>(global.size());
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> x(rows, cols);
+    for (Eigen::Index a = 0; a < rows; ++a) {
+      x.row(a) = Eigen::Map<const Eigen::VectorXf>(deltas[static_cast<size_t>(a)].data(), cols).cast<double>();
+    }
     std::vector<double> distance(n * n, 0.0);
     for (size_t a = 0; a < n; ++a) {
       for (size_t b = a + 1; b < n; ++b) {
-        double sum = 0;
-        for (size_t j = 0; j < global.size(); ++j) {
-          const double d = static_cast<double>(deltas[a][j]) - deltas[b][j];
-          sum += d * d;
-        }
-        distance[a * n + b] = distance[b * n + a] = sum;
+        distance[a * n + b] = distance[b * n + a] =
+            (x.row(static_cast<Eigen::Index>(a)) - x.row(static_cast<Eigen::Index>(b))).squaredNorm();
       }
     }
     // Score: the sum over the n - f - 2 nearest others; the lowest wins (the

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "interop/model_assembly.h"
+#include "interop/onnx_layout.h"
 #include "interop/onnx_tensors.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
@@ -19,6 +20,9 @@ namespace tinymlops {
 namespace {
 
 using interop::ConstTensor;
+using interop::flatten_order;
+using interop::Layout;
+using interop::spatial_layout;
 using interop::node_label;
 using onnx::NodeProto;
 
@@ -28,41 +32,6 @@ const char* kSupportedOps =
     "Gemm, MatMul, Add (bias), Conv, Relu, Clip, LeakyRelu, Elu, Softplus, Sigmoid, Tanh, Softmax, MaxPool, "
     "AveragePool, GlobalAveragePool, Flatten, Reshape, Transpose, BatchNormalization, Identity, Dropout, Pad, "
     "Constant, Sub/Mul/Div (input normalization), QuantizeLinear/DequantizeLinear, Cast";
-
-struct Layout {
-  std::vector<int> dims;  // the Model's shape, channels-last
-  std::vector<int> axes;  // ONNX axis i (after batch) is the Model's axis axes[i]
-  int64_t size() const {
-    int64_t n = 1;
-    for (int d : dims) n *= d;
-    return n;
-  }
-  int rank() const { return static_cast<int>(dims.size()); }
-  bool channels_first() const {
-    if (rank() == 2) return axes == std::vector<int>{1, 0};
-    if (rank() == 3) return axes == std::vector<int>{2, 0, 1};
-    return false;
-  }
-  std::vector<int64_t> onnx_dims() const {
-    std::vector<int64_t> d;
-    for (int a : axes) d.push_back(dims[static_cast<size_t>(a)]);
-    return d;
-  }
-};
-
-// Channels-last layout of an ONNX shape (without batch) given as channels-first
-// ([C, L] or [C, H, W]) or, when `channels_last`, as [L, C] / [H, W, C].
-Layout spatial_layout(const std::vector<int64_t>& d, bool channels_last) {
-  Layout l;
-  if (d.size() == 2) {
-    if (channels_last) l = {{int(d[0]), int(d[1])}, {0, 1}};
-    else l = {{int(d[1]), int(d[0])}, {1, 0}};
-  } else {
-    if (channels_last) l = {{int(d[0]), int(d[1]), int(d[2])}, {0, 1, 2}};
-    else l = {{int(d[1]), int(d[2]), int(d[0])}, {2, 0, 1}};
-  }
-  return l;
-}
 
 class OnnxImporter {
  public:
@@ -512,24 +481,10 @@ class OnnxImporter {
   // ONNX flat index lands for the Gemm/MatMul (or BatchNorm) that follows.
   void flatten(const NodeProto& node) {
     if (layout_.rank() == 1) return advance(node);
-    const std::vector<int64_t> onnx_dims = layout_.onnx_dims();
     const int64_t size = layout_.size();
-    std::vector<int64_t> perm(static_cast<size_t>(size));
-    bool identity = true;
-    std::vector<int64_t> index(onnx_dims.size(), 0);
-    for (int64_t k = 0; k < size; ++k) {
-      // ONNX multi-index of k -> the Model's multi-index -> the Model's flat index.
-      int64_t rest = k;
-      for (size_t a = onnx_dims.size(); a-- > 0;) index[a] = rest % onnx_dims[a], rest /= onnx_dims[a];
-      std::vector<int64_t> ours(onnx_dims.size());
-      for (size_t a = 0; a < onnx_dims.size(); ++a) ours[size_t(layout_.axes[a])] = index[a];
-      int64_t flat = 0;
-      for (size_t a = 0; a < ours.size(); ++a) flat = flat * layout_.dims[a] + ours[a];
-      perm[size_t(k)] = flat;
-      identity = identity && flat == k;
-    }
+    std::vector<int64_t> perm = flatten_order(layout_);
     add_layer(node, std::make_unique<Flatten>(), {});
-    if (!identity) pending_perm_ = std::move(perm);
+    if (!perm.empty()) pending_perm_ = std::move(perm);
     layout_ = {{int(size)}, {0}};
   }
 

@@ -193,6 +193,25 @@ TEST(FlPrivacy, EpsilonGrowsWithRoundsAndFallsWithNoiseAndSampling) {
   EXPECT_THROW(PrivacyAccountant(0.1, 1.0, 0.0), Error);
 }
 
+// Across the whole range: every order gives a finite RDP, nondecreasing in the order
+// (a property of Renyi divergence) and increasing as the noise falls.
+TEST(FlPrivacy, RdpIsFiniteAndMonotoneAcrossTheRange) {
+  for (double q : {0.001, 0.01, 0.1, 0.5, 0.9, 0.999}) {
+    std::vector<double> previous_z(rdp_orders().size(), 0.0);
+    for (double z : {10.0, 2.0, 1.0, 0.5, 0.3}) {
+      double previous_order = 0;
+      for (size_t k = 0; k < rdp_orders().size(); ++k) {
+        const double rdp = sampled_gaussian_rdp(q, z, rdp_orders()[k]);
+        ASSERT_TRUE(std::isfinite(rdp)) << q << " " << z << " " << rdp_orders()[k];
+        EXPECT_GE(rdp, previous_order * (1 - 1e-9)) << q << " " << z << " " << rdp_orders()[k];
+        EXPECT_GE(rdp, previous_z[k] * (1 - 1e-9)) << q << " " << z << " " << rdp_orders()[k];
+        previous_order = rdp;
+        previous_z[k] = rdp;
+      }
+    }
+  }
+}
+
 // An independent reference: A_alpha = E_{x ~ N(0, z^2)}[((1 - q) + q exp((2x - 1) / (2 z^2)))^alpha]
 // by numerical integration in /usr/bin/python3 with mpmath (Debian's python3-mpmath),
 // at integer and fractional orders, and an epsilon minimized over orders near its optimum.

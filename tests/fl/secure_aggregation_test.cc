@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <memory>
 
 #include "fl/secagg_wire.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/rng.h"
+#include "tinymlops/fl/privacy.h"
 
 namespace tinymlops::fl {
 namespace {
@@ -174,6 +176,7 @@ TEST(FlSecureAggregation, ServerViewOfOneClientIsNoiseWhileTheSumIsExact) {
   const std::vector<uint32_t> plain = encode_fixed_point(run.inputs[2], 16);
 
   // 255 degrees of freedom: 330.5 is the 0.1% critical value. The plain encoding fails it badly.
+  std::printf("chi-square of the bytes: masked %.1f, plain %.1f\n", byte_chi_square(seen), byte_chi_square(plain));
   EXPECT_LT(byte_chi_square(seen), 330.5);
   EXPECT_GT(byte_chi_square(plain), 10000);
 
@@ -183,6 +186,7 @@ TEST(FlSecureAggregation, ServerViewOfOneClientIsNoiseWhileTheSumIsExact) {
     y.push_back(static_cast<int32_t>(seen[i]));
   }
   // |r| of independent samples is about 1 / sqrt(4096) = 0.016.
+  std::printf("correlation with the input: masked %.4f\n", correlation(x, y));
   EXPECT_LT(std::fabs(correlation(x, y)), 0.05);
   std::vector<double> plain_y;
   for (uint32_t w : plain) plain_y.push_back(static_cast<int32_t>(w));
@@ -190,6 +194,29 @@ TEST(FlSecureAggregation, ServerViewOfOneClientIsNoiseWhileTheSumIsExact) {
 
   run.run_unmask();
   EXPECT_EQ(run.server.sum_encoded(), run.expected({1, 2, 3, 4, 5}));
+}
+
+// DP-FedAvg over secure aggregation: the server's private mean of the masked sum is the
+// private mean of the clipped, noised deltas it never saw, to the fixed-point resolution.
+TEST(FlSecureAggregation, ComposesWithDpFedAvg) {
+  const int m = 5;
+  Aggregation run({.threshold = 3, .frac_bits = 20, .vector_size = 500}, {1, 2, 3, 4, 5});
+  DpConfig dp;
+  dp.clip_norm = 0.5;
+  dp.noise_multiplier = 1.0;
+  Rng rng(17);
+  std::vector<Weights> noised;
+  for (uint32_t id : run.ids) {
+    Rng client_rng = rng.split();
+    privatize_update(run.inputs[id], dp, m, client_rng);
+    noised.push_back(run.inputs[id]);
+  }
+  run.run_to_masked();
+  run.run_unmask();
+  const Weights secure = private_mean(run.server.sum(), m);
+  const Weights plain = private_mean(noised, m);
+  ASSERT_EQ(secure.size(), plain.size());
+  for (size_t i = 0; i < plain.size(); ++i) EXPECT_NEAR(secure[i], plain[i], m * std::ldexp(1.0, -20));
 }
 
 TEST(FlSecureAggregation, SameSeedSameBytesAndOsRandomnessDiffers) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "tinymlops/core/error.h"
@@ -190,6 +191,37 @@ TEST(FlStrategy, MedianAndTrimmedMeanValues) {
   Weights mean(2, 0);
   make_strategy(config)->aggregate(four, mean);
   EXPECT_EQ(mean, (Weights{26.5f, 13.75f}));
+}
+
+// The blocked, partial-sort implementations against a plain sort per coordinate,
+// over more coordinates than one block and odd and even counts.
+TEST(FlStrategy, MedianAndTrimmedMeanMatchASortPerCoordinate) {
+  for (size_t n : {size_t{9}, size_t{14}}) {
+    Rng rng(n);
+    std::vector<ClientUpdate> updates;
+    for (size_t c = 0; c < n; ++c) {
+      Weights delta(150);
+      for (float& v : delta) v = rng.normal();
+      updates.push_back(update("c" + std::to_string(c), delta, 1 + static_cast<int64_t>(c)));
+    }
+    StrategyConfig config;
+    config.kind = StrategyKind::kTrimmedMean;
+    config.trim_fraction = 0.2;
+    const size_t trim = n / 5;
+    Weights median(150, 1), trimmed(150, 1);
+    strategy(StrategyKind::kMedian)->aggregate(updates, median);
+    make_strategy(config)->aggregate(updates, trimmed);
+    for (size_t j = 0; j < 150; ++j) {
+      std::vector<double> column;
+      for (const ClientUpdate& u : updates) column.push_back(u.delta[j]);
+      std::sort(column.begin(), column.end());
+      const double middle = n % 2 ? column[n / 2] : (column[n / 2 - 1] + column[n / 2]) / 2;
+      double sum = 0;
+      for (size_t i = trim; i < n - trim; ++i) sum += column[i];
+      EXPECT_FLOAT_EQ(median[j], static_cast<float>(1 + middle)) << n << " " << j;
+      EXPECT_NEAR(trimmed[j], 1 + sum / static_cast<double>(n - 2 * trim), 1e-6) << n << " " << j;
+    }
+  }
 }
 
 TEST(FlStrategy, KrumNeedsTwoFPlusThreeUpdatesAndLeavesTheModelAlone) {

@@ -67,8 +67,8 @@ double effective_noise_multiplier(double noise_multiplier, int clients_per_round
 
 // RDP of one step of the sampled Gaussian mechanism at order `alpha` > 1, with
 // sampling rate q in [0, 1] and noise multiplier z >= 0 (std over sensitivity).
-// Integer orders use the binomial expansion of the paper (section 3.3), other
-// orders its two convergent series (section 3.3, fractional alpha). q = 1 gives
+// Integer orders use the paper's binomial expansion, other orders its two
+// convergent series for fractional alpha. q = 1 gives
 // the Gaussian mechanism's alpha / (2 z^2); q = 0 gives 0; z = 0 gives infinity.
 double sampled_gaussian_rdp(double q, double noise_multiplier, double alpha);
 

@@ -35,9 +35,10 @@
 // cannot overflow.
 //
 // Limits: at most 255 clients per aggregation (Shamir over GF(2^8)); threshold
-// t >= 2. The sum needs t survivors; the server learns b_j or the key of a client,
-// never both, as long as fewer than t clients collude with it. Bonawitz et al.
-// recommend t > n / 2.
+// t >= 2. The sum needs t survivors. An honest-but-curious server learns b_j or
+// the key of a client, never both, as long as fewer than t clients collude with
+// it; a server that sends different clients different survivor lists is outside
+// this model (docs/federated-privacy.md). Bonawitz et al. recommend t > n / 2.
 //
 // Example, in one process (the simulator; a network client sends the same strings):
 //   SecAggParams params{.threshold = 3, .vector_size = delta_size};
