@@ -414,7 +414,7 @@ void FlServer::submit(const std::string& client_id, std::string_view message) {
   }
 }
 
-void FlServer::submit_secure_sum(const std::vector<std::string>& contributors, const Weights& sum) {
+void FlServer::submit_secure_sum(const std::vector<std::string>& contributors, const Weights& sum, int64_t bytes) {
   std::lock_guard<std::mutex> lock(mutex_);
   State& s = *state_;
   const std::string source = "secure sum";
@@ -440,6 +440,7 @@ void FlServer::submit_secure_sum(const std::vector<std::string>& contributors, c
   }
   s.secure_sum = std::move(mean);
   s.secure_contributors.insert(contributors.begin(), contributors.end());
+  s.bytes += bytes;
 }
 
 std::optional<RoundRecord> FlServer::advance() {

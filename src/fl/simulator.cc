@@ -59,15 +59,18 @@ void secure_round(FlServer& server, const std::vector<std::pair<ClientWorker*, R
   const auto keys = aggregator.advertisements();
   for (auto& party : parties) aggregator.receive_shares(party->id(), party->share(keys));
   std::vector<std::string> contributors;
+  int64_t bytes = 0;
   for (size_t i = 0; i < parties.size(); ++i) {
     if (drops[i]) continue;
-    aggregator.receive_masked_input(parties[i]->masked_input(inputs[i], aggregator.shares_for(parties[i]->id())));
+    const std::string masked = parties[i]->masked_input(inputs[i], aggregator.shares_for(parties[i]->id()));
+    bytes += static_cast<int64_t>(masked.size());
+    aggregator.receive_masked_input(masked);
     contributors.push_back(clients[i].first->id());
   }
   if (contributors.size() < params.threshold) return;  // too few survivors: the round will not count
   const UnmaskRequest request = aggregator.unmask_request();
   for (uint32_t id : request.survivors) aggregator.receive_unmask(parties[id - 1]->unmask(request.survivors, request.dropped));
-  server.submit_secure_sum(contributors, aggregator.sum());
+  server.submit_secure_sum(contributors, aggregator.sum(), bytes);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "fl_test_util.h"
+#include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
 
 namespace tinymlops::fl {
@@ -127,6 +128,49 @@ TEST(FlHttp, ThreeClientsTrainTogetherOverLoopback) {
   for (const RoundRecord& r : live.server->history()) EXPECT_EQ(r.accepted, 3);
   for (const ClientSummary& s : summaries) EXPECT_EQ(s.rounds_trained, 3);
   EXPECT_GT(live.server->history().back().accuracy, 0.85);
+}
+
+TEST(FlHttp, HttpsWithAConfiguredCertificate) {
+  TempDir dir;
+  const std::string cert = (dir.path() / "cert.pem").string(), key = (dir.path() / "key.pem").string();
+  const std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                              "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  Dataset data = testing::digits();
+  ServerConfig config = config_for(1);
+  config.rounds = 1;
+  HttpServerOptions options;
+  options.cert_file = cert;
+  options.key_file = key;
+  LiveServer live(data, config, options);
+  const std::string url = "https://127.0.0.1:" + std::to_string(live.http->port());
+
+  std::filesystem::path csv = dir.path() / "client.csv";
+  write_rows(csv, 0, 300);
+  HttpClientOptions client;
+  client.url = url;
+  client.secret = "s3cret";
+  client.data = csv;
+  client.ca_cert = cert;
+  client.poll_seconds = 0.05;
+  EXPECT_EQ(run_http_client(client, nullptr).rounds_trained, 1);
+
+  // Plain HTTP to the HTTPS port, or HTTPS without trusting the certificate, gets nowhere.
+  httplib::Client plain("http://127.0.0.1:" + std::to_string(live.http->port()));
+  EXPECT_FALSE(plain.Get("/v1/status"));
+  client.ca_cert = "";
+  client.retry_seconds = 0.5;
+  EXPECT_THROW(run_http_client(client, nullptr), Error);
+}
+
+TEST(FlHttp, AnUnusableCertificateIsAClearError) {
+  TempDir dir;
+  Dataset data = testing::digits();
+  FlServer server(testing::digits_model(data), config_for(1), std::nullopt, wall_clock);
+  HttpServerOptions options;
+  options.cert_file = dir.write("cert.pem", "not a certificate").string();
+  options.key_file = dir.write("key.pem", "not a key").string();
+  EXPECT_THROW(FlHttpServer(server, options), Error);
 }
 
 }  // namespace

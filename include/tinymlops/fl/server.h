@@ -104,7 +104,8 @@ class FlServer {
   // counts as their updates: FedAvg of the sum. Throws Error(kInvalid) for a
   // wrong size, a non-finite value, a non-positive sample total, unknown or
   // unsampled contributors, or a strategy that needs each update (robust ones).
-  void submit_secure_sum(const std::vector<std::string>& contributors, const Weights& sum);
+  // `bytes` is what the contributors sent for it (masked inputs), for the record.
+  void submit_secure_sum(const std::vector<std::string>& contributors, const Weights& sum, int64_t bytes);
 
   // Opens a round when none is open and enough clients are registered; closes
   // the open one when it is due. Returns the record of a round it closed.
