@@ -2,8 +2,11 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "tinymlops/core/error.h"
 
 namespace tinymlops::testing {
 
@@ -45,6 +48,16 @@ struct CommandResult {
   std::string out;  // stdout
   std::string err;  // stderr
 };
+
+// The message of the tinymlops::Error `action` throws, or "(no error)".
+inline std::string error_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 // Runs the built `tinymlops` binary with `args` (no shell), waits, captures output.
 CommandResult run_cli(const std::vector<std::string>& args);

@@ -12,6 +12,7 @@ namespace tinymlops::fl {
 namespace {
 
 using tinymlops::testing::TempDir;
+using tinymlops::testing::error_of;
 
 // A server over digits with three clients, each holding a third of the rows,
 // and a clock the test moves.
@@ -47,15 +48,6 @@ ServerConfig three_client_config() {
   config.round_timeout = 10;
   config.local.batch_size = 16;
   return config;
-}
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(FlServer, RegistrationChecksTheSecretAndTokensAuthenticate) {

@@ -2,19 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.h"
 #include "tinymlops/core/error.h"
 
 namespace tinymlops::serve {
 namespace {
 
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using tinymlops::testing::error_of;
 
 TEST(PredictApi, JsonRowsParseAndBadCellsAreNamed) {
   Matrix rows = parse_rows_json(R"({"rows": [[1, 2.5], [3, -4]]})", 2, 10, "body");

@@ -18,16 +18,6 @@
 
 namespace tinymlops::testing {
 
-// The message of the tinymlops::Error `action` throws, or "(no error)".
-inline std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 enum class Backend { kSqlite, kPostgres };
 
 inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
