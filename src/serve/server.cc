@@ -150,7 +150,7 @@ void InferenceServer::Impl::add_routes() {
     http.Delete(route, not_allowed);
   }
   // Errors raised by the library itself (404, 413, 400) get a JSON body too.
-  http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+  http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     std::string text;
     switch (res.status) {
@@ -160,7 +160,7 @@ void InferenceServer::Impl::add_routes() {
     }
     reply_error(res, res.status, text);
     return httplib::Server::HandlerResponse::Handled;
-  });
+  }));
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
     std::string text = "internal error";
     try {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "serve/serve_fixtures.h"
+#include "tinymlops/core/error.h"
 #include "tinymlops/serve/server.h"
 
 namespace tinymlops::serve {
@@ -165,7 +166,9 @@ TEST(Cascade, PolicyKeepsRowsLocalWithoutAskingTheServer) {
   EXPECT_EQ(a.decision, a.edge.confidence < 0.505 ? OffloadDecision::kOffload : OffloadDecision::kConfident);
   EXPECT_EQ(counting.requests(), a.decision == OffloadDecision::kOffload ? 1 : 0);
   EXPECT_THROW(cascade.predict(Matrix::Zero(1, 3), {}), Error);
-  EXPECT_THROW(Cascade(load_any_model(digits_models().edge), CascadeOptions{.server_url = "ftp://x"}), Error);
+  CascadeOptions ftp;
+  ftp.server_url = "ftp://x";
+  EXPECT_THROW(Cascade(load_any_model(digits_models().edge), ftp), Error);
 }
 
 TEST(Cascade, RunOverACsvCountsAccuracyOffloadsAndFailures) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "serve/serve_fixtures.h"
+#include "tinymlops/core/error.h"
 #include "tinymlops/core/rng.h"
 
 namespace tinymlops::serve {

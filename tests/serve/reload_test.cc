@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "serve/serve_fixtures.h"
+#include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
 #include "tinymlops/runtime/any_model.h"
@@ -142,8 +143,12 @@ TEST(HotReload, RegistryAliasMoveIsServed) {
   store::Repository repo = store::Repository::init(dir.path());
   {
     auto store = track::open_experiment_store(repo.root(), "sqlite");
-    track::register_model(*store, repo, {.name = "digits", .file = digits_models().edge});
-    track::register_model(*store, repo, {.name = "digits", .file = digits_models().big});
+    for (const std::filesystem::path& file : {digits_models().edge, digits_models().big}) {
+      track::RegisterRequest request;
+      request.name = "digits";
+      request.file = file;
+      track::register_model(*store, repo, request);
+    }
     store->set_alias("digits", "production", 1, "test");
   }
   ServerOptions options;

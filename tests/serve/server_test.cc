@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "serve/serve_fixtures.h"
+#include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
 #include "tinymlops/runtime/any_model.h"
