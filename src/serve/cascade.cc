@@ -1,11 +1,11 @@
 #include "tinymlops/serve/cascade.h"
 
-#include <httplib.h>
-
 #include <algorithm>
 
 #include "tinymlops/core/error.h"
 #include "tinymlops/nn/workflow.h"
+// After Eigen: <resolv.h> (via httplib.h) defines a macro _res that Eigen uses as a name.
+#include <httplib.h>
 
 namespace tinymlops::serve {
 
@@ -106,6 +106,7 @@ Cascade::Cascade(LoadedModel edge, CascadeOptions options) : impl_(std::make_uni
   impl_->client->set_read_timeout(seconds, micros);
   impl_->client->set_write_timeout(seconds, micros);
   impl_->client->set_keep_alive(true);
+  impl_->client->set_tcp_nodelay(true);  // headers and body are separate writes: no Nagle delay
   impl_->width = edge.metadata.feature_names.size() * static_cast<size_t>(std::max(1, edge.metadata.window.window));
   impl_->edge = std::move(edge);
   impl_->options = std::move(options);

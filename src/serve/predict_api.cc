@@ -25,6 +25,8 @@ Matrix parse_rows_json(std::string_view body, size_t width, size_t max_rows, con
     json = nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(ErrorKind::kParse, source, "not JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception& e) {  // e.g. a number too large for a double
+    throw Error(ErrorKind::kParse, source, std::string("unreadable JSON: ") + e.what());
   }
   if (!json.is_object() || !json.contains("rows") || !json["rows"].is_array()) {
     throw Error(ErrorKind::kParse, source, "expected {\"rows\": [[numbers...], ...]}");

@@ -75,7 +75,7 @@ TEST(Cascade, OffloadsExactlyTheRowsBelowTheThresholdAndUsesTheServersAnswer) {
     offloaded += a.offloaded;
   }
   EXPECT_EQ(offloaded, 30);  // the median splits 60 distinct confidences in half
-  EXPECT_EQ(server.metrics().requests("/v1/predict", 200), offloaded);
+  EXPECT_TRUE(testing::eventually([&] { return server.metrics().requests("/v1/predict", 200) == offloaded; }));
 }
 
 // A stand-in server that answers /v1/predict after `delay` with `status`, counting requests.

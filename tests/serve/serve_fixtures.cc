@@ -1,6 +1,8 @@
 #include "serve/serve_fixtures.h"
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/progress.h"
@@ -54,6 +56,14 @@ std::unique_ptr<httplib::Client> local_client(int port) {
   client->set_read_timeout(5, 0);
   client->set_write_timeout(5, 0);
   return client;
+}
+
+bool eventually(const std::function<bool()>& condition) {
+  for (int i = 0; i < 5000; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return condition();
 }
 
 Matrix validation_rows(const ModelMetadata& meta, size_t count) {

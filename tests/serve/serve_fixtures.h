@@ -3,14 +3,15 @@
 // labelled validation CSV, and an HTTP client for a local server.
 #pragma once
 
-#include <httplib.h>
-
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "test_util.h"
 #include "tinymlops/nn/model.h"
+// After Eigen: <resolv.h> (via httplib.h) defines a macro _res that Eigen uses as a name.
+#include <httplib.h>
 
 namespace tinymlops::testing {
 
@@ -26,6 +27,9 @@ const DigitsModels& digits_models();
 
 // A client for http://127.0.0.1:PORT with a 5 s timeout.
 std::unique_ptr<httplib::Client> local_client(int port);
+
+// Polls `condition` every millisecond for up to 5 s; true once it holds.
+bool eventually(const std::function<bool()>& condition);
 
 // `count` validation rows as raw features (the model's columns).
 Matrix validation_rows(const ModelMetadata& meta, size_t count);
