@@ -213,7 +213,9 @@ void InferenceServer::Impl::reload_loop() {
 InferenceServer::InferenceServer(std::unique_ptr<ModelSource> source, ServerOptions options)
     : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
-  if (options.max_concurrent < 1) throw Error(ErrorKind::kUsage, "--max-concurrent", "must be at least 1");
+  if (options.max_concurrent < 1 || options.max_concurrent > 1024) {
+    throw Error(ErrorKind::kUsage, "--max-concurrent", "must be between 1 and 1024 (a thread each)");
+  }
   if (options.max_rows < 1) throw Error(ErrorKind::kUsage, "--max-rows", "must be at least 1");
   s.options = std::move(options);
   s.source = std::move(source);

@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <regex>
 #include <thread>
 
 #include "serve/serve_fixtures.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/runtime/any_model.h"
+#include "tinymlops/serve/server.h"
 
 namespace tinymlops::serve {
 namespace {
@@ -107,6 +109,38 @@ TEST(ServeCli, AnswersThenStopsGracefullyOnSigterm) {
   EXPECT_EQ(serve.line(), "stopped\n");
   EXPECT_EQ(bad, 0);
   EXPECT_GE(ok, 20);
+}
+
+TEST(ServeCli, CascadeAgainstALiveServer) {
+  ServerOptions options;
+  options.port = 0;
+  options.reload_interval_seconds = 0;
+  InferenceServer server(file_model_source(testing::digits_models().big), options);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  const std::string edge = testing::digits_models().edge.string(), data = testing::digits_models().validation.string();
+  testing::CommandResult text = testing::run_cli({"cascade", edge, "--server", url, "--data", data, "--threshold", "0.9"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("300 rows, threshold 0.9000, battery 100%, link good"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("offload failed   0\n"), std::string::npos) << text.out;
+  testing::CommandResult json =
+      testing::run_cli({"cascade", edge, "--server", url, "--data", data, "--threshold", "0.9", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const nlohmann::json report = nlohmann::json::parse(json.out);
+  EXPECT_EQ(report["rows"], 300);
+  EXPECT_GT(report["offloaded"].get<int>(), 0);
+  EXPECT_EQ(report["offload_failed"], 0);
+  testing::CommandResult down = testing::run_cli(
+      {"cascade", edge, "--server", "http://127.0.0.1:1", "--data", data, "--timeout-ms", "100", "--json"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  const nlohmann::json failed = nlohmann::json::parse(down.out);
+  EXPECT_EQ(failed["offloaded"], 0);
+  EXPECT_GT(failed["offload_failed"].get<long>(), 0);
+  EXPECT_EQ(failed["offload_failed"].get<long>(),
+            std::lround(failed["rows"].get<double>() * failed["offload_rate"].get<double>()));
+  EXPECT_EQ(failed["accuracy"], failed["edge_accuracy"]);
+  testing::CommandResult bad_link = testing::run_cli({"cascade", edge, "--server", url, "--data", data, "--link", "wifi"});
+  EXPECT_EQ(bad_link.exit_code, 2);
+  EXPECT_NE(bad_link.err.find("--link: 'wifi' is not a link quality"), std::string::npos) << bad_link.err;
 }
 
 TEST(ServeCli, UsageErrorsAndCascadeTune) {

@@ -39,7 +39,7 @@ struct ServerOptions {
   int port = 8080;                        // 0: any free port (see port())
   size_t max_body_bytes = 1 << 20;        // larger request bodies get 413
   size_t max_rows = 1024;                 // rows per request; more get 422
-  int max_concurrent = 16;                // predictions at once; more get 429
+  int max_concurrent = 16;                // predictions at once (1..1024); more get 429
   double reload_interval_seconds = 1.0;   // how often the source is polled; 0: never
   int keep_alive_seconds = 2;             // idle keep-alive connections are closed after this
   // Reload notes and failures, one line each ("reloaded digits@3 (sha256 1a2b3c...)");
