@@ -42,11 +42,18 @@ CascadeOptions options_for(int port, double threshold, int timeout_ms = 2000) {
   return options;
 }
 
-// The median edge confidence over the validation rows: a threshold with rows on both sides.
-double median_confidence(LoadedModel& edge, const Matrix& rows) {
-  std::vector<Prediction> p = to_predictions(edge.metadata, edge.predict(rows));
+// Predictions one row at a time, as the cascade makes them (a batch may round
+// differently: another matrix product kernel).
+std::vector<Prediction> row_by_row(LoadedModel& model, const Matrix& rows) {
+  std::vector<Prediction> out;
+  for (Eigen::Index r = 0; r < rows.rows(); ++r) out.push_back(to_predictions(model.metadata, model.predict(rows.row(r)))[0]);
+  return out;
+}
+
+// The median confidence: a threshold with rows on both sides.
+double median_confidence(const std::vector<Prediction>& predictions) {
   std::vector<double> c;
-  for (const Prediction& x : p) c.push_back(x.confidence);
+  for (const Prediction& x : predictions) c.push_back(x.confidence);
   std::nth_element(c.begin(), c.begin() + static_cast<long>(c.size() / 2), c.end());
   return c[c.size() / 2];
 }
@@ -59,9 +66,9 @@ TEST(Cascade, OffloadsExactlyTheRowsBelowTheThresholdAndUsesTheServersAnswer) {
   LoadedModel edge = load_any_model(digits_models().edge);
   LoadedModel big = load_any_model(digits_models().big);
   const Matrix rows = testing::validation_rows(edge.metadata, 60);
-  const double threshold = median_confidence(edge, rows);
-  const std::vector<Prediction> edge_answers = to_predictions(edge.metadata, edge.predict(rows));
-  const std::vector<Prediction> big_answers = to_predictions(big.metadata, big.predict(rows));
+  const std::vector<Prediction> edge_answers = row_by_row(edge, rows);
+  const std::vector<Prediction> big_answers = row_by_row(big, rows);
+  const double threshold = median_confidence(edge_answers);
   Cascade cascade(std::move(edge), options_for(server.port(), threshold));
   int offloaded = 0;
   for (Eigen::Index r = 0; r < rows.rows(); ++r) {
