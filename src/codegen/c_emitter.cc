@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <sstream>
@@ -396,6 +397,20 @@ std::string header_comment(const DeployModel& model, const EmitOptions& options,
   return text + " */\n";
 }
 
+// The shortest C float literal that reads back as exactly `value` (finite): "0.7f",
+// where c_float_literal writes all nine digits ("0.699999988f"). For values a person
+// typed, such as the offload threshold.
+std::string short_float_literal(float value) {
+  char text[32];
+  for (int digits = 1; digits <= 9; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, static_cast<double>(value));
+    if (std::strtof(text, nullptr) == value) break;
+  }
+  std::string literal = text;
+  if (literal.find_first_of(".e") == std::string::npos) literal += ".0";
+  return literal + "f";
+}
+
 std::string emit_header(const DeployModel& model, const EmitOptions& options, const GeneratedCode& code,
                         const DeployTensor* int_in, const DeployTensor* int_out) {
   const std::string& n = code.name;
@@ -434,7 +449,7 @@ std::string emit_header(const DeployModel& model, const EmitOptions& options, co
     h << "/* Edge-cloud cascade: 1 when the device should ask the server (confidence,\n"
          " * e.g. from " << n << "_argmax, below " << N << "_OFFLOAD_THRESHOLD), else 0. */\n";
     h << "#ifndef " << N << "_OFFLOAD_THRESHOLD\n#define " << N << "_OFFLOAD_THRESHOLD "
-      << c_float_literal(static_cast<float>(options.offload_threshold), "offload threshold") << "\n#endif\n";
+      << short_float_literal(static_cast<float>(options.offload_threshold)) << "\n#endif\n";
     h << "int " << n << "_should_offload(float confidence);\n\n";
   }
   if (!model.metadata.class_names.empty()) {

@@ -269,6 +269,9 @@ TEST(EmitC, OffloadHookComparesConfidenceWithTheThresholdMacro) {
   const std::string& h = file_named(code, "model.h").content;
   EXPECT_TRUE(contains(h, "#define MODEL_OFFLOAD_THRESHOLD 0.75f\n"));
   EXPECT_TRUE(contains(h, "int model_should_offload(float confidence);"));
+  options.offload_threshold = 0.7;  // the shortest literal that reads back as the same float
+  EXPECT_TRUE(contains(file_named(emit_c(model, options), "model.h").content, "#define MODEL_OFFLOAD_THRESHOLD 0.7f\n"));
+  options.offload_threshold = 0.75;
 
   testing::TempDir dir;
   testing::write_files(dir.path(), code.files);
