@@ -37,6 +37,8 @@ bench: build
 	@bench/device_table $(BUILD)
 	@bench/store_hashing $(BUILD)
 	@bench/fl $(BUILD)
+	@bench/serve $(BUILD)
+	@bench/cascade $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) out

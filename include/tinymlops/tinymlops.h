@@ -110,3 +110,6 @@
 #include "tinymlops/interop/onnx_export.h"
 #include "tinymlops/interop/onnx_import.h"
 #include "tinymlops/interop/workflow.h"
+#include "tinymlops/serve/cascade.h"
+#include "tinymlops/serve/cascade_tune.h"
+#include "tinymlops/serve/server.h"

@@ -124,6 +124,9 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
                   "require this variant (float32, int8, int4, ...); the model file decides it");
   gen->add_option("--device", codegen->device, "refuse a model that does not fit this board (see tinymlops devices)");
   gen->add_option("--name", codegen->name, "C name prefix and file stem (default: the model file's stem)");
+  gen->add_option("--offload-threshold", codegen->offload_threshold,
+                  "also emit <name>_should_offload(confidence): 1 below this confidence (edge-cloud cascade)")
+      ->check(CLI::Range(0.0, 1.0));
   gen->callback([codegen] {
     const CodegenResult result = run_codegen(*codegen);
     std::printf("generated %s (%s%s) in %s: %zu files\n", result.name.c_str(), result.variant.c_str(),

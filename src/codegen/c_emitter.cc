@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <sstream>
@@ -396,6 +397,20 @@ std::string header_comment(const DeployModel& model, const EmitOptions& options,
   return text + " */\n";
 }
 
+// The shortest C float literal that reads back as exactly `value` (finite): "0.7f",
+// where c_float_literal writes all nine digits ("0.699999988f"). For values a person
+// typed, such as the offload threshold.
+std::string short_float_literal(float value) {
+  char text[32];
+  for (int digits = 1; digits <= 9; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, static_cast<double>(value));
+    if (std::strtof(text, nullptr) == value) break;
+  }
+  std::string literal = text;
+  if (literal.find_first_of(".e") == std::string::npos) literal += ".0";
+  return literal + "f";
+}
+
 std::string emit_header(const DeployModel& model, const EmitOptions& options, const GeneratedCode& code,
                         const DeployTensor* int_in, const DeployTensor* int_out) {
   const std::string& n = code.name;
@@ -430,6 +445,13 @@ std::string emit_header(const DeployModel& model, const EmitOptions& options, co
   h << "/* Index of the largest of M_OUTPUT_SIZE outputs; its value in *confidence\n"
        " * when confidence is not null. */\n";
   h << "int " << n << "_argmax(const float* output, float* confidence);\n\n";
+  if (options.offload_threshold >= 0) {
+    h << "/* Edge-cloud cascade: 1 when the device should ask the server (confidence,\n"
+         " * e.g. from " << n << "_argmax, below " << N << "_OFFLOAD_THRESHOLD), else 0. */\n";
+    h << "#ifndef " << N << "_OFFLOAD_THRESHOLD\n#define " << N << "_OFFLOAD_THRESHOLD "
+      << short_float_literal(static_cast<float>(options.offload_threshold)) << "\n#endif\n";
+    h << "int " << n << "_should_offload(float confidence);\n\n";
+  }
   if (!model.metadata.class_names.empty()) {
     h << "#define " << N << "_NUM_CLASSES " << model.metadata.class_names.size() << "\n";
     h << "extern const char* const " << n << "_labels[" << N << "_NUM_CLASSES];\n\n";
@@ -445,6 +467,9 @@ std::string emit_header(const DeployModel& model, const EmitOptions& options, co
     }
     h << "  static int argmax(const float* output, float* confidence = 0) { return " << n
       << "_argmax(output, confidence); }\n";
+    if (options.offload_threshold >= 0) {
+      h << "  static int should_offload(float confidence) { return " << n << "_should_offload(confidence); }\n";
+    }
     h << "  static const int input_size = " << N << "_INPUT_SIZE;\n";
     h << "  static const int output_size = " << N << "_OUTPUT_SIZE;\n};\n";
   }
@@ -556,6 +581,10 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
   c << "  int best = 0, i;\n  if (output == 0) return " << N << "_ERROR_ARGUMENT;\n";
   c << "  for (i = 1; i < " << N << "_OUTPUT_SIZE; ++i) {\n    if (output[i] > output[best]) best = i;\n  }\n";
   c << "  if (confidence != 0) *confidence = output[best];\n  return best;\n}\n";
+  if (options.offload_threshold >= 0) {
+    c << "\nint " << n << "_should_offload(float confidence) {\n  return confidence < " << N
+      << "_OFFLOAD_THRESHOLD ? 1 : 0;\n}\n";
+  }
   if (!model.metadata.class_names.empty()) {
     c << "\nconst char* const " << n << "_labels[" << N << "_NUM_CLASSES] = {";
     for (size_t i = 0; i < model.metadata.class_names.size(); ++i) {

@@ -37,6 +37,7 @@ CodegenResult run_codegen(const CodegenConfig& config) {
   options.name = config.name.empty() ? std::filesystem::path(config.model).stem().string() : config.name;
   options.source = std::filesystem::path(config.model).filename().string();
   options.command = config.command;
+  options.offload_threshold = config.offload_threshold;
   const GeneratedCode code = emit_c(model, options);
   const std::vector<GeneratedFile> files = package_files(code, model, target);
   write_package(config.out, files);

@@ -46,18 +46,19 @@ nlohmann::ordered_json describe_deploy_model(const DeployModel& model) {
           {"provenance", meta.provenance}};
 }
 
-LoadedModel load_any_model(const std::filesystem::path& path) {
-  const std::string bytes = read_file(path);
+LoadedModel load_any_model(const std::filesystem::path& path) { return load_any_model_bytes(read_file(path), path.string()); }
+
+LoadedModel load_any_model_bytes(const std::string& bytes, const std::string& source) {
   LoadedModel loaded;
   if (bytes.rfind("TMLDEPLY", 0) == 0) {
-    auto model = std::make_shared<DeployModel>(parse_deploy_model(bytes, path.string()));
+    auto model = std::make_shared<DeployModel>(parse_deploy_model(bytes, source));
     auto engine = std::make_shared<ReferenceEngine>(*model);
     loaded.metadata = model->metadata;
     loaded.description = describe_deploy_model(*model);
     loaded.predict = [model, engine](const Matrix& x) { return engine->predict(x); };
     return loaded;
   }
-  auto model = std::make_shared<Model>(parse_model(bytes, path.string()));
+  auto model = std::make_shared<Model>(parse_model(bytes, source));
   loaded.metadata = model->metadata;
   loaded.description = describe_model(*model);
   loaded.predict = [model](const Matrix& x) { return model->predict(x); };

@@ -25,6 +25,8 @@ Matrix parse_rows_json(std::string_view body, size_t width, size_t max_rows, con
     json = nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(ErrorKind::kParse, source, "not JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception& e) {  // e.g. a number too large for a double
+    throw Error(ErrorKind::kParse, source, std::string("unreadable JSON: ") + e.what());
   }
   if (!json.is_object() || !json.contains("rows") || !json["rows"].is_array()) {
     throw Error(ErrorKind::kParse, source, "expected {\"rows\": [[numbers...], ...]}");
@@ -34,10 +36,10 @@ Matrix parse_rows_json(std::string_view body, size_t width, size_t max_rows, con
   Matrix out(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(width));
   for (size_t r = 0; r < rows.size(); ++r) {
     const std::string place = "rows[" + std::to_string(r) + "]";
-    if (!rows[r].is_array() || rows[r].size() != width) {
-      throw Error(ErrorKind::kParse, source,
-                  place + " has " + (rows[r].is_array() ? std::to_string(rows[r].size()) + " values" : "no list") +
-                      "; the model takes " + std::to_string(width));
+    if (!rows[r].is_array()) throw Error(ErrorKind::kParse, source, place + " is not a list of numbers");
+    if (rows[r].size() != width) {
+      throw Error(ErrorKind::kInvalid, source,
+                  place + " has " + std::to_string(rows[r].size()) + " values; the model takes " + std::to_string(width));
     }
     for (size_t c = 0; c < width; ++c) {
       const nlohmann::json& cell = rows[r][c];
@@ -52,8 +54,11 @@ Matrix parse_rows_json(std::string_view body, size_t width, size_t max_rows, con
 
 Matrix parse_rows_binary(std::string_view body, size_t width, size_t max_rows, const std::string& source) {
   const size_t row_bytes = 4 * width;
+  if (body.size() % 4 != 0) {
+    throw Error(ErrorKind::kParse, source, std::to_string(body.size()) + " bytes is not a whole number of float32 values");
+  }
   if (body.size() % row_bytes != 0) {
-    throw Error(ErrorKind::kParse, source,
+    throw Error(ErrorKind::kInvalid, source,
                 std::to_string(body.size()) + " bytes is not a whole number of rows of " + std::to_string(width) +
                     " float32 values");
   }

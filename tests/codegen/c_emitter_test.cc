@@ -257,6 +257,42 @@ std::string driver_source(const Matrix& rows, const std::vector<int8_t>& quantiz
 
 const char* kStrictC = "cc -std=c99 -O2 -ffp-contract=off -Wall -Wextra -pedantic -Werror -I.";
 
+// The cascade hook: absent by default; with a threshold, the device asks "offload?"
+// from its own confidence, compiled and run on the host (and the macro can be
+// overridden at compile time).
+TEST(EmitC, OffloadHookComparesConfidenceWithTheThresholdMacro) {
+  const DeployModel& model = testing::test_deploy_model(Variant::kInt8Mlp).model;
+  EXPECT_FALSE(contains(file_named(emit(model), "model.h").content, "should_offload"));
+  EmitOptions options;
+  options.offload_threshold = 0.75;
+  const GeneratedCode code = emit_c(model, options);
+  const std::string& h = file_named(code, "model.h").content;
+  EXPECT_TRUE(contains(h, "#define MODEL_OFFLOAD_THRESHOLD 0.75f\n"));
+  EXPECT_TRUE(contains(h, "int model_should_offload(float confidence);"));
+  options.offload_threshold = 0.7;  // the shortest literal that reads back as the same float
+  EXPECT_TRUE(contains(file_named(emit_c(model, options), "model.h").content, "#define MODEL_OFFLOAD_THRESHOLD 0.7f\n"));
+  options.offload_threshold = 0.75;
+
+  testing::TempDir dir;
+  testing::write_files(dir.path(), code.files);
+  std::string main = "#include \"model.h\"\n#include <stdio.h>\n\nint main(void) {\n";
+  main += "  float input[MODEL_INPUT_SIZE] = {0}, output[MODEL_OUTPUT_SIZE], confidence = 0;\n";
+  main += "  if (model_predict(input, output) != MODEL_OK) return 9;\n";
+  main += "  model_argmax(output, &confidence);\n";
+  main += "  printf(\"%d %d %d %d\\n\", model_should_offload(0.5f), model_should_offload(0.75f),\n";
+  main += "         model_should_offload(0.9f), model_should_offload(confidence) == (confidence < MODEL_OFFLOAD_THRESHOLD));\n";
+  main += "  return 0;\n}\n";
+  write_file_atomic(dir.path() / "main.c", main);
+  const std::string build = std::string(kStrictC) + testing::c_sources(code.files) + " main.c -lm";
+  const testing::ShellResult run = testing::run_shell(build + " -o program && ./program", dir.path());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output, "1 0 0 1\n");
+  const testing::ShellResult strict =
+      testing::run_shell(build + " -DMODEL_OFFLOAD_THRESHOLD=0.95f -o program2 && ./program2", dir.path());
+  ASSERT_EQ(strict.exit_code, 0) << strict.output;
+  EXPECT_EQ(strict.output, "1 1 1 1\n");
+}
+
 class EmittedCode : public ::testing::TestWithParam<Variant> {};
 
 // The generated model, compiled as C99 with every warning an error, runs on

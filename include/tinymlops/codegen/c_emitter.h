@@ -14,6 +14,9 @@
 //       tensor before the final dequantization out (M_INT8_OUTPUT_SIZE);
 //       int16x8 variants have m_predict_int16 and M_INT16_OUTPUT_SIZE alike;
 //   int m_argmax(const float* output, float* confidence);
+//   int m_should_offload(float confidence);  only with EmitOptions::offload_threshold
+//       >= 0: 1 when confidence < M_OFFLOAD_THRESHOLD (the edge-cloud cascade's
+//       question "ask the server?", docs/serving.md), else 0;
 //   m_labels[] (classification), sizes, M_MODEL_SHA256, M_TOOL_VERSION.
 // Each function returns M_OK (0) or M_ERROR_ARGUMENT for a null pointer.
 #pragma once
@@ -32,6 +35,9 @@ struct EmitOptions {
   std::string source;          // the model file it came from, for the header comment
   std::string command;         // the command that produced it, for the header comment
   bool cpp_wrapper = true;     // a thin C++ class in the header under __cplusplus
+  // >= 0: also emit M_OFFLOAD_THRESHOLD (this value; a -D at compile time overrides
+  // it) and m_should_offload. < 0: neither.
+  double offload_threshold = -1;
 };
 
 // A generated file: path relative to the output folder, and its content.

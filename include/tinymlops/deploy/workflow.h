@@ -18,6 +18,7 @@ struct CodegenConfig {
   std::string name;            // C name; empty: the model file's stem
   std::string command;         // recorded in the generated files' header comment
   std::string device;          // when set, refuse a model that does not fit it (fit_model)
+  double offload_threshold = -1;  // >= 0: emit <name>_should_offload (EmitOptions)
 };
 
 struct CodegenResult {

@@ -18,6 +18,8 @@ struct LoadedModel {
 
 // Throws Error(kFormat) naming the path for a file that is neither.
 LoadedModel load_any_model(const std::filesystem::path& path);
+// The same from a file's bytes; `source` names them in errors.
+LoadedModel load_any_model_bytes(const std::string& bytes, const std::string& source);
 
 // The deploy model of either file: a .tdm as it is, a .tmlm lowered to float32
 // (lower.h). Throws Error(kFormat) naming the path for a file that is neither.

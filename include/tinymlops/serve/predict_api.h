@@ -21,12 +21,15 @@
 namespace tinymlops::serve {
 
 // Raw feature rows from a JSON body. Throws Error(kParse) naming `source` and the
-// place ("rows[3][5]") for malformed JSON, a missing "rows", a row of another
-// width than `width`, or a cell that is not a finite number; Error(kInvalid) for
-// more than `max_rows` rows or none.
+// place ("rows[3][5]") for malformed JSON, a missing "rows", a row that is not a
+// list, or a cell that is not a finite number; Error(kInvalid) for a row of another
+// width than `width`, and for more than `max_rows` rows or none. (The server
+// answers kParse with 400 and kInvalid with 422.)
 Matrix parse_rows_json(std::string_view body, size_t width, size_t max_rows, const std::string& source);
 
-// Raw feature rows from a binary float32 body; the same errors.
+// Raw feature rows from a binary float32 body; the same errors: kParse for a length
+// that is not a multiple of 4 or a value that is not finite, kInvalid for a length
+// that is not a whole number of rows of `width` values or a bad row count.
 Matrix parse_rows_binary(std::string_view body, size_t width, size_t max_rows, const std::string& source);
 
 // One prediction as the response carries it.
