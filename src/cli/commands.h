@@ -31,6 +31,8 @@ void register_pipeline_commands(CLI::App& app);
 void register_fl_commands(CLI::App& app);
 // import (ONNX, Keras), export (ONNX)
 void register_interop_commands(CLI::App& app);
+// ui (the web dashboard)
+void register_ui(CLI::App& app);
 
 // Report printing shared by the compression commands: "metrics on N held-out
 // rows ..." with each metric before -> after (when the report has "before"),
