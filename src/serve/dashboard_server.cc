@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <chrono>
 #include <functional>
 #include <thread>
 
@@ -90,6 +91,12 @@ struct DashboardServer::Impl {
 };
 
 void DashboardServer::Impl::add_routes() {
+  // httplib's default sets SO_REUSEPORT, which lets a second server share a busy
+  // port; SO_REUSEADDR alone refuses it (and still allows a quick restart).
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     res.set_header("Content-Security-Policy", kContentSecurityPolicy);
     res.set_header("X-Content-Type-Options", "nosniff");
@@ -153,6 +160,8 @@ int DashboardServer::start() {
   if (port < 0) throw Error(ErrorKind::kIo, o.host + ":" + std::to_string(o.port), "cannot listen (address in use?)");
   impl_->started = true;
   impl_->listener = std::thread([this] { impl_->http.listen_after_bind(); });
+  // stop() only reaches a server that is running: wait until it is.
+  while (!impl_->http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return port;
 }
 

@@ -80,9 +80,8 @@ class Fixture {
     expect_cli({"model", "register", "digits", "digits-int8.tdm", "--metrics", "int8.json", "--from-exp", "large"});
     expect_cli({"model", "alias", "digits", "1", "staging"});
     expect_cli({"model", "alias", "digits", "2", "production"});
-    for (const Json& e : serve::DashboardData(dir_.path()).experiments()["experiments"]) {
-      ids_.push_back(e["id"].get<std::string>());
-    }
+    const Json experiments = serve::DashboardData(dir_.path()).experiments();
+    for (const Json& e : experiments["experiments"]) ids_.push_back(e["id"].get<std::string>());
   }
   const fs::path& root() const { return dir_.path(); }
   const std::vector<std::string>& ids() const { return ids_; }
@@ -310,11 +309,11 @@ TEST(DashboardServer, ABusyPortIsAnErrorNamingIt) {
   }
 }
 
-TEST(DashboardCli, OutsideAProjectIsAOneLineError) {
+TEST(DashboardCli, OutsideAProjectIsAOneLineUsageError) {
   TempDir dir;
   const ScopedCwd cwd(dir.path());
   const CommandResult result = run_cli({"ui", "--port", "0"});
-  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.exit_code, 2);  // a usage error: run it inside a project
   EXPECT_NE(result.err.find("tinymlops init"), std::string::npos) << result.err;
   EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
 }
