@@ -341,8 +341,8 @@ async function renderCompression() {
     },
     options: {
       scales: {
-        x: { title: { display: true, text: "file size (bytes)" } },
-        y: { title: { display: true, text: "accuracy" } },
+        x: { beginAtZero: true, grace: "8%", title: { display: true, text: "file size (bytes)" } },
+        y: { grace: "20%", title: { display: true, text: "accuracy" } },
       },
     },
   });
