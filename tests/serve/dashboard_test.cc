@@ -235,6 +235,43 @@ TEST_F(DashboardTest, CompressionTableHasSizeAndAccuracyPerVariant) {
   EXPECT_THROW(data().compression("nope"), Error);
 }
 
+// The real producers: `train --history` as a pipeline's plots file, and a
+// `quantize --json` report registered as the metrics of the int8 variant.
+TEST(DashboardRealFiles, TrainHistoryIsACurveAndAQuantizeReportAVariant) {
+  TempDir dir;
+  const ScopedCwd cwd(dir.path());
+  expect_cli({"init"});
+  const std::string iris = (testing::source_dir() / "examples/data/iris.csv").string();
+  dir.write("pipeline.yaml", "stages:\n  train:\n    cmd: \"'" + std::string(TINYMLOPS_CLI) + "' train --data '" + iris +
+                                 "' --label species --epochs 4 --hidden 8 --out model.tmlm --history history.csv -q\"\n"
+                                 "    outs: [model.tmlm]\n    plots: [history.csv]\n");
+  expect_cli({"exp", "run", "--name", "iris"});
+  const CommandResult quantize = run_cli({"quantize", "model.tmlm", "--data", iris, "--out", "model.tdm", "--json"});
+  ASSERT_EQ(quantize.exit_code, 0) << quantize.err;
+  dir.write("quantize.json", quantize.out);
+  expect_cli({"model", "register", "iris", "model.tmlm", "--from-exp", "iris"});
+  expect_cli({"model", "register", "iris", "model.tdm", "--metrics", "quantize.json"});
+
+  serve::DashboardData data(dir.path());
+  const Json curves = data.curves();
+  ASSERT_EQ(curves["curves"].size(), 1u) << curves.dump();
+  const Json& curve = curves["curves"][0];
+  EXPECT_EQ(curve["x_name"], "epoch");
+  EXPECT_EQ(curve["x"], Json({1.0, 2.0, 3.0, 4.0}));
+  std::vector<std::string> series;
+  for (const Json& s : curve["series"]) series.push_back(s["name"].get<std::string>());
+  EXPECT_EQ(series, (std::vector<std::string>{"learning_rate", "train_loss", "validation_loss", "validation_accuracy"}));
+
+  const Json table = data.compression("iris");
+  ASSERT_EQ(table["rows"].size(), 2u);
+  EXPECT_EQ(table["rows"][0]["variant"], "float32");
+  EXPECT_EQ(table["rows"][0]["accuracy_metric"], "");  // the experiment recorded no metrics file
+  EXPECT_EQ(table["rows"][1]["variant"], "int8");
+  EXPECT_EQ(table["rows"][1]["accuracy_metric"], "after.accuracy");
+  EXPECT_EQ(table["rows"][1]["accuracy"], Json::parse(quantize.out)["after"]["accuracy"]);
+  EXPECT_EQ(table["rows"][1]["size_bytes"], static_cast<int64_t>(fs::file_size(dir.path() / "model.tdm")));
+}
+
 // --- the server over real sockets ---------------------------------------------
 
 TEST_F(DashboardTest, ServerAnswersTheApiAndThePageAndRefusesWrites) {
