@@ -1,20 +1,17 @@
 // The dashboard of `tinymlops ui`: its JSON over a fixture project made with the
 // real binary (init, exp run of a shell pipeline, model register/alias), the HTTP
 // server over real sockets, and the page end to end in headless Chromium.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
-#include <fstream>
 
 #include "test_util.h"
 #include "tinymlops/core/error.h"
-#include "tinymlops/core/file_io.h"
 #include "tinymlops/serve/dashboard.h"
 #include "tinymlops/serve/dashboard_server.h"
 #include "tinymlops/store/repository.h"
