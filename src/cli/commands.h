@@ -33,6 +33,8 @@ void register_fl_commands(CLI::App& app);
 void register_interop_commands(CLI::App& app);
 // serve, cascade, cascade tune (inference server, edge-cloud cascade)
 void register_serve_commands(CLI::App& app);
+// ui (the web dashboard)
+void register_ui(CLI::App& app);
 
 // Report printing shared by the compression commands: "metrics on N held-out
 // rows ..." with each metric before -> after (when the report has "before"),

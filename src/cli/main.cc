@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   tinymlops::cli::register_fl_commands(app);
   tinymlops::cli::register_interop_commands(app);
   tinymlops::cli::register_serve_commands(app);
+  tinymlops::cli::register_ui(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
