@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "tinymlops/core/error.h"
+#include "tinymlops/core/socket_options.h"
 #include "tinymlops/fl/client.h"
 #include "tinymlops/nn/model_file.h"
 #include "tinymlops/nn/workflow.h"
@@ -53,6 +54,7 @@ FlHttpServer::FlHttpServer(FlServer& server, HttpServerOptions options) : impl_(
   size_t max_body = options.max_body_bytes;
   if (max_body == 0) max_body = kUpdateHeaderBytes + static_cast<size_t>(4 * server.global_model().parameter_count()) + 4096;
   http.set_payload_max_length(max_body);
+  http.set_socket_options(reuse_address_only);
 
   // Authenticates the request; on failure replies 401 and returns "".
   auto client_of = [&server](const httplib::Request& req, httplib::Response& res) -> std::string {

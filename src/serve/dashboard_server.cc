@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tinymlops/core/error.h"
+#include "tinymlops/core/socket_options.h"
 #include "tinymlops/serve/dashboard.h"
 #include "tinymlops/store/repository.h"
 
@@ -91,12 +92,7 @@ struct DashboardServer::Impl {
 };
 
 void DashboardServer::Impl::add_routes() {
-  // httplib's default sets SO_REUSEPORT, which lets a second server share a busy
-  // port; SO_REUSEADDR alone refuses it (and still allows a quick restart).
-  http.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
+  http.set_socket_options(reuse_address_only);
   http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     res.set_header("Content-Security-Policy", kContentSecurityPolicy);
     res.set_header("X-Content-Type-Options", "nosniff");

@@ -10,6 +10,7 @@
 
 #include "serve/served_model.h"
 #include "tinymlops/core/error.h"
+#include "tinymlops/core/socket_options.h"
 #include "tinymlops/serve/predict_api.h"
 // After Eigen: <resolv.h> (via httplib.h) defines a macro _res that Eigen uses as a name.
 #include <httplib.h>
@@ -231,12 +232,7 @@ InferenceServer::InferenceServer(std::unique_ptr<ModelSource> source, ServerOpti
   s.http.set_keep_alive_timeout(s.options.keep_alive_seconds);
   s.http.set_keep_alive_max_count(1000);
   s.http.set_tcp_nodelay(true);  // an answer is one small write: no Nagle delay
-  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a
-  // second server bind the same port and silently share its traffic.
-  s.http.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
+  s.http.set_socket_options(reuse_address_only);
   s.add_routes();
   const std::string where = s.options.host + ":" + std::to_string(s.options.port);
   s.port = s.options.port == 0 ? s.http.bind_to_any_port(s.options.host)
