@@ -56,7 +56,7 @@ const char* gate_op_symbol(GateOp op) {
 }
 
 Gate parse_gate(const std::string& text, const std::string& location) {
-  static const std::regex kShape(R"(^([A-Za-z_][A-Za-z0-9_./-]*)\s*(>=|<=|==|!=|>|<)\s*(\S+)$)");
+  static const std::regex kShape(R"(^([A-Za-z_][A-Za-z0-9_./@-]*)\s*(>=|<=|==|!=|>|<)\s*(\S+)$)");
   Gate gate;
   gate.text = trim(text);
   std::smatch match;

@@ -29,6 +29,7 @@ TEST(Gates, ParsesEveryOperatorAndNumberForm) {
                         Case{"eval.drop_vs_float < 1e-2", "eval.drop_vs_float", GateOp::kLess, 0.01},
                         Case{"loss > -1.5", "loss", GateOp::kGreater, -1.5},
                         Case{"classes == 4", "classes", GateOp::kEqual, 4},
+                        Case{"acc@0.5 >= 0.90", "acc@0.5", GateOp::kGreaterEqual, 0.9},
                         Case{"val/f1-macro != +0", "val/f1-macro", GateOp::kNotEqual, 0}}) {
     Gate gate = parse_gate(c.text, "g");
     EXPECT_EQ(gate.metric, c.metric) << c.text;

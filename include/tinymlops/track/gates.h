@@ -3,7 +3,7 @@
 // Grammar (one gate per string, as listed under `gates:` in tinymlops.yaml):
 //
 //   gate   := METRIC OP NUMBER
-//   METRIC := a letter or '_' followed by letters, digits, '_', '.', '/' or '-'
+//   METRIC := a letter or '_' followed by letters, digits, '_', '.', '/', '@' or '-'
 //             (a flattened metric name such as "accuracy" or "eval.drop_vs_float")
 //   OP     := ">=" | "<=" | ">" | "<" | "==" | "!="
 //   NUMBER := a decimal number as in C: "0.90", "-1", "65536", "1e-3"
