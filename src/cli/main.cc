@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   tinymlops::cli::register_interop_commands(app);
   tinymlops::cli::register_serve_commands(app);
   tinymlops::cli::register_ui(app);
+  tinymlops::cli::register_ocr_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
