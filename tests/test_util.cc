@@ -32,6 +32,13 @@ std::filesystem::path TempDir::write(const std::string& name, const std::string&
 
 std::filesystem::path source_dir() { return TINYMLOPS_SOURCE_DIR; }
 
+ScopedPath::ScopedPath() : previous_(std::getenv("PATH") ? std::getenv("PATH") : "") {
+  const std::string bin = std::filesystem::path(TINYMLOPS_CLI).parent_path().string();
+  ::setenv("PATH", (bin + ":" + previous_).c_str(), 1);
+}
+
+ScopedPath::~ScopedPath() { ::setenv("PATH", previous_.c_str(), 1); }
+
 CommandResult run_cli(const std::vector<std::string>& args) {
   TempDir capture;
   std::string out_path = (capture.path() / "out").string();

@@ -43,6 +43,19 @@ class ScopedCwd {
   std::filesystem::path previous_;
 };
 
+// Puts the directory of the built `tinymlops` first on PATH for the object's
+// lifetime (pipeline stages call `tinymlops` by name).
+class ScopedPath {
+ public:
+  ScopedPath();
+  ~ScopedPath();
+  ScopedPath(const ScopedPath&) = delete;
+  ScopedPath& operator=(const ScopedPath&) = delete;
+
+ private:
+  std::string previous_;
+};
+
 struct CommandResult {
   int exit_code = -1;
   std::string out;  // stdout

@@ -3,7 +3,6 @@
 // passed), lineage, gc keeping what the registry and the lock reference.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
@@ -17,19 +16,7 @@ using testing::CommandResult;
 using testing::TempDir;
 
 using testing::ScopedCwd;
-
-// The stages call `tinymlops`: the built one comes first on PATH.
-class ScopedPath {
- public:
-  ScopedPath() : previous_(std::getenv("PATH") ? std::getenv("PATH") : "") {
-    const std::string bin = fs::path(TINYMLOPS_CLI).parent_path().string();
-    ::setenv("PATH", (bin + ":" + previous_).c_str(), 1);
-  }
-  ~ScopedPath() { ::setenv("PATH", previous_.c_str(), 1); }
-
- private:
-  std::string previous_;
-};
+using testing::ScopedPath;
 
 CommandResult run(const std::vector<std::string>& args) {
   CommandResult r = testing::run_cli(args);
