@@ -1,15 +1,13 @@
 // Reading license plates with a character classifier: cut the plate into
 // characters (segment.h), classify every crop with a tinymlops model (float .tmlm
 // or deployed .tdm, the same engine `evaluate` runs), then apply the plate rules
-// (plate_rules.h). And the benchmark of a model over a labelled plates set.
+// (plate_rules.h).
 #pragma once
 
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "tinymlops/core/progress.h"
 #include "tinymlops/ocr/image.h"
 #include "tinymlops/ocr/plate_rules.h"
 #include "tinymlops/runtime/any_model.h"
@@ -57,27 +55,5 @@ struct PlateSetEntry {
 // Reads DIR/plates.csv. Throws Error(kParse) naming plates.csv and the line for a
 // row without file/text, Error(kIo) for a missing plates.csv.
 std::vector<PlateSetEntry> read_plate_set(const std::filesystem::path& dir);
-
-struct PlateBenchmarkOptions {
-  std::filesystem::path model;      // the model scored at the top level (e.g. int8)
-  std::filesystem::path reference;  // optional second model scored under "reference" (e.g. float)
-  std::filesystem::path plates;     // a plates set directory
-  std::filesystem::path rules;      // empty: the built-in Brazilian rules
-  std::vector<double> thresholds = {0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
-  int examples = 10;                // misread plates listed in the report
-};
-
-struct PlateBenchmark {
-  // score_plates' keys for `model` (with "without_heuristics" nested), plus
-  // "model", "variant", "misread" (examples) and "reference" (the same for the
-  // reference model) when one was given.
-  nlohmann::ordered_json metrics;
-  // threshold, then acc@threshold for each model with and without heuristics:
-  // the pipeline's plots file.
-  std::string plot_csv;
-};
-
-// Reads every plate of the set with each model and scores them.
-PlateBenchmark benchmark_plates(const PlateBenchmarkOptions& options, Progress& progress);
 
 }  // namespace tinymlops
