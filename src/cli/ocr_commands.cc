@@ -110,6 +110,7 @@ void register_ocr_commands(CLI::App& app) {
   add_read_command(*ocr);
   add_benchmark_command(*ocr);
   // Each helper's subcommand is added here:
+  add_ocr_fix_command(*ocr);
 }
 
 }  // namespace tinymlops::cli
