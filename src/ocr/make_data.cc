@@ -128,16 +128,16 @@ PlateSetSummary make_plate_set(const PlateSetOptions& options, Progress* progres
                 "exists and is not a plates set (no plates.csv with header \"file,text,format\"): refusing to replace "
                 "it; remove it or choose another --out");
   }
-  if (out.has_parent_path()) {
-    fs::create_directories(out.parent_path(), ec);
-    if (ec) throw Error(ErrorKind::kIo, out.parent_path().string(), "cannot create the directory: " + ec.message());
-  }
-
   // The fonts are opened (and checked) before anything is written.
   PlateRenderOptions render_options;
   render_options.fonts = options.fonts;
   render_options.old_dash = options.old_dash;
   PlateRenderer renderer(render_options);
+
+  if (out.has_parent_path()) {
+    fs::create_directories(out.parent_path(), ec);
+    if (ec) throw Error(ErrorKind::kIo, out.parent_path().string(), "cannot create the directory: " + ec.message());
+  }
 
   const fs::path partial = sibling(out, ".partial");
   remove_leftover(partial);
