@@ -34,7 +34,7 @@ void check_options(const PlateSetOptions& o) {
   if (!(o.degradation >= 0.0 && o.degradation <= 1.0)) {
     throw Error(ErrorKind::kUsage, "--degradation", std::to_string(o.degradation) + " is not a strength in 0..1");
   }
-  if (o.sheet_plates < 1) throw Error(ErrorKind::kUsage, "sheet", "sheet_plates must be >= 1");
+  if (o.sheet_plates < 1) throw Error(ErrorKind::kUsage, "--sheet-plates", std::to_string(o.sheet_plates) + " is not >= 1");
 }
 
 // OUT without a trailing slash; refuses ".", ".." and "/".
@@ -106,6 +106,38 @@ std::string plate_file(int index) {
   return name;
 }
 
+// Renders and writes the plates and plates.csv into `partial` (invariants 1
+// and 2 of the header), counting formats into `summary`.
+void write_plates(const fs::path& partial, const PlateSetOptions& options, PlateRenderer& renderer,
+                  PlateSetSummary& summary, std::vector<GrayImage>& sheet_images, Progress* progress) {
+  std::error_code ec;
+  fs::create_directories(partial / "plates", ec);
+  if (ec) throw Error(ErrorKind::kIo, partial.string(), "cannot create the directory: " + ec.message());
+  write_plain(partial / kPartialMarker, "an interrupted `tinymlops ocr make-data` run; safe to delete\n");
+
+  const auto& formats = brazilian_plate_formats();
+  const std::uint64_t mercosul_per_million = static_cast<std::uint64_t>(std::llround(options.mercosul_fraction * 1e6));
+  std::string csv = std::string(kCsvHeader) + "\n";
+  Rng master(options.seed);
+  for (int i = 0; i < options.plates; ++i) {
+    Rng rng = master.split();
+    const bool mercosul = rng.below(1000000) < mercosul_per_million;
+    const PlateFormat& format = formats[mercosul ? 1 : 0];
+    const std::string text = random_plate_text(format, rng);
+    const GrayImage clean = renderer.render(text, format, rng).image;
+    const GrayImage plate = degrade(clean, options.degradation, rng);
+    const std::string file = plate_file(i);
+    write_plain(partial / file, encode_pgm(plate));
+    csv += file + "," + text + "," + format.name + "\n";
+    (mercosul ? summary.mercosul : summary.old) += 1;
+    if (!options.sheet.empty() && static_cast<int>(sheet_images.size()) < options.sheet_plates) sheet_images.push_back(plate);
+    if (progress != nullptr) progress->update(i + 1, options.plates, "plates", {});
+  }
+  write_plain(partial / "plates.csv", csv);
+  fs::remove(partial / kPartialMarker, ec);
+  sync_filesystem(partial);
+}
+
 }  // namespace
 
 bool is_plate_set(const fs::path& dir) {
@@ -139,41 +171,24 @@ PlateSetSummary make_plate_set(const PlateSetOptions& options, Progress* progres
     if (ec) throw Error(ErrorKind::kIo, out.parent_path().string(), "cannot create the directory: " + ec.message());
   }
 
+  // Leftovers of interrupted runs go first (or the run stops before any work).
   const fs::path partial = sibling(out, ".partial");
+  const fs::path replaced = sibling(out, ".replaced");
   remove_leftover(partial);
-  fs::create_directories(partial / "plates", ec);
-  if (ec) throw Error(ErrorKind::kIo, partial.string(), "cannot create the directory: " + ec.message());
-  write_plain(partial / kPartialMarker, "an interrupted `tinymlops ocr make-data` run; safe to delete\n");
+  remove_leftover(replaced);
 
-  const auto& formats = brazilian_plate_formats();
-  const std::uint64_t mercosul_per_million = static_cast<std::uint64_t>(std::llround(options.mercosul_fraction * 1e6));
   PlateSetSummary summary;
   summary.dir = out;
-  std::string csv = std::string(kCsvHeader) + "\n";
   std::vector<GrayImage> sheet_images;
-  Rng master(options.seed);
-  for (int i = 0; i < options.plates; ++i) {
-    Rng rng = master.split();
-    const bool mercosul = rng.below(1000000) < mercosul_per_million;
-    const PlateFormat& format = formats[mercosul ? 1 : 0];
-    const std::string text = random_plate_text(format, rng);
-    const GrayImage clean = renderer.render(text, format, rng).image;
-    const GrayImage plate = degrade(clean, options.degradation, rng);
-    const std::string file = plate_file(i);
-    write_plain(partial / file, encode_pgm(plate));
-    csv += file + "," + text + "," + format.name + "\n";
-    (mercosul ? summary.mercosul : summary.old) += 1;
-    if (!options.sheet.empty() && static_cast<int>(sheet_images.size()) < options.sheet_plates) sheet_images.push_back(plate);
-    if (progress != nullptr) progress->update(i + 1, options.plates, "plates", {});
+  try {
+    write_plates(partial, options, renderer, summary, sheet_images, progress);
+  } catch (...) {
+    fs::remove_all(partial, ec);  // ours: it has the marker
+    throw;
   }
-  write_plain(partial / "plates.csv", csv);
-  fs::remove(partial / kPartialMarker, ec);
-  sync_filesystem(partial);
 
   // Into place (invariant 3 of the header).
   if (out_exists) {
-    const fs::path replaced = sibling(out, ".replaced");
-    remove_leftover(replaced);
     rename_or_throw(out, replaced);
     rename_or_throw(partial, out);
     fs::remove_all(replaced, ec);

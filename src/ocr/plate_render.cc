@@ -107,6 +107,7 @@ PlateRenderer::PlateRenderer(const PlateRenderOptions& options) : old_dash_(opti
     if (metrics.cap_height_at_100 < 10 || metrics.width_at_100 < 10) {
       throw Error(ErrorKind::kInvalid, path.string(), "font's 'H' or 'O' is too small to draw plates with");
     }
+    for (const char* c = kPlateAlphabet; *c != '\0'; ++c) font.advance(static_cast<char32_t>(*c), 20);  // has every glyph
     fonts_.push_back(std::move(font));
     metrics_.push_back(metrics);
   }

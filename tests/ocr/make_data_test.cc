@@ -154,8 +154,11 @@ TEST(MakeData, LeftoversOfAnInterruptedRunAreCleanedOthersRefused) {
   fs::create_directories(partial / "plates");
   write_file_atomic(partial / ".make-data-partial", "x");
   write_file_atomic(partial / "plates" / "000000.pgm", "half");
+  // An old set left aside by a run stopped between its two renames.
+  make_plate_set(small_set(dir.path() / ".set.replaced", 2), nullptr);
   make_plate_set(small_set(dir.path() / "set", 3), nullptr);
   EXPECT_FALSE(fs::exists(partial));
+  EXPECT_FALSE(fs::exists(dir.path() / ".set.replaced"));
   EXPECT_TRUE(is_plate_set(dir.path() / "set"));
 
   // A same-named directory that is not ours is left alone, and nothing is written.

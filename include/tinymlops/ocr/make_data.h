@@ -16,8 +16,10 @@
 //
 // Never a half set, never a user's directory lost:
 //   1. The set is written into a temporary sibling, PARENT/.NAME.partial, marked
-//      as ours by a file ".make-data-partial"; a leftover of an interrupted run
-//      (with the marker) is removed first, anything else there is refused.
+//      as ours by a file ".make-data-partial" (removed again when an error stops
+//      the run). Leftovers of an interrupted run (.NAME.partial with the marker,
+//      or a plates set at .NAME.partial or .NAME.replaced) are removed first;
+//      anything else at those names is refused before any work.
 //   2. All files are written and flushed to disk (one syncfs of the partial
 //      directory's filesystem) before the directory is renamed into place, and
 //      the parent directory is fsync'ed after the rename, so OUT either does not

@@ -87,7 +87,8 @@ struct RenderedPlate {
 
 class PlateRenderer {
  public:
-  // Opens the fonts (throws the Font errors: a missing file names its path).
+  // Opens the fonts and checks each has a glyph for every kPlateAlphabet
+  // character (throws the Font errors: a missing file names its path).
   explicit PlateRenderer(const PlateRenderOptions& options = {});
 
   int font_count() const { return static_cast<int>(fonts_.size()); }
