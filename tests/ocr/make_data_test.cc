@@ -1,6 +1,7 @@
 #include "tinymlops/ocr/make_data.h"
 
 #include <gtest/gtest.h>
+#include <png.h>
 
 #include <sstream>
 
@@ -11,6 +12,7 @@
 #include "tinymlops/ocr/image.h"
 #include "tinymlops/ocr/plate_format.h"
 #include "tinymlops/ocr/plate_render.h"
+#include "tinymlops/ocr/png.h"
 
 namespace fs = std::filesystem;
 
@@ -217,6 +219,35 @@ TEST(MakeData, ContactSheetIsAPngOfTheFirstPlates) {
   // 4 columns x 2 rows of 2x plates, 4 px apart.
   EXPECT_EQ(be32(16), 4 + 4 * (2 * kPlateWidth + 4));
   EXPECT_EQ(be32(20), 4 + 2 * (2 * kPlateHeight + 4));
+}
+
+// The sheet's PNG read back by libpng's reader: the same pixels, laid out as documented.
+TEST(MakeData, PngSheetsRoundTripAndCheckTheirImages) {
+  std::vector<GrayImage> images;
+  for (int i = 0; i < 3; ++i) images.emplace_back(5, 2, static_cast<std::uint8_t>(10 * i + 7));
+  const GrayImage sheet = contact_sheet(images, 2, 3, 1, 200);
+  ASSERT_EQ(sheet.width, 1 + 2 * (15 + 1));
+  ASSERT_EQ(sheet.height, 1 + 2 * (6 + 1));
+  EXPECT_EQ(sheet.at(0, 0), 200);
+  EXPECT_EQ(sheet.at(1, 1), 7);
+  EXPECT_EQ(sheet.at(1 + 16 + 14, 1 + 5), 17);
+  EXPECT_EQ(sheet.at(1, 1 + 7), 27);
+  EXPECT_EQ(sheet.at(1 + 16, 1 + 7), 200);  // no fourth image
+
+  const std::string bytes = encode_png(sheet);
+  png_image png{};
+  png.version = PNG_IMAGE_VERSION;
+  ASSERT_TRUE(png_image_begin_read_from_memory(&png, bytes.data(), bytes.size()));
+  png.format = PNG_FORMAT_GRAY;
+  std::vector<std::uint8_t> pixels(PNG_IMAGE_SIZE(png));
+  ASSERT_TRUE(png_image_finish_read(&png, nullptr, pixels.data(), 0, nullptr));
+  EXPECT_EQ(static_cast<int>(png.width), sheet.width);
+  EXPECT_EQ(pixels, sheet.pixels);
+
+  EXPECT_EQ(error_of([] { contact_sheet({GrayImage(2, 2), GrayImage(3, 2)}, 2); }),
+            "contact sheet: images differ in size (3x2 vs 2x2)");
+  EXPECT_EQ(error_of([] { contact_sheet({}, 2); }), "contact sheet: no images");
+  EXPECT_EQ(error_of([] { encode_png(GrayImage()); }), "png: cannot encode an empty image");
 }
 
 }  // namespace
