@@ -69,6 +69,24 @@ void check_range(const char* what, int value, int low, int high) {
   }
 }
 
+// `image` resampled to `width` columns (linear interpolation between the two
+// nearest source columns, pixel centres aligned), in integers so the bytes do
+// not depend on how the compiler treats floating point. REQUIRES width >= 1.
+GrayImage squeeze_width(const GrayImage& image, int width) {
+  GrayImage out(width, image.height);
+  for (int x = 0; x < width; ++x) {
+    // Source position of the output column's centre, in 1/256 px.
+    const long position = std::clamp<long>((2L * x + 1) * image.width * 128 / width - 128, 0, (image.width - 1) * 256L);
+    const int x0 = static_cast<int>(position / 256);
+    const int x1 = std::min(x0 + 1, image.width - 1);
+    const long weight = position % 256;
+    for (int y = 0; y < image.height; ++y) {
+      out.at(x, y) = static_cast<std::uint8_t>((image.at(x0, y) * (256 - weight) + image.at(x1, y) * weight + 128) / 256);
+    }
+  }
+  return out;
+}
+
 // The glyphs of `text` with caps `cap_height` high, each cropped to its ink
 // (top adjusted) and squeezed to `cell_width` when wider.
 std::vector<Glyph> render_line(Font& font, const PlateFontMetrics& metrics, const std::string& text, int cap_height,
@@ -81,7 +99,7 @@ std::vector<Glyph> render_line(Font& font, const PlateFontMetrics& metrics, cons
     const CharBox box = ink_box(g.coverage);
     g.coverage = crop(g.coverage, box.x, box.y, box.width, box.height, 0);
     g.top -= box.y;
-    if (g.coverage.width > cell_width) g.coverage = resize_bilinear(g.coverage, cell_width, g.coverage.height);
+    if (g.coverage.width > cell_width) g.coverage = squeeze_width(g.coverage, cell_width);
     glyphs.push_back(std::move(g));
   }
   return glyphs;

@@ -22,7 +22,8 @@
 //      Mercosul plates, at least 2 px below the band.
 // Font, character height and width, spacing, grey levels and a +-1 px jitter of
 // the text position vary per plate, drawn from the Rng; the same Rng state and
-// fonts give the same bytes.
+// fonts give the same bytes in every build (FreeType renders in fixed point; the
+// squeezing and compositing here are integer arithmetic).
 #pragma once
 
 #include <filesystem>
