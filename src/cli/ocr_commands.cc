@@ -111,6 +111,7 @@ void register_ocr_commands(CLI::App& app) {
   add_benchmark_command(*ocr);
   // Each helper's subcommand is added here:
   add_ocr_fix_command(*ocr);
+  add_ocr_make_data_command(*ocr);
 }
 
 }  // namespace tinymlops::cli
