@@ -38,6 +38,7 @@ void register_ui(CLI::App& app);
 // ocr make-data|crops|fix|read|benchmark (the license-plate OCR case study); each
 // subcommand is added to the `ocr` group by its add_ocr_* function.
 void register_ocr_commands(CLI::App& app);
+void add_ocr_crops_command(CLI::App& ocr);  // ocr crops, ocr segment
 
 // Report printing shared by the compression commands: "metrics on N held-out
 // rows ..." with each metric before -> after (when the report has "before"),

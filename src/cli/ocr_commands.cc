@@ -7,6 +7,7 @@ void register_ocr_commands(CLI::App& app) {
   CLI::App* ocr = app.add_subcommand("ocr", "license-plate OCR: make plates, cut characters, read and score plates");
   ocr->require_subcommand(1);
   // Each helper's subcommand is added here:
+  add_ocr_crops_command(*ocr);
 }
 
 }  // namespace tinymlops::cli
