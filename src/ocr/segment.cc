@@ -38,15 +38,16 @@ constexpr double kBottomRegion = 0.25;        // ... the bottom 25% ...
 constexpr double kSideRegion = 0.12;          // ... and the left and right 12%
 constexpr double kLineRowFraction = 0.8;      // a row this inked (of the width) is a border line or band
 constexpr double kLineColumnFraction = 0.9;   // a column this inked (of the interior height) is a border line
+constexpr double kMinInteriorInk = 0.01;      // less ink than this inside the border: a blank plate
 constexpr int kMinTextRowInk = 2;             // a text row has at least this many ink pixels ...
 constexpr double kTextRowOfPeak = 0.1;        // ... and this fraction of the most inked row
 constexpr int kMaxTextRowGap = 1;             // gaps of this many rows do not end the band
 constexpr double kMinTextHeight = 0.25;       // the band is at least this fraction of the interior height
-constexpr int kMinColumnInk = 2;              // an ink column has this many ink pixels in the band
+constexpr int kMinColumnInk = 1;              // an ink column has this many ink pixels in the band
 constexpr double kMinBlobHeight = 0.5;        // shorter blobs (hyphen, dots, specks) are not characters
 constexpr double kMaxMergedWidth = 1.3;       // merge broken pieces only up to 1.3 median widths
 constexpr double kMinSplitWidth = 1.5;        // split a blob only when 1.5 median widths or wider
-constexpr double kSplitSearch = 0.3;          // a cut is searched within +-0.3 part widths of its place
+constexpr double kSplitSearch = 0.2;          // a cut is searched within +-0.2 part widths of its place
 constexpr double kMaxCharWidth = 1.9;         // after resolving, no character wider than 1.9 medians
 constexpr int kStretchMargin = 2;             // contrast statistics use the box plus this margin
 constexpr double kMinCropContrast = 8;        // below this the stretch uses min..max instead
@@ -252,15 +253,18 @@ Rect plate_interior(const Mask& mask) {
 
 // Step 5. The text band: the run of text rows in `interior` (gaps up to
 // kMaxTextRowGap bridged) holding the most ink. Returns false with `why` set when
-// there is no ink or the run is shorter than kMinTextHeight of the interior.
+// there is (almost, kMinInteriorInk) no ink or the run is shorter than kMinTextHeight of the interior.
 bool find_text_band(const Mask& mask, Rect interior, Rect* band, std::string* why) {
   std::vector<int> ink(static_cast<std::size_t>(std::max(0, interior.y1 - interior.y0)));
   int peak = 0;
+  long total = 0;
   for (int y = interior.y0; y < interior.y1; ++y) {
     ink[static_cast<std::size_t>(y - interior.y0)] = row_ink(mask, y, interior.x0, interior.x1);
     peak = std::max(peak, ink[static_cast<std::size_t>(y - interior.y0)]);
+    total += ink[static_cast<std::size_t>(y - interior.y0)];
   }
-  if (peak < kMinTextRowInk) {
+  const double area = static_cast<double>(interior.x1 - interior.x0) * (interior.y1 - interior.y0);
+  if (static_cast<double>(total) < kMinInteriorInk * area || peak < kMinTextRowInk) {
     *why = "plate is blank: no ink inside the plate border";
     return false;
   }
@@ -339,8 +343,8 @@ std::vector<Blob> split_blob(const Mask& mask, Rect band, Blob blob, int parts) 
   int left = blob.x0;
   for (int k = 1; k < parts; ++k) {
     const double even = blob.x0 + k * part;
-    const int from = std::max(left + 1, static_cast<int>(std::floor(even - kSplitSearch * part)));
-    const int to = std::min(blob.x1 - 1, static_cast<int>(std::ceil(even + kSplitSearch * part)));
+    const int from = std::max(left + 1, static_cast<int>(std::ceil(even - kSplitSearch * part)));
+    const int to = std::min(blob.x1 - 1, static_cast<int>(std::floor(even + kSplitSearch * part)));
     int cut = std::clamp(static_cast<int>(std::lround(even)), left + 1, blob.x1 - 1);
     int least = column_ink(mask, cut, band.y0, band.y1);
     for (int x = from; x <= to; ++x) {
@@ -470,6 +474,7 @@ Segmentation segment_plate(const GrayImage& plate, const SegmentOptions& options
                               std::to_string(plate.height) + " (at least " + std::to_string(kMinPlateWidth) + "x" +
                               std::to_string(kMinPlateHeight) + ")");
   }
+  GrayImage original = plate;  // the crops are cut from this one, not from the denoised copy
   GrayImage image = median3x3(plate);
   Otsu split = otsu_of(image, whole(image));
   if (split.high_mean - split.low_mean < kMinPlateContrast) {
@@ -479,6 +484,7 @@ Segmentation segment_plate(const GrayImage& plate, const SegmentOptions& options
   }
   if (is_light_on_dark(image, split.threshold)) {
     result.inverted = true;
+    original = inverted(original);
     image = inverted(image);
     split = otsu_of(image, whole(image));
   }
@@ -486,6 +492,7 @@ Segmentation segment_plate(const GrayImage& plate, const SegmentOptions& options
   const Rotation rotation = rotation_for(image, result.skew_degrees);
   if (result.skew_degrees != 0) {
     image = rotate(image, rotation);
+    original = rotate(original, rotation);
     split = otsu_of(image, whole(image));
   }
   const Mask mask = binarize(image, split.threshold);
@@ -500,7 +507,7 @@ Segmentation segment_plate(const GrayImage& plate, const SegmentOptions& options
     if (bottom <= top) return failed(result, "a character column between x=" + std::to_string(blob.x0) + " and x=" + std::to_string(blob.x1) + " has no ink");
     const Rect box{blob.x0, top, blob.x1, bottom};
     result.boxes.push_back(original_box(rotation, box, plate.width, plate.height));
-    result.crops.push_back(fit_char(stretched_ink(image, box), options.crop_width, options.crop_height));
+    result.crops.push_back(fit_char(stretched_ink(original, box), options.crop_width, options.crop_height));
   }
   result.ok = true;
   return result;

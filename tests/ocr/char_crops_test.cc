@@ -72,14 +72,14 @@ TEST(CharCrops, AddsTheBundledHandwrittenDigitsScaledLikePlateCharacters) {
   const CsvTable table = read_csv(dir.path() / "chars.csv");
   ASSERT_EQ(table.rows.size(), 14u + 1797u);
   ASSERT_EQ(table.header.size(), 141u);
-  // The first digit of digits.csv is a 0: ink reaches the crop's top and bottom rows
-  // (fitted to the height), its hole in the middle stays dark, labels are the digits.
+  // The first digit of digits.csv is a 0 (ink box 6x8, fitted to 10x13): ink reaches
+  // the crop's top and bottom rows, its hole in the middle stays dark, labels are the digits.
   const auto& zero = table.rows[14];
   EXPECT_EQ(zero.back(), "0");
   int top_ink = 0, bottom_ink = 0;
   for (int x = 0; x < 10; ++x) {
     top_ink = std::max(top_ink, std::stoi(zero[static_cast<std::size_t>(x)]));
-    bottom_ink = std::max(bottom_ink, std::stoi(zero[static_cast<std::size_t>(13 * 10 + x)]));
+    bottom_ink = std::max(bottom_ink, std::stoi(zero[static_cast<std::size_t>(12 * 10 + x)]));
   }
   EXPECT_GT(top_ink, 100);
   EXPECT_GT(bottom_ink, 100);

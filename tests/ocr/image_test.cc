@@ -8,6 +8,8 @@
 namespace tinymlops {
 namespace {
 
+using testing::error_of;
+
 GrayImage gradient(int w, int h) {
   GrayImage image(w, h);
   for (int y = 0; y < h; ++y)
