@@ -96,8 +96,8 @@ void add_segment(CLI::App& ocr) {
     std::printf("%zu characters (skew %.1f degrees%s)\n", cut.boxes.size(), cut.skew_degrees,
                 cut.inverted ? ", light on dark" : "");
     for (std::size_t i = 0; i < cut.boxes.size(); ++i) {
-      const CharBox& b = cut.boxes[i];
-      std::printf("  %zu: x=%d y=%d w=%d h=%d\n", i + 1, b.x, b.y, b.w, b.h);
+      const SegmentBox& b = cut.boxes[i];
+      std::printf("  %zu: x=%d y=%d w=%d h=%d\n", i + 1, b.x, b.y, b.width, b.height);
     }
     if (flags->out.empty()) return;
     std::filesystem::create_directories(flags->out);

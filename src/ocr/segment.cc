@@ -3,8 +3,8 @@
 //
 //   1. denoise        3x3 median
 //   2. binarize       Otsu threshold; blank plate check; polarity (invert light-on-dark)
-//   3. deskew         projection-profile angle search, rotate, binarize again
-//   4. interior       the plate inside its border lines and the top band
+//   3. align          projection-profile searches for the rotation and the slant, warp, binarize again
+//   4. interior       the plate inside its border lines and the top band; long runs erased
 //   5. text band      the rows holding the characters (horizontal projection)
 //   6. columns        runs of inked columns in the band (vertical projection)
 //   7. resolve        merge broken / split touching characters until expected_chars
@@ -33,11 +33,16 @@ constexpr double kCentreWindow = 0.25;        // polarity looks at [0.25, 0.75) 
 constexpr double kDarkPlateFraction = 0.5;    // more dark pixels than this in the centre: light-on-dark
 constexpr double kMaxSkewDegrees = 6.0;       // deskew searches [-6, 6] degrees ...
 constexpr double kSkewStepDegrees = 0.5;      // ... in steps of 0.5
+constexpr double kMaxSlant = 0.16;            // deslant searches shears of [-0.16, 0.16] px per row ...
+constexpr double kSlantStep = 0.02;           // ... in steps of 0.02
 constexpr double kTopRegion = 0.4;            // border lines / top band are looked for in the top 40% ...
 constexpr double kBottomRegion = 0.25;        // ... the bottom 25% ...
 constexpr double kSideRegion = 0.12;          // ... and the left and right 12%
 constexpr double kLineRowFraction = 0.8;      // a row this inked (of the width) is a border line or band
-constexpr double kLineColumnFraction = 0.9;   // a column this inked (of the interior height) is a border line
+constexpr double kLineColumnFraction = 0.9;   // columns this inked (of the interior height) are a border line
+constexpr int kLineColumnWindow = 3;          // ... looking at this many columns at a time
+constexpr double kLongRunFraction = 0.3;      // longer horizontal ink runs (of the width) are not characters ...
+constexpr double kSideRunFraction = 0.08;     // ... nor, touching the interior's side, runs longer than this
 constexpr double kMinInteriorInk = 0.01;      // less ink than this inside the border: a blank plate
 constexpr int kMinTextRowInk = 2;             // a text row has at least this many ink pixels ...
 constexpr double kTextRowOfPeak = 0.1;        // ... and this fraction of the most inked row
@@ -45,7 +50,9 @@ constexpr int kMaxTextRowGap = 1;             // gaps of this many rows do not e
 constexpr double kMinTextHeight = 0.25;       // the band is at least this fraction of the interior height
 constexpr int kMinColumnInk = 1;              // an ink column has this many ink pixels in the band
 constexpr double kMinBlobHeight = 0.5;        // shorter blobs (hyphen, dots, specks) are not characters
-constexpr double kMaxMergedWidth = 1.3;       // merge broken pieces only up to 1.3 median widths
+constexpr double kEdgeSliver = 0.2;           // narrower blobs at the band's ends are border remains
+constexpr double kTrimOverhang = 0.15;        // outer columns inked this far past the band are a border side
+constexpr double kMaxMergedWidth = 1.5;       // merge broken pieces only up to 1.5 median widths
 constexpr double kMinSplitWidth = 1.5;        // split a blob only when 1.5 median widths or wider
 constexpr double kSplitSearch = 0.2;          // a cut is searched within +-0.2 part widths of its place
 constexpr double kMaxCharWidth = 1.9;         // after resolving, no character wider than 1.9 medians
@@ -161,8 +168,7 @@ GrayImage inverted(const GrayImage& image) {
 // keep the smallest rotation.
 double estimate_skew(const Mask& mask) {
   const double cx = (mask.width - 1) / 2.0;
-  const double max_shift = std::abs(cx) * std::tan(kMaxSkewDegrees * std::numbers::pi / 180) + 2;
-  const int offset = static_cast<int>(std::ceil(max_shift));
+  const int offset = static_cast<int>(std::ceil(cx * std::tan(kMaxSkewDegrees * std::numbers::pi / 180))) + 2;
   std::vector<double> rows(static_cast<std::size_t>(mask.height + 2 * offset));
   double best_score = -1, best_angle = 0;
   const int steps = static_cast<int>(std::lround(kMaxSkewDegrees / kSkewStepDegrees));
@@ -183,28 +189,71 @@ double estimate_skew(const Mask& mask) {
   return best_angle;
 }
 
-// Where the deskewed pixel (x, y) comes from in the original plate.
-struct Rotation {
-  double cx, cy, cos_a, sin_a;
+// Step 3b. The slant (x shift per row) of the characters' stems and the border's
+// sides: the slant in [-kMaxSlant, kMaxSlant] whose vertical projection of the ink,
+// each row shifted back by slant * (y - centre), has the largest sum of squares.
+// Tried from 0 outwards, so ties keep the smallest correction.
+double estimate_slant(const Mask& mask) {
+  const double cy = (mask.height - 1) / 2.0;
+  const int offset = static_cast<int>(std::ceil(cy * kMaxSlant)) + 2;
+  std::vector<double> columns(static_cast<std::size_t>(mask.width + 2 * offset));
+  double best_score = -1, best_slant = 0;
+  const int steps = static_cast<int>(std::lround(kMaxSlant / kSlantStep));
+  for (int i = 0; i <= 2 * steps; ++i) {
+    const double slant = (i % 2 == 1 ? 1 : -1) * ((i + 1) / 2) * kSlantStep;
+    std::fill(columns.begin(), columns.end(), 0.0);
+    for (int y = 0; y < mask.height; ++y)
+      for (int x = 0; x < mask.width; ++x)
+        if (mask.at(x, y)) columns[static_cast<std::size_t>(std::lround(x - (y - cy) * slant) + offset)] += 1;
+    double score = 0;
+    for (double c : columns) score += c * c;
+    if (score > best_score) {
+      best_score = score;
+      best_slant = slant;
+    }
+  }
+  return best_slant;
+}
+
+// Where the aligned plate's pixel (x, y) comes from in the original:
+// centre + M (x - cx, y - cy).
+struct Alignment {
+  double cx = 0, cy = 0;
+  double m00 = 1, m01 = 0, m10 = 0, m11 = 1;
+  bool identity() const { return m00 == 1 && m01 == 0 && m10 == 0 && m11 == 1; }
   void source_of(double x, double y, double* sx, double* sy) const {
-    *sx = cx + (x - cx) * cos_a - (y - cy) * sin_a;
-    *sy = cy + (x - cx) * sin_a + (y - cy) * cos_a;
+    *sx = cx + m00 * (x - cx) + m01 * (y - cy);
+    *sy = cy + m10 * (x - cx) + m11 * (y - cy);
   }
 };
 
-Rotation rotation_for(const GrayImage& image, double degrees) {
+// Undoes a rotation making lines of slope `degrees` horizontal.
+Alignment rotation_alignment(const GrayImage& image, double degrees) {
   const double a = degrees * std::numbers::pi / 180;
-  return {(image.width - 1) / 2.0, (image.height - 1) / 2.0, std::cos(a), std::sin(a)};
+  Alignment r;
+  r.cx = (image.width - 1) / 2.0;
+  r.cy = (image.height - 1) / 2.0;
+  if (degrees == 0) return r;
+  r.m00 = std::cos(a), r.m01 = -std::sin(a), r.m10 = std::sin(a), r.m11 = std::cos(a);
+  return r;
 }
 
-// Step 3b. `image` rotated so that lines of slope `degrees` become horizontal
-// (bilinear; samples outside repeat the edge). Same size.
-GrayImage rotate(const GrayImage& image, const Rotation& rotation) {
+// `first`, then a slant of `slant` undone: M = M_first [[1, slant], [0, 1]].
+Alignment then_unslant(Alignment first, double slant) {
+  first.m01 += first.m00 * slant;
+  first.m11 += first.m10 * slant;
+  return first;
+}
+
+// Step 3c. The aligned plate: every pixel sampled bilinearly from the original
+// (samples outside repeat the edge). Same size.
+GrayImage warp(const GrayImage& image, const Alignment& alignment) {
+  if (alignment.identity()) return image;
   GrayImage out(image.width, image.height);
   for (int y = 0; y < image.height; ++y) {
     for (int x = 0; x < image.width; ++x) {
       double sx = 0, sy = 0;
-      rotation.source_of(x, y, &sx, &sy);
+      alignment.source_of(x, y, &sx, &sy);
       sx = std::clamp(sx, 0.0, image.width - 1.0);
       sy = std::clamp(sy, 0.0, image.height - 1.0);
       const int x0 = static_cast<int>(sx), y0 = static_cast<int>(sy);
@@ -230,10 +279,18 @@ int column_ink(const Mask& mask, int x, int y0, int y1) {
   return n;
 }
 
+// Rows of [y0, y1) with ink in any of the columns [x0, x1).
+int rows_inked(const Mask& mask, int x0, int x1, int y0, int y1) {
+  int n = 0;
+  for (int y = y0; y < y1; ++y) n += row_ink(mask, y, std::max(0, x0), std::min(mask.width, x1)) > 0 ? 1 : 0;
+  return n;
+}
+
 // Step 4. The plate inside its border: below the last line row (border line or
 // dark band, inked over kLineRowFraction of the width) in the top region, above the
-// first in the bottom region, and inside the border columns (inked over
-// kLineColumnFraction of those rows) in the side regions. Without lines: the image.
+// first in the bottom region, and inside the border columns in the side regions (a
+// window of kLineColumnWindow columns, as a slanted side spreads over a few, inked
+// on kLineColumnFraction of those rows). Without lines: the whole image.
 Rect plate_interior(const Mask& mask) {
   Rect r{0, 0, mask.width, mask.height};
   const double line_row = kLineRowFraction * mask.width;
@@ -245,10 +302,30 @@ Rect plate_interior(const Mask& mask) {
   const double line_column = kLineColumnFraction * (r.y1 - r.y0);
   const int side = static_cast<int>(mask.width * kSideRegion);
   for (int x = 0; x < side; ++x)
-    if (column_ink(mask, x, r.y0, r.y1) >= line_column) r.x0 = x + 1;
+    if (rows_inked(mask, x, x + kLineColumnWindow, r.y0, r.y1) >= line_column) r.x0 = x + kLineColumnWindow;
   for (int x = mask.width - 1; x >= mask.width - side; --x)
-    if (column_ink(mask, x, r.y0, r.y1) >= line_column) r.x1 = x;
+    if (rows_inked(mask, x - kLineColumnWindow + 1, x + 1, r.y0, r.y1) >= line_column) r.x1 = x - kLineColumnWindow + 1;
   return r;
+}
+
+// Step 4b. Erases, inside `interior`, every horizontal run of ink longer than
+// kLongRunFraction of the plate's width, and every run touching the interior's left
+// or right side longer than kSideRunFraction: no character is that wide or touches
+// the border, so it is what is left of a slanted border line or top band.
+void erase_long_runs(Mask& mask, Rect interior) {
+  const int longest = static_cast<int>(kLongRunFraction * mask.width);
+  const int longest_at_side = static_cast<int>(kSideRunFraction * mask.width);
+  for (int y = interior.y0; y < interior.y1; ++y) {
+    int start = interior.x0;
+    for (int x = interior.x0; x <= interior.x1; ++x) {
+      const bool ink = x < interior.x1 && mask.at(x, y);
+      if (ink) continue;
+      const bool at_side = start == interior.x0 || x == interior.x1;
+      if (x - start > longest || (at_side && x - start > longest_at_side))
+        for (int k = start; k < x; ++k) mask.ink[static_cast<std::size_t>(y) * static_cast<std::size_t>(mask.width) + static_cast<std::size_t>(k)] = 0;
+      start = x + 1;
+    }
+  }
 }
 
 // Step 5. The text band: the run of text rows in `interior` (gaps up to
@@ -309,10 +386,19 @@ void ink_rows(const Mask& mask, Rect band, int x0, int x1, int* top, int* bottom
   if (*top == band.y1) *top = *bottom = band.y0;
 }
 
+// Rows of `interior` outside the band with ink in the blob's columns: how far a
+// blob runs on above and below the characters.
+int overhang(const Mask& mask, Rect interior, Rect band, const Blob& blob) {
+  return rows_inked(mask, blob.x0, blob.x1, interior.y0, band.y0) + rows_inked(mask, blob.x0, blob.x1, band.y1, interior.y1);
+}
+
 // Step 6. Runs of columns with at least kMinColumnInk ink pixels in the band,
-// keeping those whose ink spans at least kMinBlobHeight of the band's height.
+// keeping those whose ink spans at least kMinBlobHeight of the band's height, and
+// dropping the remains of a border side: a first or last run narrower than
+// kEdgeSliver band heights that touches the band's end.
 std::vector<Blob> column_blobs(const Mask& mask, Rect band) {
   std::vector<Blob> blobs;
+  const int band_height = band.y1 - band.y0;
   int start = -1;
   for (int x = band.x0; x <= band.x1; ++x) {
     const bool inked = x < band.x1 && column_ink(mask, x, band.y0, band.y1) >= kMinColumnInk;
@@ -320,11 +406,30 @@ std::vector<Blob> column_blobs(const Mask& mask, Rect band) {
     if (!inked && start >= 0) {
       int top = 0, bottom = 0;
       ink_rows(mask, band, start, x, &top, &bottom);
-      if (bottom - top >= kMinBlobHeight * (band.y1 - band.y0)) blobs.push_back({start, x});
+      if (bottom - top >= kMinBlobHeight * band_height) blobs.push_back({start, x});
       start = -1;
     }
   }
+  auto is_sliver = [&](const Blob& b) {
+    return b.width() < kEdgeSliver * band_height && (b.x0 == band.x0 || b.x1 == band.x1);
+  };
+  if (!blobs.empty() && is_sliver(blobs.back())) blobs.pop_back();
+  if (!blobs.empty() && is_sliver(blobs.front())) blobs.erase(blobs.begin());
   return blobs;
+}
+
+// `blob` (the first when from_left, else the last) without its outer columns whose
+// ink runs on at least kTrimOverhang band heights past the band: a border side
+// joined to the character next to it.
+Blob trim_border_side(const Mask& mask, Rect interior, Rect band, Blob blob, bool from_left) {
+  const double least = kTrimOverhang * (band.y1 - band.y0);
+  while (blob.width() > 1) {
+    const int x = from_left ? blob.x0 : blob.x1 - 1;
+    if (overhang(mask, interior, band, {x, x + 1}) < least) break;
+    if (from_left) ++blob.x0;
+    else --blob.x1;
+  }
+  return blob;
 }
 
 // The lower median of the blobs' widths (>= 1).
@@ -359,12 +464,18 @@ std::vector<Blob> split_blob(const Mask& mask, Rect band, Blob blob, int parts) 
 }
 
 // Step 7. Merges or splits blobs until there are `expected` (see the contract in
-// docs/plate-ocr-segmentation.md): with too many, the adjacent pair whose union is
+// docs/plate-ocr-segmentation.md): with too many, first a first or last blob
+// narrower than kEdgeSliver band heights whose ink runs on past the band (a border
+// side, not a "J", which is kept when the count is right) is dropped, the one
+// running further first. A first or last blob kMinSplitWidth medians wide loses
+// the outer columns that run on past the band (trim_border_side). Then, with too
+// many, the adjacent pair whose union is
 // narrowest is merged while that union is at most kMaxMergedWidth median widths;
 // with too few, the widest blob is split into round(width / median) parts (at least
 // 2, at most what is missing + 1) while it is at least kMinSplitWidth medians wide.
 // Returns false with `why` set when that cannot reach `expected` plausibly.
-bool resolve_count(const Mask& mask, Rect band, int expected, std::vector<Blob>* blobs, std::string* why) {
+bool resolve_count(const Mask& mask, Rect interior, Rect band, int expected, std::vector<Blob>* blobs,
+                   std::string* why) {
   const int found = static_cast<int>(blobs->size());
   const std::string count_failure =
       "found " + std::to_string(found) + " character columns, expected " + std::to_string(expected);
@@ -372,7 +483,17 @@ bool resolve_count(const Mask& mask, Rect band, int expected, std::vector<Blob>*
     *why = count_failure;
     return false;
   }
+  const int band_height = band.y1 - band.y0;
+  while (static_cast<int>(blobs->size()) > expected && blobs->size() >= 2) {
+    const int first = blobs->front().width() < kEdgeSliver * band_height ? overhang(mask, interior, band, blobs->front()) : 0;
+    const int last = blobs->back().width() < kEdgeSliver * band_height ? overhang(mask, interior, band, blobs->back()) : 0;
+    if (first == 0 && last == 0) break;
+    if (last >= first) blobs->pop_back();
+    else blobs->erase(blobs->begin());
+  }
   const int median = median_width(*blobs);
+  if (blobs->front().width() >= kMinSplitWidth * median) blobs->front() = trim_border_side(mask, interior, band, blobs->front(), true);
+  if (blobs->back().width() >= kMinSplitWidth * median) blobs->back() = trim_border_side(mask, interior, band, blobs->back(), false);
   while (static_cast<int>(blobs->size()) > expected) {
     std::size_t best = 0;
     for (std::size_t i = 1; i + 1 < blobs->size(); ++i)
@@ -434,13 +555,13 @@ GrayImage stretched_ink(const GrayImage& image, Rect box) {
   return out;
 }
 
-// Step 8b. The bounding box, in the original plate, of the deskewed box `r`.
-CharBox original_box(const Rotation& rotation, Rect r, int width, int height) {
+// Step 8b. The bounding box, in the original plate, of the aligned box `r`.
+SegmentBox original_box(const Alignment& alignment, Rect r, int width, int height) {
   double min_x = 1e9, min_y = 1e9, max_x = -1e9, max_y = -1e9;
   for (const double x : {static_cast<double>(r.x0), r.x1 - 1.0}) {
     for (const double y : {static_cast<double>(r.y0), r.y1 - 1.0}) {
       double sx = 0, sy = 0;
-      rotation.source_of(x, y, &sx, &sy);
+      alignment.source_of(x, y, &sx, &sy);
       min_x = std::min(min_x, sx), max_x = std::max(max_x, sx);
       min_y = std::min(min_y, sy), max_y = std::max(max_y, sy);
     }
@@ -489,24 +610,28 @@ Segmentation segment_plate(const GrayImage& plate, const SegmentOptions& options
     split = otsu_of(image, whole(image));
   }
   result.skew_degrees = estimate_skew(binarize(image, split.threshold));
-  const Rotation rotation = rotation_for(image, result.skew_degrees);
-  if (result.skew_degrees != 0) {
-    image = rotate(image, rotation);
-    original = rotate(original, rotation);
+  const Alignment rotation = rotation_alignment(image, result.skew_degrees);
+  result.slant = estimate_slant(binarize(warp(image, rotation), split.threshold));
+  const Alignment alignment = then_unslant(rotation, result.slant);
+  if (!alignment.identity()) {
+    image = warp(image, alignment);
+    original = warp(original, alignment);
     split = otsu_of(image, whole(image));
   }
-  const Mask mask = binarize(image, split.threshold);
+  Mask mask = binarize(image, split.threshold);
+  const Rect interior = plate_interior(mask);
+  erase_long_runs(mask, interior);
   Rect band;
   std::string why;
-  if (!find_text_band(mask, plate_interior(mask), &band, &why)) return failed(result, why);
+  if (!find_text_band(mask, interior, &band, &why)) return failed(result, why);
   std::vector<Blob> blobs = column_blobs(mask, band);
-  if (!resolve_count(mask, band, options.expected_chars, &blobs, &why)) return failed(result, why);
+  if (!resolve_count(mask, interior, band, options.expected_chars, &blobs, &why)) return failed(result, why);
   for (const Blob& blob : blobs) {
     int top = 0, bottom = 0;
     ink_rows(mask, band, blob.x0, blob.x1, &top, &bottom);
     if (bottom <= top) return failed(result, "a character column between x=" + std::to_string(blob.x0) + " and x=" + std::to_string(blob.x1) + " has no ink");
     const Rect box{blob.x0, top, blob.x1, bottom};
-    result.boxes.push_back(original_box(rotation, box, plate.width, plate.height));
+    result.boxes.push_back(original_box(alignment, box, plate.width, plate.height));
     result.crops.push_back(fit_char(stretched_ink(original, box), options.crop_width, options.crop_height));
   }
   result.ok = true;
@@ -530,14 +655,14 @@ std::vector<float> crop_features(const GrayImage& crop_image) {
   return std::vector<float>(crop_image.pixels.begin(), crop_image.pixels.end());
 }
 
-GrayImage draw_boxes(const GrayImage& image, const std::vector<CharBox>& boxes, std::uint8_t value) {
+GrayImage draw_boxes(const GrayImage& image, const std::vector<SegmentBox>& boxes, std::uint8_t value) {
   GrayImage out = image;
   auto put = [&](int x, int y) {
     if (x >= 0 && y >= 0 && x < out.width && y < out.height) out.at(x, y) = value;
   };
-  for (const CharBox& b : boxes) {
-    for (int x = b.x; x < b.x + b.w; ++x) put(x, b.y), put(x, b.y + b.h - 1);
-    for (int y = b.y; y < b.y + b.h; ++y) put(b.x, y), put(b.x + b.w - 1, y);
+  for (const SegmentBox& b : boxes) {
+    for (int x = b.x; x < b.x + b.width; ++x) put(x, b.y), put(x, b.y + b.height - 1);
+    for (int y = b.y; y < b.y + b.height; ++y) put(b.x, y), put(b.x + b.width - 1, y);
   }
   return out;
 }

@@ -40,28 +40,28 @@ struct PlateSpec {
 
 struct SyntheticPlate {
   GrayImage image;
-  std::vector<CharBox> boxes;  // each glyph's ink bounding box
+  std::vector<SegmentBox> boxes;  // each glyph's ink bounding box
 };
 
-void fill(GrayImage& image, int x, int y, int w, int h, std::uint8_t value, CharBox* box) {
+void fill(GrayImage& image, int x, int y, int w, int h, std::uint8_t value, SegmentBox* box) {
   for (int row = y; row < y + h; ++row)
     for (int col = x; col < x + w; ++col)
       if (col >= 0 && row >= 0 && col < image.width && row < image.height) image.at(col, row) = value;
   if (box == nullptr) return;
-  if (box->w == 0) {
+  if (box->width == 0) {
     *box = {x, y, w, h};
     return;
   }
-  const int x1 = std::max(box->x + box->w, x + w), y1 = std::max(box->y + box->h, y + h);
+  const int x1 = std::max(box->x + box->width, x + w), y1 = std::max(box->y + box->height, y + h);
   box->x = std::min(box->x, x);
   box->y = std::min(box->y, y);
-  box->w = x1 - box->x;
-  box->h = y1 - box->y;
+  box->width = x1 - box->x;
+  box->height = y1 - box->y;
 }
 
-CharBox draw_glyph(GrayImage& image, Glyph glyph, int x, int y, int w, int h, std::uint8_t ink) {
+SegmentBox draw_glyph(GrayImage& image, Glyph glyph, int x, int y, int w, int h, std::uint8_t ink) {
   constexpr int s = 3;  // stroke width
-  CharBox box;
+  SegmentBox box;
   switch (glyph) {
     case Glyph::kBar:
       fill(image, x + w / 2 - 1, y, s, h, ink, &box);
@@ -134,10 +134,10 @@ SyntheticPlate rotated(const SyntheticPlate& plate, double degrees, std::uint8_t
       out.image.at(x, y) = static_cast<std::uint8_t>(std::lround(v));
     }
   }
-  for (const CharBox& b : plate.boxes) {
+  for (const SegmentBox& b : plate.boxes) {
     double min_x = 1e9, min_y = 1e9, max_x = -1e9, max_y = -1e9;
-    for (const double px : {static_cast<double>(b.x), b.x + b.w - 1.0}) {
-      for (const double py : {static_cast<double>(b.y), b.y + b.h - 1.0}) {
+    for (const double px : {static_cast<double>(b.x), b.x + b.width - 1.0}) {
+      for (const double py : {static_cast<double>(b.y), b.y + b.height - 1.0}) {
         const double rx = cx + (px - cx) * c - (py - cy) * s, ry = cy + (px - cx) * s + (py - cy) * c;
         min_x = std::min(min_x, rx), max_x = std::max(max_x, rx), min_y = std::min(min_y, ry), max_y = std::max(max_y, ry);
       }
@@ -173,16 +173,16 @@ GrayImage clean_synthetic_plate() { return synthetic_plate(PlateSpec{}).image; }
 namespace {
 
 // Every found box is within `tolerance` px (each edge) of the drawn one.
-void expect_boxes_near(const Segmentation& cut, const std::vector<CharBox>& drawn, int tolerance) {
+void expect_boxes_near(const Segmentation& cut, const std::vector<SegmentBox>& drawn, int tolerance) {
   ASSERT_TRUE(cut.ok) << cut.failure;
   ASSERT_EQ(cut.boxes.size(), drawn.size());
   for (std::size_t i = 0; i < drawn.size(); ++i) {
-    const CharBox& f = cut.boxes[i];
-    const CharBox& d = drawn[i];
+    const SegmentBox& f = cut.boxes[i];
+    const SegmentBox& d = drawn[i];
     EXPECT_NEAR(f.x, d.x, tolerance) << "box " << i;
     EXPECT_NEAR(f.y, d.y, tolerance) << "box " << i;
-    EXPECT_NEAR(f.x + f.w, d.x + d.w, tolerance) << "box " << i;
-    EXPECT_NEAR(f.y + f.h, d.y + d.h, tolerance) << "box " << i;
+    EXPECT_NEAR(f.x + f.width, d.x + d.width, tolerance) << "box " << i;
+    EXPECT_NEAR(f.y + f.height, d.y + d.height, tolerance) << "box " << i;
   }
 }
 
@@ -228,7 +228,7 @@ TEST(SegmentPlate, PlateWithoutBorderAndWithGroupGapAndHyphen) {
   spec.group_gap = 8;
   SyntheticPlate plate = synthetic_plate(spec);
   // "ABC-1234": a dash between the groups is not a character
-  const int dash_x = plate.boxes[2].x + plate.boxes[2].w + 4;
+  const int dash_x = plate.boxes[2].x + plate.boxes[2].width + 4;
   for (int y = 22; y < 25; ++y)
     for (int x = dash_x; x < dash_x + 6; ++x) plate.image.at(x, y) = spec.ink;
   expect_boxes_near(segment_plate(plate.image, SegmentOptions{}), plate.boxes, 0);

@@ -33,13 +33,13 @@ struct SegmentOptions {
   int crop_height = 16;
 };
 
-// A character's rectangle [x, x + w) x [y, y + h) in the pixels of the plate
-// image given to segment_plate.
-struct CharBox {
+// A character's rectangle [x, x + width) x [y, y + height) in the pixels of the
+// plate image given to segment_plate.
+struct SegmentBox {
   int x = 0;
   int y = 0;
-  int w = 0;
-  int h = 0;
+  int width = 0;
+  int height = 0;
 };
 
 struct Segmentation {
@@ -48,10 +48,12 @@ struct Segmentation {
   // "no text band found: ...", "plate is blank: ...". Empty when ok.
   std::string failure;
   double skew_degrees = 0;  // the rotation that was undone (positive: text rising to the left)
+  double slant = 0;         // the horizontal shear undone after it, px per row (italic-like lean)
   bool inverted = false;    // the plate had light characters on a dark background
   // When ok: expected_chars boxes and crops, left to right. A box is the bounding
-  // box, in the original plate's pixels, of the character found on the deskewed plate.
-  std::vector<CharBox> boxes;
+  // box, in the original plate's pixels, of the character found on the aligned
+// (deskewed and deslanted) plate.
+  std::vector<SegmentBox> boxes;
   std::vector<GrayImage> crops;  // crop_width x crop_height, ink 255, background 0
 };
 
@@ -71,6 +73,6 @@ std::vector<float> crop_features(const GrayImage& crop);
 
 // A copy of `image` with each box's outline drawn in `value` (for looking at a
 // segmentation). Boxes may extend past the image; the outside is not drawn.
-GrayImage draw_boxes(const GrayImage& image, const std::vector<CharBox>& boxes, std::uint8_t value);
+GrayImage draw_boxes(const GrayImage& image, const std::vector<SegmentBox>& boxes, std::uint8_t value);
 
 }  // namespace tinymlops
