@@ -8,7 +8,7 @@
 //   5. text band      the rows holding the characters (horizontal projection)
 //   6. columns        runs of inked columns in the band (vertical projection)
 //   7. resolve        merge broken / split touching characters until expected_chars
-//   8. crops          tight box per character, contrast stretched, fit to the crop size
+//   8. crops          box of each character's connected ink, contrast stretched, fit to the crop size
 #include "tinymlops/ocr/segment.h"
 
 #include <algorithm>
@@ -40,7 +40,8 @@ constexpr double kBottomRegion = 0.25;        // ... the bottom 25% ...
 constexpr double kSideRegion = 0.12;          // ... and the left and right 12%
 constexpr double kLineRowFraction = 0.8;      // a row this inked (of the width) is a border line or band
 constexpr double kLineColumnFraction = 0.9;   // columns this inked (of the interior height) are a border line
-constexpr int kLineColumnWindow = 3;          // ... looking at this many columns at a time
+constexpr int kLineColumnWindow = 3;          // ... looking at this many columns at a time ...
+constexpr double kLineEnds = 0.1;             // ... and inked in the first and the last 10% of the rows
 constexpr double kLongRunFraction = 0.3;      // longer horizontal ink runs (of the width) are not characters ...
 constexpr double kSideRunFraction = 0.08;     // ... nor, touching the interior's side, runs longer than this
 constexpr double kMinInteriorInk = 0.01;      // less ink than this inside the border: a blank plate
@@ -50,12 +51,15 @@ constexpr int kMaxTextRowGap = 1;             // gaps of this many rows do not e
 constexpr double kMinTextHeight = 0.25;       // the band is at least this fraction of the interior height
 constexpr int kMinColumnInk = 1;              // an ink column has this many ink pixels in the band
 constexpr double kMinBlobHeight = 0.5;        // shorter blobs (hyphen, dots, specks) are not characters
-constexpr double kEdgeSliver = 0.2;           // narrower blobs at the band's ends are border remains
-constexpr double kTrimOverhang = 0.15;        // outer columns inked this far past the band are a border side
+constexpr double kEdgeSliver = 0.3;           // narrower blobs at the band's ends are border remains
+constexpr double kTrimWidth = 1.15;           // a first or last blob this many medians wide ...
+constexpr double kTrimOverhang = 0.15;        // ... loses outer columns inked this far past the band (border side)
 constexpr double kMaxMergedWidth = 1.5;       // merge broken pieces only up to 1.5 median widths
 constexpr double kMinSplitWidth = 1.5;        // split a blob only when 1.5 median widths or wider
 constexpr double kSplitSearch = 0.2;          // a cut is searched within +-0.2 part widths of its place
 constexpr double kMaxCharWidth = 1.9;         // after resolving, no character wider than 1.9 medians
+constexpr int kBoxReach = 3;                  // a character's box may reach this far past its columns ...
+constexpr double kMaxOverhang = 0.4;          // ... and this many band heights above or below the band
 constexpr int kStretchMargin = 2;             // contrast statistics use the box plus this margin
 constexpr double kMinCropContrast = 8;        // below this the stretch uses min..max instead
 
@@ -286,11 +290,20 @@ int rows_inked(const Mask& mask, int x0, int x1, int y0, int y1) {
   return n;
 }
 
+// True when the columns [x0, x1) look like a border side over the rows [y0, y1):
+// inked on kLineColumnFraction of the rows, including some of the first and of the
+// last kLineEnds of them (a character's stem stops short of the border).
+bool is_side_line(const Mask& mask, int x0, int x1, int y0, int y1) {
+  const int ends = std::max(1, static_cast<int>(std::ceil(kLineEnds * (y1 - y0))));
+  return rows_inked(mask, x0, x1, y0, y1) >= kLineColumnFraction * (y1 - y0) &&
+         rows_inked(mask, x0, x1, y0, y0 + ends) > 0 && rows_inked(mask, x0, x1, y1 - ends, y1) > 0;
+}
+
 // Step 4. The plate inside its border: below the last line row (border line or
 // dark band, inked over kLineRowFraction of the width) in the top region, above the
-// first in the bottom region, and inside the border columns in the side regions (a
-// window of kLineColumnWindow columns, as a slanted side spreads over a few, inked
-// on kLineColumnFraction of those rows). Without lines: the whole image.
+// first in the bottom region, and inside the border sides found in the side regions
+// (is_side_line over a window of kLineColumnWindow columns, as a slanted side spreads
+// over a few). Without lines: the whole image.
 Rect plate_interior(const Mask& mask) {
   Rect r{0, 0, mask.width, mask.height};
   const double line_row = kLineRowFraction * mask.width;
@@ -299,19 +312,19 @@ Rect plate_interior(const Mask& mask) {
   for (int y = mask.height - 1; y >= mask.height - static_cast<int>(mask.height * kBottomRegion); --y)
     if (row_ink(mask, y, 0, mask.width) >= line_row) r.y1 = y;
   if (r.y1 <= r.y0) return r;
-  const double line_column = kLineColumnFraction * (r.y1 - r.y0);
   const int side = static_cast<int>(mask.width * kSideRegion);
   for (int x = 0; x < side; ++x)
-    if (rows_inked(mask, x, x + kLineColumnWindow, r.y0, r.y1) >= line_column) r.x0 = x + kLineColumnWindow;
+    if (is_side_line(mask, x, x + kLineColumnWindow, r.y0, r.y1)) r.x0 = x + kLineColumnWindow;
   for (int x = mask.width - 1; x >= mask.width - side; --x)
-    if (rows_inked(mask, x - kLineColumnWindow + 1, x + 1, r.y0, r.y1) >= line_column) r.x1 = x - kLineColumnWindow + 1;
+    if (is_side_line(mask, x - kLineColumnWindow + 1, x + 1, r.y0, r.y1)) r.x1 = x - kLineColumnWindow + 1;
   return r;
 }
 
 // Step 4b. Erases, inside `interior`, every horizontal run of ink longer than
 // kLongRunFraction of the plate's width, and every run touching the interior's left
 // or right side longer than kSideRunFraction: no character is that wide or touches
-// the border, so it is what is left of a slanted border line or top band.
+// the border, so it is what is left of a slanted border line or top band. (A
+// character touching the border loses those rows.)
 void erase_long_runs(Mask& mask, Rect interior) {
   const int longest = static_cast<int>(kLongRunFraction * mask.width);
   const int longest_at_side = static_cast<int>(kSideRunFraction * mask.width);
@@ -419,13 +432,16 @@ std::vector<Blob> column_blobs(const Mask& mask, Rect band) {
 }
 
 // `blob` (the first when from_left, else the last) without its outer columns whose
-// ink runs on at least kTrimOverhang band heights past the band: a border side
-// joined to the character next to it.
+// ink, in a window of kLineColumnWindow columns from there inwards (a leaning side
+// crosses a few), runs on at least kTrimOverhang band heights past the band: a
+// border side joined to the character next to it.
 Blob trim_border_side(const Mask& mask, Rect interior, Rect band, Blob blob, bool from_left) {
   const double least = kTrimOverhang * (band.y1 - band.y0);
   while (blob.width() > 1) {
     const int x = from_left ? blob.x0 : blob.x1 - 1;
-    if (overhang(mask, interior, band, {x, x + 1}) < least) break;
+    const Blob window = from_left ? Blob{x, std::min(x + kLineColumnWindow, blob.x1)}
+                                  : Blob{std::max(x - kLineColumnWindow + 1, blob.x0), x + 1};
+    if (overhang(mask, interior, band, window) < least) break;
     if (from_left) ++blob.x0;
     else --blob.x1;
   }
@@ -463,18 +479,23 @@ std::vector<Blob> split_blob(const Mask& mask, Rect band, Blob blob, int parts) 
   return out;
 }
 
-// Step 7. Merges or splits blobs until there are `expected` (see the contract in
-// docs/plate-ocr-segmentation.md): with too many, first a first or last blob
-// narrower than kEdgeSliver band heights whose ink runs on past the band (a border
-// side, not a "J", which is kept when the count is right) is dropped, the one
-// running further first. A first or last blob kMinSplitWidth medians wide loses
-// the outer columns that run on past the band (trim_border_side). Then, with too
-// many, the adjacent pair whose union is
-// narrowest is merged while that union is at most kMaxMergedWidth median widths;
-// with too few, the widest blob is split into round(width / median) parts (at least
-// 2, at most what is missing + 1) while it is at least kMinSplitWidth medians wide.
-// Returns false with `why` set when that cannot reach `expected` plausibly.
-bool resolve_count(const Mask& mask, Rect interior, Rect band, int expected, std::vector<Blob>* blobs,
+// Step 7. Merges or splits blobs until there are `expected`, in this order:
+//   a. with too many, a first or last blob narrower than kEdgeSliver band heights
+//      whose ink runs on past the band (a border side; a "J" is kept when the count
+//      is right) is dropped, the one running further first;
+//   b. with too many, the adjacent pair whose union is narrowest is merged while
+//      that union is at most kMaxMergedWidth median widths (broken characters);
+//   c. a first or last blob kTrimWidth medians wide loses its outer columns that
+//      run on past the band (trim_border_side: a border side joined to it), and
+//      `interior` ends there;
+//   d. with too few, the widest blob is split into round(width / median) parts (at
+//      least 2, at most what is missing + 1) while it is at least kMinSplitWidth
+//      medians wide (touching characters);
+//   e. no blob may end wider than kMaxCharWidth medians.
+// The median is the lower median of the widths after a. Returns false with `why`
+// set ("found N character columns, expected M (...)") when that cannot reach
+// `expected` plausibly.
+bool resolve_count(const Mask& mask, Rect* interior, Rect band, int expected, std::vector<Blob>* blobs,
                    std::string* why) {
   const int found = static_cast<int>(blobs->size());
   const std::string count_failure =
@@ -485,15 +506,13 @@ bool resolve_count(const Mask& mask, Rect interior, Rect band, int expected, std
   }
   const int band_height = band.y1 - band.y0;
   while (static_cast<int>(blobs->size()) > expected && blobs->size() >= 2) {
-    const int first = blobs->front().width() < kEdgeSliver * band_height ? overhang(mask, interior, band, blobs->front()) : 0;
-    const int last = blobs->back().width() < kEdgeSliver * band_height ? overhang(mask, interior, band, blobs->back()) : 0;
+    const int first = blobs->front().width() < kEdgeSliver * band_height ? overhang(mask, *interior, band, blobs->front()) : 0;
+    const int last = blobs->back().width() < kEdgeSliver * band_height ? overhang(mask, *interior, band, blobs->back()) : 0;
     if (first == 0 && last == 0) break;
     if (last >= first) blobs->pop_back();
     else blobs->erase(blobs->begin());
   }
   const int median = median_width(*blobs);
-  if (blobs->front().width() >= kMinSplitWidth * median) blobs->front() = trim_border_side(mask, interior, band, blobs->front(), true);
-  if (blobs->back().width() >= kMinSplitWidth * median) blobs->back() = trim_border_side(mask, interior, band, blobs->back(), false);
   while (static_cast<int>(blobs->size()) > expected) {
     std::size_t best = 0;
     for (std::size_t i = 1; i + 1 < blobs->size(); ++i)
@@ -505,6 +524,14 @@ bool resolve_count(const Mask& mask, Rect interior, Rect band, int expected, std
     }
     (*blobs)[best] = merged;
     blobs->erase(blobs->begin() + static_cast<std::ptrdiff_t>(best) + 1);
+  }
+  if (blobs->front().width() >= kTrimWidth * median) {
+    blobs->front() = trim_border_side(mask, *interior, band, blobs->front(), true);
+    interior->x0 = std::max(interior->x0, blobs->front().x0);  // what was cut off is border
+  }
+  if (blobs->back().width() >= kTrimWidth * median) {
+    blobs->back() = trim_border_side(mask, *interior, band, blobs->back(), false);
+    interior->x1 = std::min(interior->x1, blobs->back().x1);
   }
   while (static_cast<int>(blobs->size()) < expected) {
     auto widest = std::max_element(blobs->begin(), blobs->end(),
@@ -531,7 +558,43 @@ bool resolve_count(const Mask& mask, Rect interior, Rect band, int expected, std
   return true;
 }
 
-// Step 8a. The box's pixels of the dark-ink `image` as ink-high values stretched so
+// Step 8a. The box of character `i`: its ink in the band and the ink 8-connected
+// to it above and below the band (at most kMaxOverhang band heights, in its columns
+// widened by kBoxReach but not into a neighbour's), so that a "Q" keeps its tail and
+// a "J" its hook. Empty when the blob has no ink.
+Rect char_box(const Mask& mask, Rect interior, Rect band, const std::vector<Blob>& blobs, std::size_t i) {
+  const int reach_rows = static_cast<int>(kMaxOverhang * (band.y1 - band.y0));
+  const Rect window{std::max({interior.x0, blobs[i].x0 - kBoxReach, i > 0 ? blobs[i - 1].x1 : interior.x0}),
+                    std::max(interior.y0, band.y0 - reach_rows),
+                    std::min({interior.x1, blobs[i].x1 + kBoxReach, i + 1 < blobs.size() ? blobs[i + 1].x0 : interior.x1}),
+                    std::min(interior.y1, band.y1 + reach_rows)};
+  const int w = window.x1 - window.x0;
+  std::vector<std::uint8_t> seen(static_cast<std::size_t>(w) * static_cast<std::size_t>(window.y1 - window.y0), 0);
+  std::vector<std::pair<int, int>> todo;
+  auto visit = [&](int x, int y) {
+    if (x < window.x0 || x >= window.x1 || y < window.y0 || y >= window.y1 || !mask.at(x, y)) return;
+    const bool own_columns = x >= blobs[i].x0 && x < blobs[i].x1;
+    if (!own_columns && y >= band.y0 && y < band.y1) return;  // in the band, the columns decide
+    std::uint8_t& s = seen[static_cast<std::size_t>(y - window.y0) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x - window.x0)];
+    if (s) return;
+    s = 1;
+    todo.push_back({x, y});
+  };
+  for (int y = band.y0; y < band.y1; ++y)
+    for (int x = blobs[i].x0; x < blobs[i].x1; ++x) visit(x, y);
+  Rect box{window.x1, window.y1, window.x0, window.y0};
+  while (!todo.empty()) {
+    const auto [x, y] = todo.back();
+    todo.pop_back();
+    box.x0 = std::min(box.x0, x), box.x1 = std::max(box.x1, x + 1);
+    box.y0 = std::min(box.y0, y), box.y1 = std::max(box.y1, y + 1);
+    for (int dy = -1; dy <= 1; ++dy)
+      for (int dx = -1; dx <= 1; ++dx) visit(x + dx, y + dy);
+  }
+  return box;
+}
+
+// Step 8b. The box's pixels of the dark-ink `image` as ink-high values stretched so
 // the background (Otsu low class of the box plus kStretchMargin) maps to 0 and the
 // ink (high class) to 255.
 GrayImage stretched_ink(const GrayImage& image, Rect box) {
@@ -555,7 +618,7 @@ GrayImage stretched_ink(const GrayImage& image, Rect box) {
   return out;
 }
 
-// Step 8b. The bounding box, in the original plate, of the aligned box `r`.
+// Step 8c. The bounding box, in the original plate, of the aligned box `r`.
 SegmentBox original_box(const Alignment& alignment, Rect r, int width, int height) {
   double min_x = 1e9, min_y = 1e9, max_x = -1e9, max_y = -1e9;
   for (const double x : {static_cast<double>(r.x0), r.x1 - 1.0}) {
@@ -619,18 +682,19 @@ Segmentation segment_plate(const GrayImage& plate, const SegmentOptions& options
     split = otsu_of(image, whole(image));
   }
   Mask mask = binarize(image, split.threshold);
-  const Rect interior = plate_interior(mask);
+  Rect interior = plate_interior(mask);
   erase_long_runs(mask, interior);
   Rect band;
   std::string why;
   if (!find_text_band(mask, interior, &band, &why)) return failed(result, why);
   std::vector<Blob> blobs = column_blobs(mask, band);
-  if (!resolve_count(mask, interior, band, options.expected_chars, &blobs, &why)) return failed(result, why);
-  for (const Blob& blob : blobs) {
-    int top = 0, bottom = 0;
-    ink_rows(mask, band, blob.x0, blob.x1, &top, &bottom);
-    if (bottom <= top) return failed(result, "a character column between x=" + std::to_string(blob.x0) + " and x=" + std::to_string(blob.x1) + " has no ink");
-    const Rect box{blob.x0, top, blob.x1, bottom};
+  if (!resolve_count(mask, &interior, band, options.expected_chars, &blobs, &why)) return failed(result, why);
+  for (std::size_t i = 0; i < blobs.size(); ++i) {
+    const Rect box = char_box(mask, interior, band, blobs, i);
+    if (box.x1 <= box.x0 || box.y1 <= box.y0) {
+      return failed(result, "character " + std::to_string(i + 1) + " (x " + std::to_string(blobs[i].x0) + ".." +
+                                std::to_string(blobs[i].x1) + ") has no ink");
+    }
     result.boxes.push_back(original_box(alignment, box, plate.width, plate.height));
     result.crops.push_back(fit_char(stretched_ink(original, box), options.crop_width, options.crop_height));
   }

@@ -17,7 +17,7 @@ namespace testing {
 
 namespace {
 
-enum class Glyph { kBar, kRing, kEl, kE, kH, kBrokenH, kSeven };
+enum class Glyph { kBar, kRing, kEl, kE, kH, kBrokenH, kSeven, kJ, kQ };
 
 struct PlateSpec {
   int width = 130;
@@ -86,6 +86,14 @@ SegmentBox draw_glyph(GrayImage& image, Glyph glyph, int x, int y, int w, int h,
       break;
     case Glyph::kSeven:
       fill(image, x, y, w, s, ink, &box), fill(image, x + w - s, y, s, h, ink, &box);
+      break;
+    case Glyph::kJ:  // a stem with a hook below the baseline, to the left
+      fill(image, x + w - s - 2, y, s, h + 3, ink, &box), fill(image, x, y + h, w - 2, s, ink, &box);
+      break;
+    case Glyph::kQ:  // a ring with a tail below the baseline
+      fill(image, x, y, w, s, ink, &box), fill(image, x, y + h - s, w, s, ink, &box);
+      fill(image, x, y, s, h, ink, &box), fill(image, x + w - s, y, s, h, ink, &box);
+      fill(image, x + w / 2, y + h, s, 3, ink, &box);
       break;
   }
   return box;
@@ -234,6 +242,72 @@ TEST(SegmentPlate, PlateWithoutBorderAndWithGroupGapAndHyphen) {
   expect_boxes_near(segment_plate(plate.image, SegmentOptions{}), plate.boxes, 0);
 }
 
+TEST(SegmentPlate, BoxesKeepTailsAndHooksBelowTheLine) {
+  PlateSpec spec;
+  spec.glyphs = {Glyph::kJ, Glyph::kQ, Glyph::kH, Glyph::kBar, Glyph::kSeven, Glyph::kEl, Glyph::kQ};
+  const SyntheticPlate plate = synthetic_plate(spec);
+  EXPECT_EQ(plate.boxes[0].height, 25);  // the hook ends 3 rows below the line
+  expect_boxes_near(segment_plate(plate.image, SegmentOptions{}), plate.boxes, 0);
+}
+
+TEST(SegmentPlate, RemainsOfASlantedBorderSideAndTopBandAreIgnored) {
+  // Seen in perspective, the band's lower edge runs down to the text rows on the
+  // right, and the left side of the border leans.
+  PlateSpec spec;
+  spec.top_band = true;
+  spec.char_top = 15;
+  spec.char_height = 18;
+  SyntheticPlate plate = synthetic_plate(spec);
+  for (int y = 11; y < 14; ++y)
+    for (int x = 100 + 4 * (y - 11); x < 128; ++x) plate.image.at(x, y) = spec.ink;
+  for (int y = 3; y < 37; ++y)
+    for (int x = 1; x < 3; ++x) plate.image.at(x, y) = spec.paper;
+  for (int y = 3; y < 37; ++y)
+    for (int x = 3 + (y - 3) / 9; x < 5 + (y - 3) / 9; ++x) plate.image.at(x, y) = spec.ink;
+  expect_boxes_near(segment_plate(plate.image, SegmentOptions{}), plate.boxes, 1);
+
+  // A side leaning against the first character: the side's columns are cut off
+  // (the rows where it touches the E's bars lose them, so only x is checked there).
+  SyntheticPlate joined = synthetic_plate(PlateSpec{});
+  for (int y = 3; y < 37; ++y)
+    for (int x = 1; x < 10; ++x) joined.image.at(x, y) = spec.paper;
+  for (int y = 3; y < 37; ++y)
+    for (int x = 6 + (y - 3) / 8; x < 8 + (y - 3) / 8; ++x) joined.image.at(x, y) = spec.ink;
+  const Segmentation cut = segment_plate(joined.image, SegmentOptions{});
+  ASSERT_TRUE(cut.ok) << cut.failure;
+  EXPECT_NEAR(cut.boxes[0].x, joined.boxes[0].x, 1);
+  EXPECT_NEAR(cut.boxes[0].x + cut.boxes[0].width, joined.boxes[0].x + joined.boxes[0].width, 1);
+  joined.boxes[0] = cut.boxes[0];
+  expect_boxes_near(cut, joined.boxes, 1);
+}
+
+TEST(SegmentPlate, LinesInsideThePlateAreCutOffOrDropped) {
+  // A vertical line inside the plate (the edge of a sticker, clear of the border)
+  // touching the first character: its columns join the character's and are cut
+  // off. Right of the last character, too far to be merged with it, another such
+  // line: dropped.
+  PlateSpec spec;
+  spec.left = 21;
+  spec.gap = 2;
+  SyntheticPlate plate = synthetic_plate(spec);
+  for (int y = 5; y < 35; ++y) {
+    for (int x = 19; x < 21; ++x) plate.image.at(x, y) = 35;
+    for (int x = 122; x < 124; ++x) plate.image.at(x, y) = 35;
+  }
+  expect_boxes_near(segment_plate(plate.image, SegmentOptions{}), plate.boxes, 1);
+}
+
+TEST(SegmentPlate, ASliverAtTheEdgeOfTheImageIsDropped) {
+  // Cropped tightly, without its border: something dark at the right edge, as tall
+  // as the text.
+  PlateSpec spec;
+  spec.border = false;
+  SyntheticPlate plate = synthetic_plate(spec);
+  for (int y = 10; y < 32; ++y)
+    for (int x = 127; x < 130; ++x) plate.image.at(x, y) = spec.ink;
+  expect_boxes_near(segment_plate(plate.image, SegmentOptions{}), plate.boxes, 0);
+}
+
 TEST(SegmentPlate, TouchingCharactersAreSplit) {
   PlateSpec spec;
   spec.glyphs = {Glyph::kE, Glyph::kRing, Glyph::kRing, Glyph::kH, Glyph::kSeven, Glyph::kEl, Glyph::kRing};
@@ -256,6 +330,24 @@ TEST(SegmentPlate, RotationOfAFewDegreesIsUndone) {
     EXPECT_NEAR(cut.skew_degrees, degrees, 0.5);
     expect_boxes_near(cut, plate.boxes, 3);
   }
+}
+
+TEST(SegmentPlate, LeaningTextIsStraightened) {
+  // Each row shifted by 0.1 px per row from the middle (a camera looking from the side).
+  const SyntheticPlate upright = synthetic_plate(PlateSpec{});
+  SyntheticPlate plate{GrayImage(130, 40, 215), {}};
+  for (int y = 0; y < 40; ++y) {
+    const int shift = static_cast<int>(std::lround(0.1 * (y - 19.5)));
+    for (int x = 0; x < 130; ++x) plate.image.at(x, y) = upright.image.at(std::clamp(x - shift, 0, 129), y);
+  }
+  for (const SegmentBox& b : upright.boxes) {
+    const int top = static_cast<int>(std::lround(0.1 * (b.y - 19.5)));
+    const int bottom = static_cast<int>(std::lround(0.1 * (b.y + b.height - 1 - 19.5)));
+    plate.boxes.push_back({b.x + std::min(top, bottom), b.y, b.width + std::abs(bottom - top), b.height});
+  }
+  const Segmentation cut = segment_plate(plate.image, SegmentOptions{});
+  EXPECT_NEAR(cut.slant, 0.1, 0.021);
+  expect_boxes_near(cut, plate.boxes, 1);
 }
 
 TEST(SegmentPlate, BlurNoiseAndSmallOcclusionsAreTolerated) {
