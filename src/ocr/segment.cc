@@ -457,16 +457,18 @@ int median_width(const std::vector<Blob>& blobs) {
 }
 
 // `blob` cut into `parts` at the least inked column within kSplitSearch part widths
-// of each even cut (ties: the column nearest the even cut).
+// of each even cut (ties: the column nearest the even cut). REQUIRES: 2 <= parts <=
+// blob.width(); every piece is at least one column wide.
 std::vector<Blob> split_blob(const Mask& mask, Rect band, Blob blob, int parts) {
   std::vector<Blob> out;
   const double part = static_cast<double>(blob.width()) / parts;
   int left = blob.x0;
   for (int k = 1; k < parts; ++k) {
     const double even = blob.x0 + k * part;
-    const int from = std::max(left + 1, static_cast<int>(std::ceil(even - kSplitSearch * part)));
-    const int to = std::min(blob.x1 - 1, static_cast<int>(std::floor(even + kSplitSearch * part)));
-    int cut = std::clamp(static_cast<int>(std::lround(even)), left + 1, blob.x1 - 1);
+    const int lowest = left + 1, highest = blob.x1 - (parts - k);  // room for the pieces still to cut
+    const int from = std::max(lowest, static_cast<int>(std::ceil(even - kSplitSearch * part)));
+    const int to = std::min(highest, static_cast<int>(std::floor(even + kSplitSearch * part)));
+    int cut = std::clamp(static_cast<int>(std::lround(even)), lowest, highest);
     int least = column_ink(mask, cut, band.y0, band.y1);
     for (int x = from; x <= to; ++x) {
       const int ink = column_ink(mask, x, band.y0, band.y1);
