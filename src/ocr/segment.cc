@@ -2,7 +2,7 @@
 // docs/plate-ocr-segmentation.md for the method and its limits).
 //
 //   1. denoise        3x3 median
-//   2. binarize       Otsu threshold; blank plate check; polarity (invert light-on-dark)
+//   2. binarize       blank plate check; Otsu threshold (whole plate or its centre); polarity
 //   3. align          projection-profile searches for the rotation and the slant, warp, binarize again
 //   4. interior       the plate inside its border lines and the top band; long runs erased
 //   5. text band      the rows holding the characters (horizontal projection)
@@ -88,8 +88,10 @@ struct Otsu {
   double high_mean = 0;
 };
 
-// Otsu's threshold of a 256-bin histogram (maximum between-class variance; the
-// lowest such threshold on ties). A one-valued histogram gives equal means.
+// Otsu's threshold of a 256-bin histogram: maximum between-class variance. When
+// the maximum is a plateau (no pixel values between ink and paper, as in a clean
+// image) the middle of the plateau, so that ink a little lighter elsewhere (uneven
+// light) stays ink. A one-valued histogram gives equal means.
 Otsu otsu(const std::array<double, 256>& histogram) {
   double total = 0, sum = 0;
   for (int v = 0; v < 256; ++v) {
@@ -100,6 +102,7 @@ Otsu otsu(const std::array<double, 256>& histogram) {
   if (total <= 0) return best;
   best.low_mean = best.high_mean = sum / total;
   double low_count = 0, low_sum = 0, best_variance = -1;
+  int plateau_end = 0;
   for (int t = 0; t < 255; ++t) {
     low_count += histogram[static_cast<std::size_t>(t)];
     low_sum += t * histogram[static_cast<std::size_t>(t)];
@@ -107,11 +110,15 @@ Otsu otsu(const std::array<double, 256>& histogram) {
     if (low_count <= 0 || high_count <= 0) continue;
     const double low_mean = low_sum / low_count, high_mean = (sum - low_sum) / high_count;
     const double variance = low_count * high_count * (high_mean - low_mean) * (high_mean - low_mean);
-    if (variance > best_variance) {
+    if (variance > best_variance * (1 + 1e-12)) {
       best_variance = variance;
       best = {t, low_mean, high_mean};
+      plateau_end = t;
+    } else if (variance >= best_variance * (1 - 1e-12) && plateau_end == t - 1) {
+      plateau_end = t;  // same classes: no pixels at t
     }
   }
+  best.threshold = (best.threshold + plateau_end) / 2;
   return best;
 }
 
@@ -142,21 +149,39 @@ GrayImage median3x3(const GrayImage& image) {
   return out;
 }
 
-// Step 2. Ink = pixels at or below the threshold (dark ink).
+// Step 2c. Ink = pixels at or below the threshold (dark ink).
 Mask binarize(const GrayImage& image, int threshold) {
   Mask mask{image.width, image.height, std::vector<std::uint8_t>(image.pixels.size())};
   for (std::size_t i = 0; i < image.pixels.size(); ++i) mask.ink[i] = image.pixels[i] <= threshold ? 1 : 0;
   return mask;
 }
 
-// True when most of the plate's centre is on the dark side of `threshold`: a dark
-// plate with light characters.
+// The plate's centre: [kCentreWindow, 1 - kCentreWindow) of each axis, where the
+// characters are and the border, band and surroundings are not.
+Rect centre(const GrayImage& image) {
+  const int x0 = static_cast<int>(image.width * kCentreWindow), y0 = static_cast<int>(image.height * kCentreWindow);
+  return {x0, y0, image.width - x0, image.height - y0};
+}
+
+// Step 2a. The ink / paper split: the lower of two Otsu thresholds, over the whole
+// image (dark border and band included, which keeps it low when blur spreads the
+// strokes) and over the plate's centre (characters and paper only: not fooled by
+// light surroundings around a darker plate). The centre's is skipped when it has
+// less contrast than kMinPlateContrast (a blank plate inside its border).
+Otsu plate_split(const GrayImage& image) {
+  const Otsu all = otsu_of(image, whole(image));
+  const Otsu inside = otsu_of(image, centre(image));
+  if (inside.high_mean - inside.low_mean < kMinPlateContrast) return all;
+  return inside.threshold < all.threshold ? inside : all;
+}
+
+// Step 2b. True when most of the plate's centre is on the dark side of
+// `threshold`: a dark plate with light characters.
 bool is_light_on_dark(const GrayImage& image, int threshold) {
-  const int x0 = static_cast<int>(image.width * kCentreWindow), x1 = image.width - x0;
-  const int y0 = static_cast<int>(image.height * kCentreWindow), y1 = image.height - y0;
+  const Rect c = centre(image);
   long dark = 0, count = 0;
-  for (int y = y0; y < y1; ++y)
-    for (int x = x0; x < x1; ++x, ++count) dark += image.at(x, y) <= threshold ? 1 : 0;
+  for (int y = c.y0; y < c.y1; ++y)
+    for (int x = c.x0; x < c.x1; ++x, ++count) dark += image.at(x, y) <= threshold ? 1 : 0;
   return count > 0 && static_cast<double>(dark) > kDarkPlateFraction * static_cast<double>(count);
 }
 
@@ -668,11 +693,12 @@ Segmentation segment_plate(const GrayImage& plate, const SegmentOptions& options
     return failed(result, "plate is blank: no contrast (gray levels " + std::to_string(*lo) + ".." +
                               std::to_string(*hi) + ")");
   }
+  split = plate_split(image);
   if (is_light_on_dark(image, split.threshold)) {
     result.inverted = true;
     original = inverted(original);
     image = inverted(image);
-    split = otsu_of(image, whole(image));
+    split = plate_split(image);
   }
   result.skew_degrees = estimate_skew(binarize(image, split.threshold));
   const Alignment rotation = rotation_alignment(image, result.skew_degrees);
@@ -681,7 +707,7 @@ Segmentation segment_plate(const GrayImage& plate, const SegmentOptions& options
   if (!alignment.identity()) {
     image = warp(image, alignment);
     original = warp(original, alignment);
-    split = otsu_of(image, whole(image));
+    split = plate_split(image);
   }
   Mask mask = binarize(image, split.threshold);
   Rect interior = plate_interior(mask);

@@ -95,8 +95,9 @@ TEST(CharCrops, BadRowsNamePlatesCsvAndTheLineAndLeaveTheOutputAlone) {
   const auto out = dir.path() / "chars.csv";
   write_file_atomic(out, "keep me");
   const std::string where = (set / "plates.csv").string();
+  write_plates_set(set, kGoodCsv);
   auto error_for = [&](const std::string& csv) {
-    write_plates_set(set, csv);
+    write_file_atomic(set / "plates.csv", csv);
     return error_of([&] { write_char_crops(set, out, CharCropsOptions{}, nullptr); });
   };
   EXPECT_EQ(error_for("file,text,format\nplates/good1.pgm,ABC1234,old\nplates/good2.pgm,ABC1D23,old\n"),

@@ -380,6 +380,23 @@ TEST(SegmentPlate, LightCharactersOnADarkPlateAndUnevenLighting) {
   expect_boxes_near(segment_plate(shaded.image, SegmentOptions{}), shaded.boxes, 0);
 }
 
+TEST(SegmentPlate, GreyPlateInLightSurroundings) {
+  // A zoomed-out crop: a grey plate (paper 150, ink 40) with a white wall around
+  // it. Over the whole image Otsu would split wall from plate; the plate's centre
+  // splits ink from paper.
+  PlateSpec spec;
+  spec.paper = 150;
+  spec.ink = 40;
+  const SyntheticPlate plate = synthetic_plate(spec);
+  SyntheticPlate framed{GrayImage(150, 56, 250), {}};
+  for (int y = 0; y < 40; ++y)
+    for (int x = 0; x < 130; ++x) framed.image.at(x + 10, y + 8) = plate.image.at(x, y);
+  for (const SegmentBox& b : plate.boxes) framed.boxes.push_back({b.x + 10, b.y + 8, b.width, b.height});
+  const Segmentation cut = segment_plate(framed.image, SegmentOptions{});
+  EXPECT_FALSE(cut.inverted);
+  expect_boxes_near(cut, framed.boxes, 0);
+}
+
 TEST(SegmentPlate, CropSizeAndCharacterCountFollowTheOptions) {
   PlateSpec spec;
   spec.glyphs = {Glyph::kE, Glyph::kRing, Glyph::kH, Glyph::kSeven, Glyph::kEl, Glyph::kRing};
