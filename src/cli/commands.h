@@ -40,6 +40,7 @@ void register_ui(CLI::App& app);
 void register_ocr_commands(CLI::App& app);
 void add_ocr_fix_command(CLI::App& ocr);  // ocr fix TEXT... [--rules FILE] [--json]
 void add_ocr_make_data_command(CLI::App& ocr);  // ocr make-data (plates set)
+void add_ocr_crops_command(CLI::App& ocr);  // ocr crops, ocr segment
 
 // Report printing shared by the compression commands: "metrics on N held-out
 // rows ..." with each metric before -> after (when the report has "before"),

@@ -112,6 +112,7 @@ void register_ocr_commands(CLI::App& app) {
   // Each helper's subcommand is added here:
   add_ocr_fix_command(*ocr);
   add_ocr_make_data_command(*ocr);
+  add_ocr_crops_command(*ocr);
 }
 
 }  // namespace tinymlops::cli
