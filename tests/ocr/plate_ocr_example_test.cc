@@ -37,6 +37,7 @@ TEST(PlateOcrExample, FromRenderedPlatesToAGatedBitExactInt8Model) {
   run({"init"});
   run({"add", "data/digits.csv"});
   CommandResult first = run({"repro"});
+  ASSERT_EQ(first.exit_code, 0);
   EXPECT_NE(first.out.find("8 ran"), std::string::npos) << first.out;
 
   // The must-show: int8 plates read at acc@0.5 >= 0.90, the rules' part shown apart,
