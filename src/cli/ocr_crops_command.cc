@@ -96,7 +96,7 @@ void add_segment(CLI::App& ocr) {
     std::printf("%zu characters (skew %.1f degrees%s)\n", cut.boxes.size(), cut.skew_degrees,
                 cut.inverted ? ", light on dark" : "");
     for (std::size_t i = 0; i < cut.boxes.size(); ++i) {
-      const SegmentBox& b = cut.boxes[i];
+      const Box& b = cut.boxes[i];
       std::printf("  %zu: x=%d y=%d w=%d h=%d\n", i + 1, b.x, b.y, b.width, b.height);
     }
     if (flags->out.empty()) return;

@@ -6,7 +6,7 @@
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/data/csv.h"
-#include "tinymlops/ocr/plate_format.h"
+#include "tinymlops/ocr/plate_set.h"
 
 namespace tinymlops {
 
@@ -16,20 +16,6 @@ constexpr double kDigitMaxValue = 16;  // the digits set's pixels are 0..16
 
 std::string place(const CsvTable& table, std::size_t row) {
   return table.source + ":" + std::to_string(table.line_numbers[row]);
-}
-
-std::size_t column_of(const CsvTable& table, const std::string& name) {
-  for (std::size_t i = 0; i < table.header.size(); ++i)
-    if (table.header[i] == name) return i;
-  throw Error(ErrorKind::kParse, table.source + ":" + std::to_string(table.header_line),
-              "no column '" + name + "' (a plates.csv has the header file,text,format)");
-}
-
-// The plate format named `name` ("old", "mercosul"); throws naming the row.
-const PlateFormat& plate_format(const std::string& name, const std::string& where) {
-  for (const PlateFormat& format : brazilian_plate_formats())
-    if (format.name == name) return format;
-  throw Error(ErrorKind::kParse, where, "unknown plate format '" + name + "' (expected old or mercosul)");
 }
 
 // One CSV row: the crop's pixels then the character.
@@ -111,31 +97,13 @@ std::string char_crops_header(int width, int height) {
 
 CharCropsReport write_char_crops(const std::filesystem::path& plates_dir, const std::filesystem::path& out_csv,
                                  const CharCropsOptions& options, Progress* progress) {
-  const CsvTable table = read_csv(plates_dir / "plates.csv");
-  const std::size_t file_column = column_of(table, "file");
-  const std::size_t text_column = column_of(table, "text");
-  const std::size_t format_column = column_of(table, "format");
-  if (table.rows.empty()) throw Error(ErrorKind::kInvalid, table.source, "no plates (only a header)");
-
+  const std::vector<PlateSetEntry> set = read_plate_set(plates_dir);
   CharCropsReport report;
   std::string out = char_crops_header(options.segment.crop_width, options.segment.crop_height);
-  const long total = static_cast<long>(table.rows.size());
-  for (std::size_t r = 0; r < table.rows.size(); ++r) {
-    const std::string where = place(table, r);
-    const std::string& file = table.rows[r][file_column];
-    const std::string& text = table.rows[r][text_column];
-    if (file.empty()) throw Error(ErrorKind::kParse, where, "empty file name");
-    const PlateFormat& format = plate_format(table.rows[r][format_column], where);
-    if (!matches_format(text, format)) {
-      throw Error(ErrorKind::kParse, where, "text '" + text + "' is not a " + format.name + " plate (" + format.pattern +
-                                                ": L a letter A-Z, N a digit)");
-    }
-    GrayImage plate;
-    try {
-      plate = read_pgm(plates_dir / file);
-    } catch (const Error& e) {
-      throw Error(e.kind(), where, e.what());
-    }
+  const long total = static_cast<long>(set.size());
+  for (const PlateSetEntry& entry : set) {
+    const std::string& text = entry.text;
+    const GrayImage plate = read_plate_image(entry);
     SegmentOptions segment = options.segment;
     segment.expected_chars = static_cast<int>(text.size());
     const Segmentation cut = segment_plate(plate, segment);
@@ -147,7 +115,7 @@ CharCropsReport write_char_crops(const std::filesystem::path& plates_dir, const 
     } else {
       ++report.failures;
       if (report.failure_examples.size() < CharCropsReport::kMaxFailureExamples) {
-        report.failure_examples.push_back(file + ": " + cut.failure);
+        report.failure_examples.push_back(entry.file + ": " + cut.failure);
       }
     }
     if (progress) {
@@ -155,7 +123,7 @@ CharCropsReport write_char_crops(const std::filesystem::path& plates_dir, const 
     }
   }
   if (report.segmented == 0) {
-    throw Error(ErrorKind::kInvalid, table.source,
+    throw Error(ErrorKind::kInvalid, (plates_dir / "plates.csv").string(),
                 "none of the " + std::to_string(report.plates) + " plates could be segmented (first: " +
                     report.failure_examples.front() + ")");
   }

@@ -6,6 +6,7 @@
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/ocr/plate_metrics.h"
 #include "tinymlops/ocr/plate_reader.h"
+#include "tinymlops/ocr/plate_set.h"
 
 namespace tinymlops {
 
@@ -42,7 +43,7 @@ ModelScores score_model(const std::filesystem::path& model_path, const PlateRule
     const double least = reading.confidences.empty()
                              ? 0.0
                              : *std::min_element(reading.confidences.begin(), reading.confidences.end());
-    *errors_csv += set[i].image.filename().string() + "," + model_path.filename().string() + "," + set[i].text + "," +
+    *errors_csv += set[i].file + "," + model_path.filename().string() + "," + set[i].text + "," +
                    reading.raw + "," + reading.corrected.text + "," + number(least) + "," + reading.failure + "\n";
   }
   ModelScores scores;
@@ -64,7 +65,7 @@ PlateBenchmark benchmark_plates(const PlateBenchmarkOptions& options, Progress& 
   const std::vector<PlateSetEntry> set = read_plate_set(options.plates);
   std::vector<GrayImage> images;
   for (std::size_t i = 0; i < set.size(); ++i) {
-    images.push_back(read_pgm(set[i].image));
+    images.push_back(read_plate_image(set[i]));
     progress.update(static_cast<long>(i + 1), static_cast<long>(set.size()), "loading plates", {});
   }
   PlateBenchmark result;

@@ -4,7 +4,6 @@
 #include <cstdio>
 
 #include "tinymlops/core/error.h"
-#include "tinymlops/data/csv.h"
 #include "tinymlops/ocr/plate_format.h"
 #include "tinymlops/ocr/segment.h"
 
@@ -64,29 +63,6 @@ std::vector<PlateReading> PlateReader::read(const std::vector<GrayImage>& plates
     reading.corrected = apply_plate_rules(reading.raw, rules_);
   }
   return readings;
-}
-
-std::vector<PlateSetEntry> read_plate_set(const std::filesystem::path& dir) {
-  const CsvTable table = read_csv(dir / "plates.csv");
-  const auto column = [&](const char* name) {
-    const auto it = std::find(table.header.begin(), table.header.end(), name);
-    if (it == table.header.end()) {
-      throw Error(ErrorKind::kParse, table.source + ":" + std::to_string(table.header_line),
-                  std::string("no \"") + name + "\" column (a plates set has file,text,format)");
-    }
-    return static_cast<std::size_t>(it - table.header.begin());
-  };
-  const std::size_t file = column("file"), text = column("text"), format = column("format");
-  std::vector<PlateSetEntry> entries;
-  for (std::size_t r = 0; r < table.rows.size(); ++r) {
-    const auto& row = table.rows[r];
-    if (row[file].empty() || row[text].empty()) {
-      throw Error(ErrorKind::kParse, table.source + ":" + std::to_string(table.line_numbers[r]),
-                  "empty file or text");
-    }
-    entries.push_back({dir / row[file], row[text], row[format]});
-  }
-  return entries;
 }
 
 }  // namespace tinymlops

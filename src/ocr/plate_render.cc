@@ -47,7 +47,7 @@ void draw_coverage(GrayImage& image, const GrayImage& coverage, int x0, int y0, 
 }
 
 // The box of the nonzero coverage, relative to the coverage's top-left.
-CharBox ink_box(const GrayImage& coverage) {
+Box ink_box(const GrayImage& coverage) {
   int x0 = coverage.width, y0 = coverage.height, x1 = -1, y1 = -1;
   for (int y = 0; y < coverage.height; ++y) {
     for (int x = 0; x < coverage.width; ++x) {
@@ -96,7 +96,7 @@ std::vector<Glyph> render_line(Font& font, const PlateFontMetrics& metrics, cons
   std::vector<Glyph> glyphs;
   for (char c : text) {
     Glyph g = font.render(static_cast<char32_t>(c), em_height, em_width);
-    const CharBox box = ink_box(g.coverage);
+    const Box box = ink_box(g.coverage);
     g.coverage = crop(g.coverage, box.x, box.y, box.width, box.height, 0);
     g.top -= box.y;
     if (g.coverage.width > cell_width) g.coverage = squeeze_width(g.coverage, cell_width);

@@ -646,7 +646,7 @@ GrayImage stretched_ink(const GrayImage& image, Rect box) {
 }
 
 // Step 8c. The bounding box, in the original plate, of the aligned box `r`.
-SegmentBox original_box(const Alignment& alignment, Rect r, int width, int height) {
+Box original_box(const Alignment& alignment, Rect r, int width, int height) {
   double min_x = 1e9, min_y = 1e9, max_x = -1e9, max_y = -1e9;
   for (const double x : {static_cast<double>(r.x0), r.x1 - 1.0}) {
     for (const double y : {static_cast<double>(r.y0), r.y1 - 1.0}) {
@@ -747,12 +747,12 @@ std::vector<float> crop_features(const GrayImage& crop_image) {
   return std::vector<float>(crop_image.pixels.begin(), crop_image.pixels.end());
 }
 
-GrayImage draw_boxes(const GrayImage& image, const std::vector<SegmentBox>& boxes, std::uint8_t value) {
+GrayImage draw_boxes(const GrayImage& image, const std::vector<Box>& boxes, std::uint8_t value) {
   GrayImage out = image;
   auto put = [&](int x, int y) {
     if (x >= 0 && y >= 0 && x < out.width && y < out.height) out.at(x, y) = value;
   };
-  for (const SegmentBox& b : boxes) {
+  for (const Box& b : boxes) {
     for (int x = b.x; x < b.x + b.width; ++x) put(x, b.y), put(x, b.y + b.height - 1);
     for (int y = b.y; y < b.y + b.height; ++y) put(b.x, y), put(b.x + b.width - 1, y);
   }

@@ -81,7 +81,7 @@ TEST(PlateRender, SevenSeparatedCharactersInsideTheTextArea) {
     const int area_top = mercosul ? kMercosulBandTop + kMercosulBandRows + 2 : kPlateBorder + 2;
     ASSERT_EQ(plate.boxes.size(), 7u);
     for (std::size_t c = 0; c < 7; ++c) {
-      const CharBox& box = plate.boxes[c];
+      const Box& box = plate.boxes[c];
       EXPECT_GE(box.x, kPlateBorder + 2) << text;
       EXPECT_LE(box.x + box.width, kPlateWidth - kPlateBorder - 2) << text;
       EXPECT_GE(box.y, area_top) << text;

@@ -40,10 +40,10 @@ struct PlateSpec {
 
 struct SyntheticPlate {
   GrayImage image;
-  std::vector<SegmentBox> boxes;  // each glyph's ink bounding box
+  std::vector<Box> boxes;  // each glyph's ink bounding box
 };
 
-void fill(GrayImage& image, int x, int y, int w, int h, std::uint8_t value, SegmentBox* box) {
+void fill(GrayImage& image, int x, int y, int w, int h, std::uint8_t value, Box* box) {
   for (int row = y; row < y + h; ++row)
     for (int col = x; col < x + w; ++col)
       if (col >= 0 && row >= 0 && col < image.width && row < image.height) image.at(col, row) = value;
@@ -59,9 +59,9 @@ void fill(GrayImage& image, int x, int y, int w, int h, std::uint8_t value, Segm
   box->height = y1 - box->y;
 }
 
-SegmentBox draw_glyph(GrayImage& image, Glyph glyph, int x, int y, int w, int h, std::uint8_t ink) {
+Box draw_glyph(GrayImage& image, Glyph glyph, int x, int y, int w, int h, std::uint8_t ink) {
   constexpr int s = 3;  // stroke width
-  SegmentBox box;
+  Box box;
   switch (glyph) {
     case Glyph::kBar:
       fill(image, x + w / 2 - 1, y, s, h, ink, &box);
@@ -142,7 +142,7 @@ SyntheticPlate rotated(const SyntheticPlate& plate, double degrees, std::uint8_t
       out.image.at(x, y) = static_cast<std::uint8_t>(std::lround(v));
     }
   }
-  for (const SegmentBox& b : plate.boxes) {
+  for (const Box& b : plate.boxes) {
     double min_x = 1e9, min_y = 1e9, max_x = -1e9, max_y = -1e9;
     for (const double px : {static_cast<double>(b.x), b.x + b.width - 1.0}) {
       for (const double py : {static_cast<double>(b.y), b.y + b.height - 1.0}) {
@@ -181,12 +181,12 @@ GrayImage clean_synthetic_plate() { return synthetic_plate(PlateSpec{}).image; }
 namespace {
 
 // Every found box is within `tolerance` px (each edge) of the drawn one.
-void expect_boxes_near(const Segmentation& cut, const std::vector<SegmentBox>& drawn, int tolerance) {
+void expect_boxes_near(const Segmentation& cut, const std::vector<Box>& drawn, int tolerance) {
   ASSERT_TRUE(cut.ok) << cut.failure;
   ASSERT_EQ(cut.boxes.size(), drawn.size());
   for (std::size_t i = 0; i < drawn.size(); ++i) {
-    const SegmentBox& f = cut.boxes[i];
-    const SegmentBox& d = drawn[i];
+    const Box& f = cut.boxes[i];
+    const Box& d = drawn[i];
     EXPECT_NEAR(f.x, d.x, tolerance) << "box " << i;
     EXPECT_NEAR(f.y, d.y, tolerance) << "box " << i;
     EXPECT_NEAR(f.x + f.width, d.x + d.width, tolerance) << "box " << i;
@@ -340,7 +340,7 @@ TEST(SegmentPlate, LeaningTextIsStraightened) {
     const int shift = static_cast<int>(std::lround(0.1 * (y - 19.5)));
     for (int x = 0; x < 130; ++x) plate.image.at(x, y) = upright.image.at(std::clamp(x - shift, 0, 129), y);
   }
-  for (const SegmentBox& b : upright.boxes) {
+  for (const Box& b : upright.boxes) {
     const int top = static_cast<int>(std::lround(0.1 * (b.y - 19.5)));
     const int bottom = static_cast<int>(std::lround(0.1 * (b.y + b.height - 1 - 19.5)));
     plate.boxes.push_back({b.x + std::min(top, bottom), b.y, b.width + std::abs(bottom - top), b.height});
@@ -391,7 +391,7 @@ TEST(SegmentPlate, GreyPlateInLightSurroundings) {
   SyntheticPlate framed{GrayImage(150, 56, 250), {}};
   for (int y = 0; y < 40; ++y)
     for (int x = 0; x < 130; ++x) framed.image.at(x + 10, y + 8) = plate.image.at(x, y);
-  for (const SegmentBox& b : plate.boxes) framed.boxes.push_back({b.x + 10, b.y + 8, b.width, b.height});
+  for (const Box& b : plate.boxes) framed.boxes.push_back({b.x + 10, b.y + 8, b.width, b.height});
   const Segmentation cut = segment_plate(framed.image, SegmentOptions{});
   EXPECT_FALSE(cut.inverted);
   expect_boxes_near(cut, framed.boxes, 0);

@@ -27,6 +27,14 @@ struct GrayImage {
   std::uint8_t& at(int x, int y) { return pixels[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)]; }
 };
 
+// A rectangle of pixels: columns [x, x + width), rows [y, y + height).
+struct Box {
+  int x = 0;
+  int y = 0;
+  int width = 0;
+  int height = 0;
+};
+
 // The image as a binary PGM file (P5, maxval 255).
 std::string encode_pgm(const GrayImage& image);
 // Parses a binary PGM (P5, maxval 1..255; '#' comments in the header). Throws

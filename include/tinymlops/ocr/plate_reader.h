@@ -46,14 +46,4 @@ class PlateReader {
   std::vector<char> class_chars_;  // output index -> character
 };
 
-// A labelled plates set (plates.csv + images, docs/plate-ocr-data.md).
-struct PlateSetEntry {
-  std::filesystem::path image;  // resolved against the set's directory
-  std::string text;
-  std::string format;
-};
-// Reads DIR/plates.csv. Throws Error(kParse) naming plates.csv and the line for a
-// row without file/text, Error(kIo) for a missing plates.csv.
-std::vector<PlateSetEntry> read_plate_set(const std::filesystem::path& dir);
-
 }  // namespace tinymlops

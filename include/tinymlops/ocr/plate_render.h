@@ -75,14 +75,9 @@ struct PlateFontMetrics {
   int width_at_100 = 0;       // ink width of 'O' at em 100 x 100 px (a typical wide glyph)
 };
 
-// Where a character's ink was drawn: the box of its nonzero coverage.
-struct CharBox {
-  int x = 0, y = 0, width = 0, height = 0;
-};
-
 struct RenderedPlate {
   GrayImage image;              // kPlateWidth x kPlateHeight
-  std::vector<CharBox> boxes;   // one per character, left to right
+  std::vector<Box> boxes;   // where each character's ink was drawn, left to right
   std::string font;             // the font's name, e.g. "DejaVu Sans Mono Bold"
 };
 

@@ -33,15 +33,6 @@ struct SegmentOptions {
   int crop_height = 16;
 };
 
-// A character's rectangle [x, x + width) x [y, y + height) in the pixels of the
-// plate image given to segment_plate.
-struct SegmentBox {
-  int x = 0;
-  int y = 0;
-  int width = 0;
-  int height = 0;
-};
-
 struct Segmentation {
   bool ok = false;
   // When !ok: one line saying why, e.g. "found 5 character columns, expected 7",
@@ -53,7 +44,7 @@ struct Segmentation {
   // When ok: expected_chars boxes and crops, left to right. A box is the bounding
   // box, in the original plate's pixels, of the character found on the aligned
 // (deskewed and deslanted) plate.
-  std::vector<SegmentBox> boxes;
+  std::vector<Box> boxes;
   std::vector<GrayImage> crops;  // crop_width x crop_height, ink 255, background 0
 };
 
@@ -73,6 +64,6 @@ std::vector<float> crop_features(const GrayImage& crop);
 
 // A copy of `image` with each box's outline drawn in `value` (for looking at a
 // segmentation). Boxes may extend past the image; the outside is not drawn.
-GrayImage draw_boxes(const GrayImage& image, const std::vector<SegmentBox>& boxes, std::uint8_t value);
+GrayImage draw_boxes(const GrayImage& image, const std::vector<Box>& boxes, std::uint8_t value);
 
 }  // namespace tinymlops
