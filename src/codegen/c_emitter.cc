@@ -97,6 +97,12 @@ class SourceWriter {
     return name_ + "_op" + std::to_string(op) + "_" + what;
   }
 
+  // "m_op3_requant.multiplier, m_op3_requant.shift": the kernels' requantization arguments.
+  std::string requant_arguments(size_t op) const {
+    const std::string table = op_symbol(op, "requant");
+    return table + ".multiplier, " + table + ".shift";
+  }
+
   std::string constant(int index) const {
     const DeployTensor& t = model_.tensors[static_cast<size_t>(index)];
     const std::string where = "tensor " + t.name;
@@ -183,13 +189,14 @@ class SourceWriter {
     const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
     const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
     if (has_weights(op) && (x.dtype == DType::kInt8 || x.dtype == DType::kInt16)) {
-      const std::vector<tml_requant> requant = op_requant(model_, op);
-      out << "static const tml_requant " << op_symbol(i, "requant") << "[" << requant.size() << "] TML_CONST = {"
-          << initializer(requant,
-                         [](const tml_requant& r) {
-                           return "{" + int_literal(r.multiplier) + ", " + int_literal(r.shift) + "}";
-                         })
-          << "};\n";
+      // Per output channel, as the kernels read them (tml_load_requant): the
+      // multipliers and the shifts as two arrays of one struct (5 bytes a channel).
+      const RequantArrays requant = op_requant_arrays(model_, op);
+      const size_t channels = requant.multipliers.size();
+      out << "static const struct {\n  int32_t multiplier[" << channels << "];\n  int8_t shift[" << channels
+          << "];\n} " << op_symbol(i, "requant") << " TML_CONST = {\n {"
+          << initializer(requant.multipliers, [](int32_t m) { return int_literal(m); }) << " },\n {"
+          << initializer(requant.shifts, [](int8_t shift) { return std::to_string(shift); }) << " }\n};\n";
       if (x.dtype == DType::kInt16) {
         const tml_q16_params q = op_q16_params(model_, op);
         out << "static const tml_q16_params " << op_symbol(i, "q16") << " TML_CONST = {" << q.act_min << ", "
@@ -236,7 +243,7 @@ class SourceWriter {
     const std::string out = activation(op.output, "int16_t");
     const std::string w = op.inputs.size() > 1 ? symbol(op.inputs[1]) : "";
     const std::string b = op.inputs.size() > 2 ? symbol(op.inputs[2]) : "0";
-    const std::string tail = op_symbol(i, "requant") + ", &" + op_symbol(i, "q16") + ", " + out + ");";
+    const std::string tail = requant_arguments(i) + ", &" + op_symbol(i, "q16") + ", " + out + ");";
     const std::string shape = "&" + op_symbol(i, "shape");
     switch (op.kind) {
       case OpKind::kQuantize:
@@ -281,7 +288,7 @@ class SourceWriter {
     const std::string s8_out = activation(op.output, "int8_t");
     const std::string w = op.inputs.size() > 1 ? symbol(op.inputs[1]) : "";
     const std::string b = op.inputs.size() > 2 ? symbol(op.inputs[2]) : "0";
-    const std::string requant = op_symbol(i, "requant");
+    const std::string requant = requant_arguments(i);
     const std::string q8 = "&" + op_symbol(i, "q8");
     const std::string shape = "&" + op_symbol(i, "shape");
     const std::string outputs = std::to_string(y.size());

@@ -54,6 +54,15 @@ std::vector<tml_requant> op_requant(const DeployModel& model, const DeployOp& op
   return out;
 }
 
+RequantArrays op_requant_arrays(const DeployModel& model, const DeployOp& op) {
+  RequantArrays arrays;
+  for (const tml_requant& r : op_requant(model, op)) {
+    arrays.multipliers.push_back(r.multiplier);
+    arrays.shifts.push_back(static_cast<int8_t>(r.shift));  // in [-31, 30]
+  }
+  return arrays;
+}
+
 tml_q8_params op_q8_params(const DeployModel& model, const DeployOp& op) {
   const DeployTensor& x = at(model, op.inputs[0]);
   const DeployTensor& y = at(model, op.output);

@@ -21,6 +21,14 @@ tml_requant requant_from_real(double m);
 // input_scale * weight_scale[c] / output_scale.
 std::vector<tml_requant> op_requant(const DeployModel& model, const DeployOp& op);
 
+// op_requant as the kernels read it: the multipliers and the shifts of the
+// output channels in two arrays (kernels/tml_common.h's tml_load_requant).
+struct RequantArrays {
+  std::vector<int32_t> multipliers;
+  std::vector<int8_t> shifts;
+};
+RequantArrays op_requant_arrays(const DeployModel& model, const DeployOp& op);
+
 // Zero points and the clamp of an int8 FC/conv op (fused ReLU/ReLU6 included).
 tml_q8_params op_q8_params(const DeployModel& model, const DeployOp& op);
 
