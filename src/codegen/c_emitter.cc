@@ -543,14 +543,24 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
     << "];\n  float align_float;\n  int32_t align_int32;\n} " << n << "_arena;\n\n";
   const Normalization& norm = model.metadata.normalization;
   const bool normalize = norm.kind != NormalizationKind::kNone;
+  const bool half_normalization = normalization_is_half(norm);
   if (normalize) {
     const std::vector<float> offset(norm.offset.data(), norm.offset.data() + norm.offset.size());
     const std::vector<float> scale(norm.scale.data(), norm.scale.data() + norm.scale.size());
     c << "/* Input normalization: x = (raw - offset) * scale. */\n";
-    c << "static const float " << n << "_offset[" << offset.size() << "] TML_CONST = {"
-      << initializer(offset, [](float v) { return c_float_literal(v, "normalization"); }) << "};\n";
-    c << "static const float " << n << "_scale[" << scale.size() << "] TML_CONST = {"
-      << initializer(scale, [](float v) { return c_float_literal(v, "normalization"); }) << "};\n\n";
+    if (half_normalization) {  // values binary16 holds exactly (int8 models: quantize rounds them so)
+      const auto bits = [](float v) { return std::to_string(float_to_half(v)); };
+      c << "/* As binary16 bit patterns (tml_f16_to_f32), exactly the host's values. */\n";
+      c << "static const uint16_t " << n << "_offset[" << offset.size() << "] TML_CONST = {"
+        << initializer(offset, bits) << "};\n";
+      c << "static const uint16_t " << n << "_scale[" << scale.size() << "] TML_CONST = {" << initializer(scale, bits)
+        << "};\n\n";
+    } else {
+      c << "static const float " << n << "_offset[" << offset.size() << "] TML_CONST = {"
+        << initializer(offset, [](float v) { return c_float_literal(v, "normalization"); }) << "};\n";
+      c << "static const float " << n << "_scale[" << scale.size() << "] TML_CONST = {"
+        << initializer(scale, [](float v) { return c_float_literal(v, "normalization"); }) << "};\n\n";
+    }
   }
   c << writer.constants_and_ops();
 
@@ -564,7 +574,8 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
   c << "  if (raw_input == 0 || output == 0) return " << N << "_ERROR_ARGUMENT;\n";
   c << "  for (i = 0; i < " << N << "_INPUT_SIZE; ++i) ";
   if (normalize) {
-    c << "x[i] = (raw_input[i] - TML_LD_F32(&" << n << "_offset[i])) * TML_LD_F32(&" << n << "_scale[i]);\n";
+    const std::string load = half_normalization ? "tml_f16_to_f32(TML_LD_U16(&" : "(TML_LD_F32(&";
+    c << "x[i] = (raw_input[i] - " << load << n << "_offset[i]))) * " << load << n << "_scale[i]));\n";
   } else {
     c << "x[i] = raw_input[i];\n";
   }

@@ -150,4 +150,39 @@ int16_t quantize_value_s16(float x, float scale) {
   return q;
 }
 
+namespace {
+
+// x rounded to binary16 and back, or NaN when that is neither zero nor normal.
+float half_or_nan(float x) {
+  const uint16_t half = float_to_half(x);
+  const uint16_t exponent = static_cast<uint16_t>((half >> 10) & 0x1F);
+  const bool zero = (half & 0x7FFF) == 0;
+  if (!zero && (exponent == 0 || exponent == 0x1F)) return std::numeric_limits<float>::quiet_NaN();
+  return tml_f16_to_f32(half);
+}
+
+template <typename F>
+bool all_values(const Normalization& n, F f) {
+  for (Eigen::Index i = 0; i < n.offset.size(); ++i) {
+    if (!f(n.offset[i]) || !f(n.scale[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool normalization_is_half(const Normalization& normalization) {
+  if (normalization.kind == NormalizationKind::kNone) return false;
+  return all_values(normalization, [](float v) { return half_or_nan(v) == v; });
+}
+
+void round_normalization_to_half(Normalization& normalization) {
+  if (normalization.kind == NormalizationKind::kNone) return;
+  if (!all_values(normalization, [](float v) { return !std::isnan(half_or_nan(v)); })) return;
+  for (Eigen::Index i = 0; i < normalization.offset.size(); ++i) {
+    normalization.offset[i] = half_or_nan(normalization.offset[i]);
+    normalization.scale[i] = half_or_nan(normalization.scale[i]);
+  }
+}
+
 }  // namespace tinymlops

@@ -49,6 +49,20 @@ void float_clamp(DeployActivation activation, float* low, float* high);
 // The binary16 bit pattern nearest to x (ties to even; overflow to infinity).
 uint16_t float_to_half(float x);
 
+// Whether every offset and scale of `normalization` is zero or a normal
+// binary16 value, so that code generation stores each in 16 bits exactly
+// (decoded by tml_f16_to_f32). False for kNone.
+bool normalization_is_half(const Normalization& normalization);
+
+// Rounds every offset and scale to the nearest binary16 value when all of them
+// then are zero or normal (else leaves `normalization` unchanged). For models
+// whose input is quantized to int8 right after normalization: the rounding moves
+// a normalized value by at most 2^-11 of its size (|offset * scale| + |raw *
+// scale| steps of 2^-11), far below the int8 step, and halves the flash the
+// normalization takes in generated code. Host and device then use the same
+// values, so outputs stay identical.
+void round_normalization_to_half(Normalization& normalization);
+
 // q = clamp(round_half_away(x / scale) + zero_point, -128, 127), as tml_quantize_s8.
 int8_t quantize_value(float x, float scale, int32_t zero_point);
 
