@@ -147,10 +147,11 @@ static inline int32_t tml_clamp(int32_t value, int32_t low, int32_t high) {
 
 /* The int8 output of an accumulator, as in the rule set above. */
 static inline int8_t tml_output_s8(int32_t acc, tml_requant r, const tml_q8_params* p) {
-  const int64_t q = (int64_t)p->output_zero_point + tml_requantize(acc, r);
-  if (q < p->act_min) return (int8_t)p->act_min;
-  if (q > p->act_max) return (int8_t)p->act_max;
-  return (int8_t)q;
+  /* The zero point and the clamp lie in [-128, 127], so any value beyond
+   * +-256 clamps the same as +-256 does; bounding it first keeps the sum in
+   * int32 (smaller code than 64-bit compares, same result). */
+  const int32_t scaled = tml_clamp(tml_requantize(acc, r), -256, 256);
+  return (int8_t)tml_clamp(p->output_zero_point + scaled, p->act_min, p->act_max);
 }
 
 /* Zero points are 0 in int16x8, so only the clamp is left: the output clamp of

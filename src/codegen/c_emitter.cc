@@ -550,7 +550,13 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
     c << "/* Input normalization: x = (raw - offset) * scale. */\n";
     if (half_normalization) {  // values binary16 holds exactly (int8 models: quantize rounds them so)
       const auto bits = [](float v) { return std::to_string(float_to_half(v)); };
-      c << "/* As binary16 bit patterns (tml_f16_to_f32), exactly the host's values. */\n";
+      c << "/* As binary16 bit patterns, exactly the host's values. Each is zero or\n"
+           " * normal, so moved into a float's bits it reads as the value times 2^-112\n"
+           " * (a normal float): one exact multiply restores it. */\n";
+      c << "static float " << n << "_half(uint16_t half) {\n"
+        << "  const uint32_t bits = ((uint32_t)(half & 0x8000u) << 16) | ((uint32_t)(half & 0x7FFFu) << 13);\n"
+        << "  float value;\n  memcpy(&value, &bits, sizeof value);\n"
+        << "  return value * " << c_float_literal(std::ldexp(1.0f, 112), "normalization") << "; /* 2^112 */\n}\n";
       c << "static const uint16_t " << n << "_offset[" << offset.size() << "] TML_CONST = {"
         << initializer(offset, bits) << "};\n";
       c << "static const uint16_t " << n << "_scale[" << scale.size() << "] TML_CONST = {" << initializer(scale, bits)
@@ -574,7 +580,7 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
   c << "  if (raw_input == 0 || output == 0) return " << N << "_ERROR_ARGUMENT;\n";
   c << "  for (i = 0; i < " << N << "_INPUT_SIZE; ++i) ";
   if (normalize) {
-    const std::string load = half_normalization ? "tml_f16_to_f32(TML_LD_U16(&" : "(TML_LD_F32(&";
+    const std::string load = half_normalization ? n + "_half(TML_LD_U16(&" : "(TML_LD_F32(&";
     c << "x[i] = (raw_input[i] - " << load << n << "_offset[i]))) * " << load << n << "_scale[i]));\n";
   } else {
     c << "x[i] = raw_input[i];\n";

@@ -152,12 +152,13 @@ int16_t quantize_value_s16(float x, float scale) {
 
 namespace {
 
-// x rounded to binary16 and back, or NaN when that is neither zero nor normal.
+// x rounded to binary16 and back, or NaN unless that is x's zero or a normal
+// binary16 value (not a subnormal, an infinity, or a nonzero x rounded to 0).
 float half_or_nan(float x) {
   const uint16_t half = float_to_half(x);
   const uint16_t exponent = static_cast<uint16_t>((half >> 10) & 0x1F);
   const bool zero = (half & 0x7FFF) == 0;
-  if (!zero && (exponent == 0 || exponent == 0x1F)) return std::numeric_limits<float>::quiet_NaN();
+  if (zero ? x != 0.0f : (exponent == 0 || exponent == 0x1F)) return std::numeric_limits<float>::quiet_NaN();
   return tml_f16_to_f32(half);
 }
 

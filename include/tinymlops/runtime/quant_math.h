@@ -51,7 +51,7 @@ uint16_t float_to_half(float x);
 
 // Whether every offset and scale of `normalization` is zero or a normal
 // binary16 value, so that code generation stores each in 16 bits exactly
-// (decoded by tml_f16_to_f32). False for kNone.
+// (decoded exactly by shifting the bits and multiplying by 2^112). False for kNone.
 bool normalization_is_half(const Normalization& normalization);
 
 // Rounds every offset and scale to the nearest binary16 value when all of them
