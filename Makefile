@@ -34,7 +34,7 @@ test-asan: setup
 bench: build
 	@bench/train_vs_pytorch $(BUILD)
 	@bench/compression_table $(BUILD)
-	@bench/device_table $(BUILD)
+	@bench/codegen_size_speed $(BUILD)
 	@bench/store_hashing $(BUILD)
 	@bench/fl $(BUILD)
 	@bench/serve $(BUILD)

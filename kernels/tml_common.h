@@ -10,7 +10,8 @@
  *   accumulator     int32: acc = bias[c] + sum (x - x_zero_point) * w
  *   requantization  a real multiplier m = input_scale * weight_scale[c] / output_scale
  *                   is stored as a Q31 mantissa M in [2^30, 2^31) and a shift s
- *                   (m = M * 2^(s - 31)); see tml_requantize.
+ *                   (m = M * 2^(s - 31)); see tml_requantize. Constants
+ *                   hold M in an int32 array and s in an int8 array.
  *   output          q = clamp(output_zero_point + tml_requantize(acc, M, s),
  *                             act_min, act_max)
  *
@@ -83,7 +84,9 @@ static inline int64_t tml_pgm_read_s64(const void* p) {
 }
 #endif
 
-/* Fixed-point multiplier of one output channel: m = multiplier * 2^(shift - 31). */
+/* Fixed-point multiplier of one output channel: m = multiplier * 2^(shift - 31).
+ * The value the kernels compute with; constants store it as two arrays
+ * (tml_load_requant). */
 typedef struct {
   int32_t multiplier; /* in [2^30, 2^31), or 0 for m = 0 */
   int32_t shift;      /* in [-31, 30] */
@@ -99,31 +102,32 @@ typedef struct {
 
 /* round(acc * m) with m = r.multiplier * 2^(r.shift - 31), ties rounded up
  * (toward +infinity), computed exactly in 64 bits:
- *   n = 31 - shift (1..62);  result = (acc * multiplier + 2^(n-1)) >> n
- * with an arithmetic (flooring) right shift. |acc * multiplier| < 2^62, so the
- * sum cannot overflow. The result is saturated to the int32 range. */
+ *   n = 31 - shift (1..62);  result = floor((acc * multiplier + 2^(n-1)) / 2^n)
+ * |acc * multiplier| < 2^62, so the sum cannot overflow. The result is
+ * saturated to the int32 range. */
 static inline int32_t tml_requantize(int32_t acc, tml_requant r) {
   const int n = 31 - (int)r.shift;
-  const int64_t product = (int64_t)acc * (int64_t)r.multiplier;
-  const int64_t rounded = product + ((int64_t)1 << (n - 1));
-  /* Arithmetic shift of a negative value: written as a floor division so the
-   * result does not depend on the compiler's choice for >> on signed types. */
-  int64_t result;
-  if (rounded >= 0) {
-    result = rounded >> n;
-  } else {
-    result = -((-rounded + ((int64_t)1 << n) - 1) >> n);
-  }
+  const int64_t rounded = (int64_t)acc * (int64_t)r.multiplier + ((int64_t)1 << (n - 1));
+  /* floor(x / 2^n) without shifting a negative value (implementation-defined
+   * in C99) and without a branch per sign: x + 2^63 is the same number made
+   * non-negative, as an unsigned value; shifted right it is
+   * floor(x / 2^n) + 2^(63-n) exactly, since 2^n divides 2^63. (Smaller code
+   * than two sign branches; same result.) */
+  const uint64_t biased = (uint64_t)rounded + ((uint64_t)1 << 63);
+  const int64_t result = (int64_t)(biased >> n) - ((int64_t)1 << (63 - n));
   if (result > INT32_MAX) return INT32_MAX;
   if (result < INT32_MIN) return INT32_MIN;
   return (int32_t)result;
 }
 
-/* A constant tml_requant (see TML_CONST). */
-static inline tml_requant tml_load_requant(const tml_requant* r) {
+/* The requantization of output channel `channel`, read from two constant
+ * arrays (see TML_CONST): multipliers[channel] as stored, shifts[channel]
+ * (in [-31, 30]) widened. Storing the shift as int8_t next to the int32
+ * multiplier takes 5 bytes per channel instead of the 8 of a tml_requant. */
+static inline tml_requant tml_load_requant(const int32_t* multipliers, const int8_t* shifts, int32_t channel) {
   tml_requant value;
-  value.multiplier = TML_LD_S32(&r->multiplier);
-  value.shift = TML_LD_S32(&r->shift);
+  value.multiplier = TML_LD_S32(&multipliers[channel]);
+  value.shift = TML_LD_S8(&shifts[channel]);
   return value;
 }
 
@@ -143,10 +147,11 @@ static inline int32_t tml_clamp(int32_t value, int32_t low, int32_t high) {
 
 /* The int8 output of an accumulator, as in the rule set above. */
 static inline int8_t tml_output_s8(int32_t acc, tml_requant r, const tml_q8_params* p) {
-  const int64_t q = (int64_t)p->output_zero_point + tml_requantize(acc, r);
-  if (q < p->act_min) return (int8_t)p->act_min;
-  if (q > p->act_max) return (int8_t)p->act_max;
-  return (int8_t)q;
+  /* The zero point and the clamp lie in [-128, 127], so any value beyond
+   * +-256 clamps the same as +-256 does; bounding it first keeps the sum in
+   * int32 (smaller code than 64-bit compares, same result). */
+  const int32_t scaled = tml_clamp(tml_requantize(acc, r), -256, 256);
+  return (int8_t)tml_clamp(p->output_zero_point + scaled, p->act_min, p->act_max);
 }
 
 /* Zero points are 0 in int16x8, so only the clamp is left: the output clamp of

@@ -1,11 +1,9 @@
 #include "tml_conv.h"
 
-static float clamp_f32(float value, float low, float high) {
-  return value < low ? low : (value > high ? high : value);
-}
+static float clamp_f32(float value, float low, float high) { return value < low ? low : (value > high ? high : value); }
 
-void tml_conv2d_f32(const float* input, const tml_conv_shape* s, const float* weights, const float* bias,
-                    float act_min, float act_max, float* output) {
+void tml_conv2d_f32(const float* input, const tml_conv_shape* s, const float* weights, const float* bias, float act_min,
+                    float act_max, float* output) {
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
       for (int f = 0; f < s->out_c; ++f) {
@@ -28,7 +26,7 @@ void tml_conv2d_f32(const float* input, const tml_conv_shape* s, const float* we
 }
 
 void tml_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* weights, const int32_t* bias,
-                   const tml_requant* requant, const tml_q8_params* p, int8_t* output) {
+                   const int32_t* multipliers, const int8_t* shifts, const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
@@ -45,14 +43,15 @@ void tml_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* w
             for (int c = 0; c < s->in_c; ++c) acc += ((int32_t)in[c] - q.input_zero_point) * (int32_t)TML_LD_S8(&w[c]);
           }
         }
-        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] = tml_output_s8(acc, tml_load_requant(&requant[f]), &q);
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] =
+            tml_output_s8(acc, tml_load_requant(multipliers, shifts, f), &q);
       }
     }
   }
 }
 
-void tml_depthwise_conv2d_f32(const float* input, const tml_conv_shape* s, const float* weights,
-                              const float* bias, float act_min, float act_max, float* output) {
+void tml_depthwise_conv2d_f32(const float* input, const tml_conv_shape* s, const float* weights, const float* bias,
+                              float act_min, float act_max, float* output) {
   const int multiplier = s->out_c / s->in_c;
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
@@ -75,9 +74,8 @@ void tml_depthwise_conv2d_f32(const float* input, const tml_conv_shape* s, const
   }
 }
 
-void tml_depthwise_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* weights,
-                             const int32_t* bias, const tml_requant* requant, const tml_q8_params* p,
-                             int8_t* output) {
+void tml_depthwise_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* weights, const int32_t* bias,
+                             const int32_t* multipliers, const int8_t* shifts, const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   const int multiplier = s->out_c / s->in_c;
   for (int oy = 0; oy < s->out_h; ++oy) {
@@ -95,14 +93,15 @@ void tml_depthwise_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const
                    (int32_t)TML_LD_S8(&weights[((int32_t)ky * s->kernel_w + kx) * s->out_c + o]);
           }
         }
-        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] = tml_output_s8(acc, tml_load_requant(&requant[o]), &q);
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] =
+            tml_output_s8(acc, tml_load_requant(multipliers, shifts, o), &q);
       }
     }
   }
 }
 
 void tml_conv2d_s16(const int16_t* input, const tml_conv_shape* s, const int8_t* weights, const int64_t* bias,
-                    const tml_requant* requant, const tml_q16_params* p, int16_t* output) {
+                    const int32_t* multipliers, const int8_t* shifts, const tml_q16_params* p, int16_t* output) {
   const tml_q16_params q = tml_load_q16_params(p);
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
@@ -119,14 +118,15 @@ void tml_conv2d_s16(const int16_t* input, const tml_conv_shape* s, const int8_t*
             for (int c = 0; c < s->in_c; ++c) acc += (int32_t)in[c] * (int32_t)TML_LD_S8(&w[c]);
           }
         }
-        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] = tml_output_s16(acc, tml_load_requant(&requant[f]), &q);
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] =
+            tml_output_s16(acc, tml_load_requant(multipliers, shifts, f), &q);
       }
     }
   }
 }
 
-void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* s, const int8_t* weights,
-                              const int64_t* bias, const tml_requant* requant, const tml_q16_params* p,
+void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* s, const int8_t* weights, const int64_t* bias,
+                              const int32_t* multipliers, const int8_t* shifts, const tml_q16_params* p,
                               int16_t* output) {
   const tml_q16_params q = tml_load_q16_params(p);
   const int multiplier = s->out_c / s->in_c;
@@ -145,7 +145,8 @@ void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* s, con
                    (int32_t)TML_LD_S8(&weights[((int32_t)ky * s->kernel_w + kx) * s->out_c + o]);
           }
         }
-        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] = tml_output_s16(acc, tml_load_requant(&requant[o]), &q);
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] =
+            tml_output_s16(acc, tml_load_requant(multipliers, shifts, o), &q);
       }
     }
   }
@@ -154,7 +155,7 @@ void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* s, con
 /* ------------------------------------------------ compressed weights, int8 */
 
 void tml_conv2d_s4(const int8_t* input, const tml_conv_shape* s, const uint8_t* packed_weights, const int32_t* bias,
-                   const tml_requant* requant, const tml_q8_params* p, int8_t* output) {
+                   const int32_t* multipliers, const int8_t* shifts, const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
@@ -173,15 +174,16 @@ void tml_conv2d_s4(const int8_t* input, const tml_conv_shape* s, const uint8_t* 
             }
           }
         }
-        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] = tml_output_s8(acc, tml_load_requant(&requant[f]), &q);
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] =
+            tml_output_s8(acc, tml_load_requant(multipliers, shifts, f), &q);
       }
     }
   }
 }
 
 void tml_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape* s, const uint8_t* packed_indices,
-                            const int8_t* codebook, const int32_t* bias, const tml_requant* requant,
-                            const tml_q8_params* p, int8_t* output) {
+                            const int8_t* codebook, const int32_t* bias, const int32_t* multipliers,
+                            const int8_t* shifts, const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
@@ -201,14 +203,16 @@ void tml_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape* s, const 
             }
           }
         }
-        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] = tml_output_s8(acc, tml_load_requant(&requant[f]), &q);
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] =
+            tml_output_s8(acc, tml_load_requant(multipliers, shifts, f), &q);
       }
     }
   }
 }
 
 void tml_conv2d_sparse_s8(const int8_t* input, const tml_conv_shape* s, const uint8_t* mask, const int8_t* values,
-                          const int32_t* bias, const tml_requant* requant, const tml_q8_params* p, int8_t* output) {
+                          const int32_t* bias, const int32_t* multipliers, const int8_t* shifts, const tml_q8_params* p,
+                          int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
@@ -231,15 +235,16 @@ void tml_conv2d_sparse_s8(const int8_t* input, const tml_conv_shape* s, const ui
             }
           }
         }
-        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] = tml_output_s8(acc, tml_load_requant(&requant[f]), &q);
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + f] =
+            tml_output_s8(acc, tml_load_requant(multipliers, shifts, f), &q);
       }
     }
   }
 }
 
 void tml_depthwise_conv2d_s4(const int8_t* input, const tml_conv_shape* s, const uint8_t* packed_weights,
-                             const int32_t* bias, const tml_requant* requant, const tml_q8_params* p,
-                             int8_t* output) {
+                             const int32_t* bias, const int32_t* multipliers, const int8_t* shifts,
+                             const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   const int multiplier = s->out_c / s->in_c;
   for (int oy = 0; oy < s->out_h; ++oy) {
@@ -257,15 +262,16 @@ void tml_depthwise_conv2d_s4(const int8_t* input, const tml_conv_shape* s, const
                    tml_s4_at(packed_weights, ((int32_t)ky * s->kernel_w + kx) * s->out_c + o);
           }
         }
-        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] = tml_output_s8(acc, tml_load_requant(&requant[o]), &q);
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] =
+            tml_output_s8(acc, tml_load_requant(multipliers, shifts, o), &q);
       }
     }
   }
 }
 
 void tml_depthwise_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape* s, const uint8_t* packed_indices,
-                                      const int8_t* codebook, const int32_t* bias, const tml_requant* requant,
-                                      const tml_q8_params* p, int8_t* output) {
+                                      const int8_t* codebook, const int32_t* bias, const int32_t* multipliers,
+                                      const int8_t* shifts, const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   const int multiplier = s->out_c / s->in_c;
   for (int oy = 0; oy < s->out_h; ++oy) {
@@ -284,7 +290,8 @@ void tml_depthwise_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape*
                    (int32_t)TML_LD_S8(&codebook[k]);
           }
         }
-        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] = tml_output_s8(acc, tml_load_requant(&requant[o]), &q);
+        output[((int32_t)oy * s->out_w + ox) * s->out_c + o] =
+            tml_output_s8(acc, tml_load_requant(multipliers, shifts, o), &q);
       }
     }
   }
@@ -339,8 +346,8 @@ void tml_conv2d_w8(const float* input, const tml_conv_shape* s, const int8_t* we
   }
 }
 
-void tml_depthwise_conv2d_f16w(const float* input, const tml_conv_shape* s, const uint16_t* weights,
-                               const float* bias, float act_min, float act_max, float* output) {
+void tml_depthwise_conv2d_f16w(const float* input, const tml_conv_shape* s, const uint16_t* weights, const float* bias,
+                               float act_min, float act_max, float* output) {
   const int multiplier = s->out_c / s->in_c;
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
@@ -363,8 +370,8 @@ void tml_depthwise_conv2d_f16w(const float* input, const tml_conv_shape* s, cons
   }
 }
 
-void tml_depthwise_conv2d_w8(const float* input, const tml_conv_shape* s, const int8_t* weights,
-                             const float* scales, const float* bias, float act_min, float act_max, float* output) {
+void tml_depthwise_conv2d_w8(const float* input, const tml_conv_shape* s, const int8_t* weights, const float* scales,
+                             const float* bias, float act_min, float act_max, float* output) {
   const int multiplier = s->out_c / s->in_c;
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {

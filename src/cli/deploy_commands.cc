@@ -35,6 +35,8 @@ nlohmann::ordered_json report_json(const VerifyReport& r) {
           {"code_bytes", r.code_bytes},
           {"ram_bytes", r.ram_bytes},
           {"arena_bytes", r.arena_bytes},
+          {"arena_lower_bound", r.arena_lower_bound},
+          {"macs", r.macs},
           {"stack_bytes", r.stack_bytes},
           {"counter_unit", r.counter_unit},
           {"counter_per_inference", r.counter_per_inference},

@@ -97,6 +97,12 @@ class SourceWriter {
     return name_ + "_op" + std::to_string(op) + "_" + what;
   }
 
+  // "m_op3_requant.multiplier, m_op3_requant.shift": the kernels' requantization arguments.
+  std::string requant_arguments(size_t op) const {
+    const std::string table = op_symbol(op, "requant");
+    return table + ".multiplier, " + table + ".shift";
+  }
+
   std::string constant(int index) const {
     const DeployTensor& t = model_.tensors[static_cast<size_t>(index)];
     const std::string where = "tensor " + t.name;
@@ -183,13 +189,14 @@ class SourceWriter {
     const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
     const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
     if (has_weights(op) && (x.dtype == DType::kInt8 || x.dtype == DType::kInt16)) {
-      const std::vector<tml_requant> requant = op_requant(model_, op);
-      out << "static const tml_requant " << op_symbol(i, "requant") << "[" << requant.size() << "] TML_CONST = {"
-          << initializer(requant,
-                         [](const tml_requant& r) {
-                           return "{" + int_literal(r.multiplier) + ", " + int_literal(r.shift) + "}";
-                         })
-          << "};\n";
+      // Per output channel, as the kernels read them (tml_load_requant): the
+      // multipliers and the shifts as two arrays of one struct (5 bytes a channel).
+      const RequantArrays requant = op_requant_arrays(model_, op);
+      const size_t channels = requant.multipliers.size();
+      out << "static const struct {\n  int32_t multiplier[" << channels << "];\n  int8_t shift[" << channels
+          << "];\n} " << op_symbol(i, "requant") << " TML_CONST = {\n {"
+          << initializer(requant.multipliers, [](int32_t m) { return int_literal(m); }) << " },\n {"
+          << initializer(requant.shifts, [](int8_t shift) { return std::to_string(shift); }) << " }\n};\n";
       if (x.dtype == DType::kInt16) {
         const tml_q16_params q = op_q16_params(model_, op);
         out << "static const tml_q16_params " << op_symbol(i, "q16") << " TML_CONST = {" << q.act_min << ", "
@@ -236,7 +243,7 @@ class SourceWriter {
     const std::string out = activation(op.output, "int16_t");
     const std::string w = op.inputs.size() > 1 ? symbol(op.inputs[1]) : "";
     const std::string b = op.inputs.size() > 2 ? symbol(op.inputs[2]) : "0";
-    const std::string tail = op_symbol(i, "requant") + ", &" + op_symbol(i, "q16") + ", " + out + ");";
+    const std::string tail = requant_arguments(i) + ", &" + op_symbol(i, "q16") + ", " + out + ");";
     const std::string shape = "&" + op_symbol(i, "shape");
     switch (op.kind) {
       case OpKind::kQuantize:
@@ -281,7 +288,7 @@ class SourceWriter {
     const std::string s8_out = activation(op.output, "int8_t");
     const std::string w = op.inputs.size() > 1 ? symbol(op.inputs[1]) : "";
     const std::string b = op.inputs.size() > 2 ? symbol(op.inputs[2]) : "0";
-    const std::string requant = op_symbol(i, "requant");
+    const std::string requant = requant_arguments(i);
     const std::string q8 = "&" + op_symbol(i, "q8");
     const std::string shape = "&" + op_symbol(i, "shape");
     const std::string outputs = std::to_string(y.size());
@@ -536,14 +543,30 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
     << "];\n  float align_float;\n  int32_t align_int32;\n} " << n << "_arena;\n\n";
   const Normalization& norm = model.metadata.normalization;
   const bool normalize = norm.kind != NormalizationKind::kNone;
+  const bool half_normalization = normalization_is_half(norm);
   if (normalize) {
     const std::vector<float> offset(norm.offset.data(), norm.offset.data() + norm.offset.size());
     const std::vector<float> scale(norm.scale.data(), norm.scale.data() + norm.scale.size());
     c << "/* Input normalization: x = (raw - offset) * scale. */\n";
-    c << "static const float " << n << "_offset[" << offset.size() << "] TML_CONST = {"
-      << initializer(offset, [](float v) { return c_float_literal(v, "normalization"); }) << "};\n";
-    c << "static const float " << n << "_scale[" << scale.size() << "] TML_CONST = {"
-      << initializer(scale, [](float v) { return c_float_literal(v, "normalization"); }) << "};\n\n";
+    if (half_normalization) {  // values binary16 holds exactly (int8 models: quantize rounds them so)
+      const auto bits = [](float v) { return std::to_string(float_to_half(v)); };
+      c << "/* As binary16 bit patterns, exactly the host's values. Each is zero or\n"
+           " * normal, so moved into a float's bits it reads as the value times 2^-112\n"
+           " * (a normal float): one exact multiply restores it. */\n";
+      c << "static float " << n << "_half(uint16_t half) {\n"
+        << "  const uint32_t bits = ((uint32_t)(half & 0x8000u) << 16) | ((uint32_t)(half & 0x7FFFu) << 13);\n"
+        << "  float value;\n  memcpy(&value, &bits, sizeof value);\n"
+        << "  return value * " << c_float_literal(std::ldexp(1.0f, 112), "normalization") << "; /* 2^112 */\n}\n";
+      c << "static const uint16_t " << n << "_offset[" << offset.size() << "] TML_CONST = {"
+        << initializer(offset, bits) << "};\n";
+      c << "static const uint16_t " << n << "_scale[" << scale.size() << "] TML_CONST = {" << initializer(scale, bits)
+        << "};\n\n";
+    } else {
+      c << "static const float " << n << "_offset[" << offset.size() << "] TML_CONST = {"
+        << initializer(offset, [](float v) { return c_float_literal(v, "normalization"); }) << "};\n";
+      c << "static const float " << n << "_scale[" << scale.size() << "] TML_CONST = {"
+        << initializer(scale, [](float v) { return c_float_literal(v, "normalization"); }) << "};\n\n";
+    }
   }
   c << writer.constants_and_ops();
 
@@ -557,7 +580,8 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
   c << "  if (raw_input == 0 || output == 0) return " << N << "_ERROR_ARGUMENT;\n";
   c << "  for (i = 0; i < " << N << "_INPUT_SIZE; ++i) ";
   if (normalize) {
-    c << "x[i] = (raw_input[i] - TML_LD_F32(&" << n << "_offset[i])) * TML_LD_F32(&" << n << "_scale[i]);\n";
+    const std::string load = half_normalization ? n + "_half(TML_LD_U16(&" : "(TML_LD_F32(&";
+    c << "x[i] = (raw_input[i] - " << load << n << "_offset[i]))) * " << load << n << "_scale[i]));\n";
   } else {
     c << "x[i] = raw_input[i];\n";
   }

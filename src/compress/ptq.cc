@@ -7,6 +7,7 @@
 
 #include "tinymlops/core/error.h"
 #include "tinymlops/runtime/engine.h"
+#include "tinymlops/runtime/quant_math.h"
 
 namespace tinymlops {
 
@@ -199,6 +200,10 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
 
   DeployModel out;
   out.metadata = model.metadata;
+  // An int8 input is quantized right after normalization: its offsets and
+  // scales in 16 bits lose nothing measurable and halve their flash
+  // (round_normalization_to_half).
+  if (!int16) round_normalization_to_half(out.metadata.normalization);
   out.input = out.add_tensor(model.tensors[static_cast<size_t>(model.input)]);
 
   // Quantize the input.

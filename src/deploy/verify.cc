@@ -302,6 +302,8 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   report.model_sha256 = code.model_sha256;
   report.integer_bits = code.integer_bits;
   report.arena_bytes = code.plan.arena_bytes;
+  report.arena_lower_bound = code.plan.lower_bound_bytes;
+  report.macs = model.macs();
   report.weight_bytes = model.constant_bytes();
 
   HarnessRows rows;

@@ -54,6 +54,15 @@ std::vector<tml_requant> op_requant(const DeployModel& model, const DeployOp& op
   return out;
 }
 
+RequantArrays op_requant_arrays(const DeployModel& model, const DeployOp& op) {
+  RequantArrays arrays;
+  for (const tml_requant& r : op_requant(model, op)) {
+    arrays.multipliers.push_back(r.multiplier);
+    arrays.shifts.push_back(static_cast<int8_t>(r.shift));  // in [-31, 30]
+  }
+  return arrays;
+}
+
 tml_q8_params op_q8_params(const DeployModel& model, const DeployOp& op) {
   const DeployTensor& x = at(model, op.inputs[0]);
   const DeployTensor& y = at(model, op.output);
@@ -139,6 +148,42 @@ int16_t quantize_value_s16(float x, float scale) {
   int16_t q = 0;
   tml_quantize_s16(&x, 1, 1.0f / scale, &q);
   return q;
+}
+
+namespace {
+
+// x rounded to binary16 and back, or NaN unless that is x's zero or a normal
+// binary16 value (not a subnormal, an infinity, or a nonzero x rounded to 0).
+float half_or_nan(float x) {
+  const uint16_t half = float_to_half(x);
+  const uint16_t exponent = static_cast<uint16_t>((half >> 10) & 0x1F);
+  const bool zero = (half & 0x7FFF) == 0;
+  if (zero ? x != 0.0f : (exponent == 0 || exponent == 0x1F)) return std::numeric_limits<float>::quiet_NaN();
+  return tml_f16_to_f32(half);
+}
+
+template <typename F>
+bool all_values(const Normalization& n, F f) {
+  for (Eigen::Index i = 0; i < n.offset.size(); ++i) {
+    if (!f(n.offset[i]) || !f(n.scale[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool normalization_is_half(const Normalization& normalization) {
+  if (normalization.kind == NormalizationKind::kNone) return false;
+  return all_values(normalization, [](float v) { return half_or_nan(v) == v; });
+}
+
+void round_normalization_to_half(Normalization& normalization) {
+  if (normalization.kind == NormalizationKind::kNone) return;
+  if (!all_values(normalization, [](float v) { return !std::isnan(half_or_nan(v)); })) return;
+  for (Eigen::Index i = 0; i < normalization.offset.size(); ++i) {
+    normalization.offset[i] = half_or_nan(normalization.offset[i]);
+    normalization.scale[i] = half_or_nan(normalization.scale[i]);
+  }
 }
 
 }  // namespace tinymlops

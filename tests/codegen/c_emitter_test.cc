@@ -18,6 +18,7 @@
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/hash.h"
 #include "tinymlops/runtime/engine.h"
+#include "tinymlops/runtime/quant_math.h"
 
 namespace tinymlops {
 namespace {
@@ -178,6 +179,25 @@ TEST(EmitC, HeaderHoldsSizesHashVariantAndLabels) {
   EXPECT_TRUE(contains(qh, "int model_predict_int8(const int8_t* input, int8_t* output);"));
   // Weight-only variants keep float activations: no int8 entry point.
   EXPECT_FALSE(has_int8_entry(emit(testing::test_deploy_model(Variant::kDynamicMlp).model)));
+}
+
+// An int8 model's normalization is binary16-exact (quantize rounds it) and is
+// stored in 16 bits; a float model's stays float32. That the stored values decode
+// to exactly the host's is what the bit-for-bit tests below and verify check.
+TEST(EmitC, BinaryHalfNormalizationIsStoredIn16Bits) {
+  const DeployModel& int8 = testing::test_deploy_model(Variant::kInt8Mlp).model;
+  ASSERT_TRUE(normalization_is_half(int8.metadata.normalization));
+  const std::string int8_c = file_named(emit(int8), "model.c").content;
+  EXPECT_TRUE(contains(int8_c, "static const uint16_t model_offset[")) << int8_c.substr(0, 2000);
+  EXPECT_TRUE(contains(int8_c, "static const uint16_t model_scale["));
+  EXPECT_TRUE(contains(int8_c, "model_half(TML_LD_U16(&model_offset[i]))"));
+
+  DeployModel float_model = testing::test_deploy_model(Variant::kFloatMlp).model;
+  float_model.metadata.normalization.offset[0] = 0.1f;  // not a binary16 value
+  ASSERT_FALSE(normalization_is_half(float_model.metadata.normalization));
+  const std::string float_c = file_named(emit(float_model), "model.c").content;
+  EXPECT_TRUE(contains(float_c, "static const float model_offset["));
+  EXPECT_FALSE(contains(float_c, "model_half("));
 }
 
 TEST(EmitC, NonFiniteConstantIsAnError) {

@@ -105,6 +105,10 @@ TEST_P(VerifyOn, OutputsMatchTheHostAndTheReportIsConsistent) {
 
   // Sizes: the constants are in flash, the arena in RAM.
   EXPECT_EQ(r.arena_bytes, plan_memory(model).arena_bytes);
+  EXPECT_EQ(r.arena_lower_bound, plan_memory(model).lower_bound_bytes);
+  EXPECT_LE(r.arena_lower_bound, r.arena_bytes);
+  EXPECT_EQ(r.macs, model.macs());
+  EXPECT_GT(r.macs, 0);
   EXPECT_EQ(r.weight_bytes, model.constant_bytes());
   EXPECT_GE(r.flash_bytes, r.weight_bytes);
   EXPECT_GE(r.ram_bytes, r.arena_bytes);

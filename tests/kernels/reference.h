@@ -10,6 +10,7 @@
 #include <limits>
 #include <random>
 
+#include "requant_arrays.h"
 #include "tml_common.h"
 
 namespace tml_test {

@@ -52,6 +52,8 @@ struct VerifyReport {
   // text + rodata, RAM = data + bss; the arena is part of that RAM.
   int64_t flash_bytes = 0, ram_bytes = 0, arena_bytes = 0;
   int64_t weight_bytes = 0;  // the deploy model's constants (weights, biases), part of flash_bytes
+  int64_t arena_lower_bound = 0;  // the memory planner's bound: most bytes live during one op
+  int64_t macs = 0;               // multiply-accumulates of one inference (DeployModel::macs)
   // Machine code (.text) of flash_bytes: kernels, entry points, the libc and libm
   // functions they call; the rest is constant data (weights and tables). -1 on
   // AVR, where constants sit in .text.

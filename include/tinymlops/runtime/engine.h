@@ -8,6 +8,7 @@
 
 #include "tinymlops/data/dataset.h"
 #include "tinymlops/runtime/deploy_model.h"
+#include "tinymlops/runtime/quant_math.h"
 #include "tml_common.h"
 
 namespace tinymlops {
@@ -34,7 +35,7 @@ class ReferenceEngine {
 
  private:
   struct OpParams {
-    std::vector<tml_requant> requant;
+    RequantArrays requant;
     tml_q8_params q8{};
     tml_q16_params q16{};
     std::array<int8_t, 256> table{};

@@ -21,6 +21,14 @@ tml_requant requant_from_real(double m);
 // input_scale * weight_scale[c] / output_scale.
 std::vector<tml_requant> op_requant(const DeployModel& model, const DeployOp& op);
 
+// op_requant as the kernels read it: the multipliers and the shifts of the
+// output channels in two arrays (kernels/tml_common.h's tml_load_requant).
+struct RequantArrays {
+  std::vector<int32_t> multipliers;
+  std::vector<int8_t> shifts;
+};
+RequantArrays op_requant_arrays(const DeployModel& model, const DeployOp& op);
+
 // Zero points and the clamp of an int8 FC/conv op (fused ReLU/ReLU6 included).
 tml_q8_params op_q8_params(const DeployModel& model, const DeployOp& op);
 
@@ -40,6 +48,20 @@ void float_clamp(DeployActivation activation, float* low, float* high);
 
 // The binary16 bit pattern nearest to x (ties to even; overflow to infinity).
 uint16_t float_to_half(float x);
+
+// Whether every offset and scale of `normalization` is zero or a normal
+// binary16 value, so that code generation stores each in 16 bits exactly
+// (decoded exactly by shifting the bits and multiplying by 2^112). False for kNone.
+bool normalization_is_half(const Normalization& normalization);
+
+// Rounds every offset and scale to the nearest binary16 value when all of them
+// then are zero or normal (else leaves `normalization` unchanged). For models
+// whose input is quantized to int8 right after normalization: the rounding moves
+// a normalized value by at most 2^-11 of its size (|offset * scale| + |raw *
+// scale| steps of 2^-11), far below the int8 step, and halves the flash the
+// normalization takes in generated code. Host and device then use the same
+// values, so outputs stay identical.
+void round_normalization_to_half(Normalization& normalization);
 
 // q = clamp(round_half_away(x / scale) + zero_point, -128, 127), as tml_quantize_s8.
 int8_t quantize_value(float x, float scale, int32_t zero_point);
