@@ -131,13 +131,4 @@ nlohmann::ordered_json plate_scores_json(const PlateScores& scores) {
   return out;
 }
 
-std::string scores_csv(const PlateScores& scores) {
-  std::string csv = "threshold,acc,acc_without_heuristics,coverage\n";
-  for (std::size_t k = 0; k < scores.thresholds.size(); ++k) {
-    csv += shortest(scores.thresholds[k]) + "," + shortest(scores.corrected.acc_at[k]) + "," +
-           shortest(scores.raw.acc_at[k]) + "," + shortest(scores.coverage_at[k]) + "\n";
-  }
-  return csv;
-}
-
 }  // namespace tinymlops

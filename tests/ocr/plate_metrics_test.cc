@@ -130,14 +130,6 @@ TEST(PlateMetrics, JsonKeysInOrderNestedWithoutHeuristics) {
   EXPECT_EQ(json["without_heuristics"]["coverage@0.4"], 0.75);
 }
 
-TEST(PlateMetrics, CsvHasOneRowPerThreshold) {
-  EXPECT_EQ(scores_csv(score_plates(four_plates(), {0.3, 0.5, 0.95})),
-            "threshold,acc,acc_without_heuristics,coverage\n"
-            "0.3,0.5,0.25,0.75\n"
-            "0.5,0.25,0.25,0.5\n"
-            "0.95,0.25,0.25,0.25\n");
-}
-
 TEST(PlateMetrics, BadInputIsRefusedNamingTheOutcome) {
   std::vector<PlateOutcome> outcomes = four_plates();
   outcomes[2].confidences.pop_back();

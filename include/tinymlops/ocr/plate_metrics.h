@@ -77,9 +77,4 @@ std::string threshold_key(const std::string& metric, double threshold);
 // readings (gates see them as "without_heuristics.acc@0.5").
 nlohmann::ordered_json plate_scores_json(const PlateScores& scores);
 
-// For the plots: "threshold,acc,acc_without_heuristics,coverage\n" and one row
-// per threshold (threshold as in threshold_key), numbers as shortest
-// round-trip decimals.
-std::string scores_csv(const PlateScores& scores);
-
 }  // namespace tinymlops
