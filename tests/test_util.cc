@@ -8,7 +8,11 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
+
 #include "tinymlops/core/file_io.h"
+
+#include <gtest/gtest.h>
 
 namespace tinymlops::testing {
 
@@ -67,6 +71,12 @@ CommandResult run_cli(const std::vector<std::string>& args) {
   result.out = read_file(out_path);
   result.err = read_file(err_path);
   return result;
+}
+
+CommandResult run_cli_ok(const std::vector<std::string>& args) {
+  CommandResult r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << "tinymlops " << (args.empty() ? "" : args[0]) << ": " << r.err << r.out;
+  return r;
 }
 
 }  // namespace tinymlops::testing

@@ -74,5 +74,7 @@ inline std::string error_of(const std::function<void()>& action) {
 
 // Runs the built `tinymlops` binary with `args` (no shell), waits, captures output.
 CommandResult run_cli(const std::vector<std::string>& args);
+// run_cli, failing the current test (with the command's output) unless it exits 0.
+CommandResult run_cli_ok(const std::vector<std::string>& args);
 
 }  // namespace tinymlops::testing

@@ -14,15 +14,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CommandResult;
+constexpr auto run = testing::run_cli_ok;
 using testing::ScopedCwd;
 using testing::ScopedPath;
 using testing::TempDir;
-
-CommandResult run(const std::vector<std::string>& args) {
-  CommandResult r = testing::run_cli(args);
-  EXPECT_EQ(r.exit_code, 0) << "tinymlops " << args[0] << ": " << r.err << r.out;
-  return r;
-}
 
 nlohmann::json json_file(const fs::path& path) { return nlohmann::json::parse(read_file(path)); }
 
