@@ -11,7 +11,8 @@
  *   requantization  a real multiplier m = input_scale * weight_scale[c] / output_scale
  *                   is stored as a Q31 mantissa M in [2^30, 2^31) and a shift s
  *                   (m = M * 2^(s - 31)); see tml_requantize. Constants
- *                   hold M in an int32 array and s in an int8 array.
+ *                   hold M (24 significant bits) and s packed in one int32
+ *                   per output channel (tml_pack_requant).
  *   output          q = clamp(output_zero_point + tml_requantize(acc, M, s),
  *                             act_min, act_max)
  *
