@@ -11,7 +11,8 @@
  *   requantization  a real multiplier m = input_scale * weight_scale[c] / output_scale
  *                   is stored as a Q31 mantissa M in [2^30, 2^31) and a shift s
  *                   (m = M * 2^(s - 31)); see tml_requantize. Constants
- *                   hold M in an int32 array and s in an int8 array.
+ *                   hold M (24 significant bits) and s packed in one int32
+ *                   per output channel (tml_pack_requant).
  *   output          q = clamp(output_zero_point + tml_requantize(acc, M, s),
  *                             act_min, act_max)
  *
@@ -85,7 +86,7 @@ static inline int64_t tml_pgm_read_s64(const void* p) {
 #endif
 
 /* Fixed-point multiplier of one output channel: m = multiplier * 2^(shift - 31).
- * The value the kernels compute with; constants store it as two arrays
+ * The value the kernels compute with; constants store it packed in one int32
  * (tml_load_requant). */
 typedef struct {
   int32_t multiplier; /* in [2^30, 2^31), or 0 for m = 0 */
@@ -120,15 +121,25 @@ static inline int32_t tml_requantize(int32_t acc, tml_requant r) {
   return (int32_t)result;
 }
 
-/* The requantization of output channel `channel`, read from two constant
- * arrays (see TML_CONST): multipliers[channel] as stored, shifts[channel]
- * (in [-31, 30]) widened. Storing the shift as int8_t next to the int32
- * multiplier takes 5 bytes per channel instead of the 8 of a tml_requant. */
-static inline tml_requant tml_load_requant(const int32_t* multipliers, const int8_t* shifts, int32_t channel) {
+/* The requantization of output channel `channel`, read from one constant
+ * int32 per channel (see TML_CONST), as tml_pack_requant stores it:
+ *   packed = multiplier | (shift & 0x7F)
+ * The multiplier keeps 24 significant bits (bits 7..30; float32 precision), so
+ * its low 7 bits hold the shift in [-31, 30] as a 7-bit two's complement
+ * number. 4 bytes per channel instead of 5 for two arrays or 8 for a
+ * tml_requant, and one load. */
+static inline tml_requant tml_load_requant(const int32_t* requant, int32_t channel) {
+  const int32_t packed = TML_LD_S32(&requant[channel]);
   tml_requant value;
-  value.multiplier = TML_LD_S32(&multipliers[channel]);
-  value.shift = TML_LD_S8(&shifts[channel]);
+  value.multiplier = packed & ~(int32_t)0x7F; /* packed >= 0 */
+  value.shift = ((packed & 0x7F) ^ 0x40) - 0x40;  /* sign-extends 7 bits */
   return value;
+}
+
+/* The packed form of `r` for tml_load_requant. REQUIRES r.multiplier in
+ * [2^30, 2^31) with its low 7 bits zero, or 0; r.shift in [-31, 30]. */
+static inline int32_t tml_pack_requant(tml_requant r) {
+  return (int32_t)((uint32_t)r.multiplier | ((uint32_t)r.shift & 0x7Fu));
 }
 
 /* A constant tml_q8_params (see TML_CONST). */

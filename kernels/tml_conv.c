@@ -26,7 +26,7 @@ void tml_conv2d_f32(const float* input, const tml_conv_shape* s, const float* we
 }
 
 void tml_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* weights, const int32_t* bias,
-                   const int32_t* multipliers, const int8_t* shifts, const tml_q8_params* p, int8_t* output) {
+                   const int32_t* requant, const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
@@ -44,7 +44,7 @@ void tml_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* w
           }
         }
         output[((int32_t)oy * s->out_w + ox) * s->out_c + f] =
-            tml_output_s8(acc, tml_load_requant(multipliers, shifts, f), &q);
+            tml_output_s8(acc, tml_load_requant(requant, f), &q);
       }
     }
   }
@@ -75,7 +75,7 @@ void tml_depthwise_conv2d_f32(const float* input, const tml_conv_shape* s, const
 }
 
 void tml_depthwise_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const int8_t* weights, const int32_t* bias,
-                             const int32_t* multipliers, const int8_t* shifts, const tml_q8_params* p, int8_t* output) {
+                             const int32_t* requant, const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   const int multiplier = s->out_c / s->in_c;
   for (int oy = 0; oy < s->out_h; ++oy) {
@@ -94,14 +94,14 @@ void tml_depthwise_conv2d_s8(const int8_t* input, const tml_conv_shape* s, const
           }
         }
         output[((int32_t)oy * s->out_w + ox) * s->out_c + o] =
-            tml_output_s8(acc, tml_load_requant(multipliers, shifts, o), &q);
+            tml_output_s8(acc, tml_load_requant(requant, o), &q);
       }
     }
   }
 }
 
 void tml_conv2d_s16(const int16_t* input, const tml_conv_shape* s, const int8_t* weights, const int64_t* bias,
-                    const int32_t* multipliers, const int8_t* shifts, const tml_q16_params* p, int16_t* output) {
+                    const int32_t* requant, const tml_q16_params* p, int16_t* output) {
   const tml_q16_params q = tml_load_q16_params(p);
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
@@ -119,14 +119,14 @@ void tml_conv2d_s16(const int16_t* input, const tml_conv_shape* s, const int8_t*
           }
         }
         output[((int32_t)oy * s->out_w + ox) * s->out_c + f] =
-            tml_output_s16(acc, tml_load_requant(multipliers, shifts, f), &q);
+            tml_output_s16(acc, tml_load_requant(requant, f), &q);
       }
     }
   }
 }
 
 void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* s, const int8_t* weights, const int64_t* bias,
-                              const int32_t* multipliers, const int8_t* shifts, const tml_q16_params* p,
+                              const int32_t* requant, const tml_q16_params* p,
                               int16_t* output) {
   const tml_q16_params q = tml_load_q16_params(p);
   const int multiplier = s->out_c / s->in_c;
@@ -146,7 +146,7 @@ void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* s, con
           }
         }
         output[((int32_t)oy * s->out_w + ox) * s->out_c + o] =
-            tml_output_s16(acc, tml_load_requant(multipliers, shifts, o), &q);
+            tml_output_s16(acc, tml_load_requant(requant, o), &q);
       }
     }
   }
@@ -155,7 +155,7 @@ void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* s, con
 /* ------------------------------------------------ compressed weights, int8 */
 
 void tml_conv2d_s4(const int8_t* input, const tml_conv_shape* s, const uint8_t* packed_weights, const int32_t* bias,
-                   const int32_t* multipliers, const int8_t* shifts, const tml_q8_params* p, int8_t* output) {
+                   const int32_t* requant, const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
@@ -175,15 +175,15 @@ void tml_conv2d_s4(const int8_t* input, const tml_conv_shape* s, const uint8_t* 
           }
         }
         output[((int32_t)oy * s->out_w + ox) * s->out_c + f] =
-            tml_output_s8(acc, tml_load_requant(multipliers, shifts, f), &q);
+            tml_output_s8(acc, tml_load_requant(requant, f), &q);
       }
     }
   }
 }
 
 void tml_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape* s, const uint8_t* packed_indices,
-                            const int8_t* codebook, const int32_t* bias, const int32_t* multipliers,
-                            const int8_t* shifts, const tml_q8_params* p, int8_t* output) {
+                            const int8_t* codebook, const int32_t* bias, const int32_t* requant,
+                            const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   for (int oy = 0; oy < s->out_h; ++oy) {
     for (int ox = 0; ox < s->out_w; ++ox) {
@@ -204,14 +204,14 @@ void tml_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape* s, const 
           }
         }
         output[((int32_t)oy * s->out_w + ox) * s->out_c + f] =
-            tml_output_s8(acc, tml_load_requant(multipliers, shifts, f), &q);
+            tml_output_s8(acc, tml_load_requant(requant, f), &q);
       }
     }
   }
 }
 
 void tml_conv2d_sparse_s8(const int8_t* input, const tml_conv_shape* s, const uint8_t* mask, const int8_t* values,
-                          const int32_t* bias, const int32_t* multipliers, const int8_t* shifts, const tml_q8_params* p,
+                          const int32_t* bias, const int32_t* requant, const tml_q8_params* p,
                           int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   for (int oy = 0; oy < s->out_h; ++oy) {
@@ -236,14 +236,14 @@ void tml_conv2d_sparse_s8(const int8_t* input, const tml_conv_shape* s, const ui
           }
         }
         output[((int32_t)oy * s->out_w + ox) * s->out_c + f] =
-            tml_output_s8(acc, tml_load_requant(multipliers, shifts, f), &q);
+            tml_output_s8(acc, tml_load_requant(requant, f), &q);
       }
     }
   }
 }
 
 void tml_depthwise_conv2d_s4(const int8_t* input, const tml_conv_shape* s, const uint8_t* packed_weights,
-                             const int32_t* bias, const int32_t* multipliers, const int8_t* shifts,
+                             const int32_t* bias, const int32_t* requant,
                              const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   const int multiplier = s->out_c / s->in_c;
@@ -263,15 +263,15 @@ void tml_depthwise_conv2d_s4(const int8_t* input, const tml_conv_shape* s, const
           }
         }
         output[((int32_t)oy * s->out_w + ox) * s->out_c + o] =
-            tml_output_s8(acc, tml_load_requant(multipliers, shifts, o), &q);
+            tml_output_s8(acc, tml_load_requant(requant, o), &q);
       }
     }
   }
 }
 
 void tml_depthwise_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape* s, const uint8_t* packed_indices,
-                                      const int8_t* codebook, const int32_t* bias, const int32_t* multipliers,
-                                      const int8_t* shifts, const tml_q8_params* p, int8_t* output) {
+                                      const int8_t* codebook, const int32_t* bias, const int32_t* requant,
+                                      const tml_q8_params* p, int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(p);
   const int multiplier = s->out_c / s->in_c;
   for (int oy = 0; oy < s->out_h; ++oy) {
@@ -291,7 +291,7 @@ void tml_depthwise_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape*
           }
         }
         output[((int32_t)oy * s->out_w + ox) * s->out_c + o] =
-            tml_output_s8(acc, tml_load_requant(multipliers, shifts, o), &q);
+            tml_output_s8(acc, tml_load_requant(requant, o), &q);
       }
     }
   }

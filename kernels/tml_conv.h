@@ -20,29 +20,29 @@ typedef struct {
 
 /* Conv2D. weights[f][ky][kx][c] (out_c x kernel_h x kernel_w x in_c); bias[out_c]
  * (may be NULL). output[(oy * out_w + ox) * out_c + f]. The integer kernels
- * requantize output channel f by multipliers[f] and shifts[f] (tml_load_requant). */
+ * requantize output channel f by requant[f] (tml_load_requant). */
 void tml_conv2d_f32(const float* input, const tml_conv_shape* shape, const float* weights, const float* bias,
                     float act_min, float act_max, float* output);
 void tml_conv2d_s8(const int8_t* input, const tml_conv_shape* shape, const int8_t* weights, const int32_t* bias,
-                   const int32_t* multipliers, const int8_t* shifts, const tml_q8_params* params, int8_t* output);
+                   const int32_t* requant, const tml_q8_params* params, int8_t* output);
 /* int16x8 (tml_common.h): int16 input and output, int8 weights, int64 bias
  * (may be NULL; |bias[f]| <= 2^62); padded taps contribute zero. */
 void tml_conv2d_s16(const int16_t* input, const tml_conv_shape* shape, const int8_t* weights, const int64_t* bias,
-                    const int32_t* multipliers, const int8_t* shifts, const tml_q16_params* params, int16_t* output);
+                    const int32_t* requant, const tml_q16_params* params, int16_t* output);
 
 /* DepthwiseConv2D with out_c = in_c * M: output channel c * M + m sees input
  * channel c only. weights[ky][kx][c * M + m]; bias[out_c] (may be NULL). */
 void tml_depthwise_conv2d_f32(const float* input, const tml_conv_shape* shape, const float* weights, const float* bias,
                               float act_min, float act_max, float* output);
 void tml_depthwise_conv2d_s8(const int8_t* input, const tml_conv_shape* shape, const int8_t* weights,
-                             const int32_t* bias, const int32_t* multipliers, const int8_t* shifts,
+                             const int32_t* bias, const int32_t* requant,
                              const tml_q8_params* params, int8_t* output);
 void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* shape, const int8_t* weights,
-                              const int64_t* bias, const int32_t* multipliers, const int8_t* shifts,
+                              const int64_t* bias, const int32_t* requant,
                               const tml_q16_params* params, int16_t* output);
 
-/* Compressed weights with int8 activations (tml_common.h rule set; multipliers,
- * shifts, params and bias as for the s8 kernels). The weights keep the dense layout of
+/* Compressed weights with int8 activations (tml_common.h rule set; requant,
+ * params and bias as for the s8 kernels). The weights keep the dense layout of
  * their op -- Conv2D flat index ((f * kernel_h + ky) * kernel_w + kx) * in_c + c,
  * DepthwiseConv2D (ky * kernel_w + kx) * out_c + o -- and are packed exactly
  * as the fully-connected formats (tml_fully_connected.h):
@@ -59,19 +59,19 @@ void tml_depthwise_conv2d_s16(const int16_t* input, const tml_conv_shape* shape,
  * Depthwise has no sparse variant: its flat order interleaves the output
  * channels, so one output channel's values are not contiguous. */
 void tml_conv2d_s4(const int8_t* input, const tml_conv_shape* shape, const uint8_t* packed_weights, const int32_t* bias,
-                   const int32_t* multipliers, const int8_t* shifts, const tml_q8_params* params, int8_t* output);
+                   const int32_t* requant, const tml_q8_params* params, int8_t* output);
 void tml_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape* shape, const uint8_t* packed_indices,
-                            const int8_t* codebook, const int32_t* bias, const int32_t* multipliers,
-                            const int8_t* shifts, const tml_q8_params* params, int8_t* output);
+                            const int8_t* codebook, const int32_t* bias, const int32_t* requant,
+                            const tml_q8_params* params, int8_t* output);
 void tml_conv2d_sparse_s8(const int8_t* input, const tml_conv_shape* shape, const uint8_t* mask, const int8_t* values,
-                          const int32_t* bias, const int32_t* multipliers, const int8_t* shifts,
+                          const int32_t* bias, const int32_t* requant,
                           const tml_q8_params* params, int8_t* output);
 void tml_depthwise_conv2d_s4(const int8_t* input, const tml_conv_shape* shape, const uint8_t* packed_weights,
-                             const int32_t* bias, const int32_t* multipliers, const int8_t* shifts,
+                             const int32_t* bias, const int32_t* requant,
                              const tml_q8_params* params, int8_t* output);
 void tml_depthwise_conv2d_codebook_s8(const int8_t* input, const tml_conv_shape* shape, const uint8_t* packed_indices,
-                                      const int8_t* codebook, const int32_t* bias, const int32_t* multipliers,
-                                      const int8_t* shifts, const tml_q8_params* params, int8_t* output);
+                                      const int8_t* codebook, const int32_t* bias, const int32_t* requant,
+                                      const tml_q8_params* params, int8_t* output);
 
 /* Compressed weights with float32 activations (weight-only compression);
  * layouts as for the f32 kernels.

@@ -97,11 +97,8 @@ class SourceWriter {
     return name_ + "_op" + std::to_string(op) + "_" + what;
   }
 
-  // "m_op3_requant.multiplier, m_op3_requant.shift": the kernels' requantization arguments.
-  std::string requant_arguments(size_t op) const {
-    const std::string table = op_symbol(op, "requant");
-    return table + ".multiplier, " + table + ".shift";
-  }
+  // "m_op3_requant": the kernels' requantization argument.
+  std::string requant_arguments(size_t op) const { return op_symbol(op, "requant"); }
 
   std::string constant(int index) const {
     const DeployTensor& t = model_.tensors[static_cast<size_t>(index)];
@@ -190,13 +187,10 @@ class SourceWriter {
     const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
     if (has_weights(op) && (x.dtype == DType::kInt8 || x.dtype == DType::kInt16)) {
       // Per output channel, as the kernels read them (tml_load_requant): the
-      // multipliers and the shifts as two arrays of one struct (5 bytes a channel).
-      const RequantArrays requant = op_requant_arrays(model_, op);
-      const size_t channels = requant.multipliers.size();
-      out << "static const struct {\n  int32_t multiplier[" << channels << "];\n  int8_t shift[" << channels
-          << "];\n} " << op_symbol(i, "requant") << " TML_CONST = {\n {"
-          << initializer(requant.multipliers, [](int32_t m) { return int_literal(m); }) << " },\n {"
-          << initializer(requant.shifts, [](int8_t shift) { return std::to_string(shift); }) << " }\n};\n";
+      // multiplier and the shift packed in one int32 (4 bytes a channel).
+      const std::vector<int32_t> requant = op_requant_packed(model_, op);
+      out << "static const int32_t " << op_symbol(i, "requant") << "[" << requant.size() << "] TML_CONST = {"
+          << initializer(requant, [](int32_t m) { return int_literal(m); }) << "};\n";
       if (x.dtype == DType::kInt16) {
         const tml_q16_params q = op_q16_params(model_, op);
         out << "static const tml_q16_params " << op_symbol(i, "q16") << " TML_CONST = {" << q.act_min << ", "

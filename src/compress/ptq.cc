@@ -230,6 +230,18 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
       softmax.output = out.add_tensor(y);
       out.ops.push_back(softmax);
       current = softmax.output;
+      if (i + 1 < model.ops.size()) {
+        // More ops follow (e.g. a softmax in the body before the output head):
+        // they take integer inputs, so quantize the probabilities again, at
+        // the range calibration saw.
+        DeployTensor probabilities_q = y;
+        probabilities_q.name = y.name + "_q";
+        probabilities_q.dtype = activation_dtype;
+        activation_params(op.output, static_cast<int>(i), &probabilities_q);
+        const int quantized = out.add_tensor(std::move(probabilities_q));
+        out.ops.push_back({OpKind::kQuantize, {current}, quantized});
+        current = quantized;
+      }
       continue;
     }
     DeployTensor y_q = y;

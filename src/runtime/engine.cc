@@ -37,10 +37,10 @@ ReferenceEngine::ReferenceEngine(const DeployModel& model) : model_(model) {
     const DType dtype = model.tensors[static_cast<size_t>(op.inputs[0])].dtype;
     if (op.kind == OpKind::kFullyConnected || op.kind == OpKind::kConv2D || op.kind == OpKind::kDepthwiseConv2D) {
       if (dtype == DType::kInt8) {
-        p.requant = op_requant_arrays(model, op);
+        p.requant = op_requant_packed(model, op);
         p.q8 = op_q8_params(model, op);
       } else if (dtype == DType::kInt16) {
-        p.requant = op_requant_arrays(model, op);
+        p.requant = op_requant_packed(model, op);
         p.q16 = op_q16_params(model, op);
       } else {
         float_clamp(op.activation, &p.low, &p.high);
@@ -90,21 +90,20 @@ void ReferenceEngine::run_op(size_t index) {
         tml_fully_connected_codebook_s8(
             s8_in, count, reinterpret_cast<const uint8_t*>(w),
             reinterpret_cast<const int8_t*>(model_.tensors[static_cast<size_t>(op.inputs[3])].data.data()),
-            reinterpret_cast<const int32_t*>(b), static_cast<int>(y.size()), p.requant.multipliers.data(),
-            p.requant.shifts.data(), &p.q8, s8_out);
+            reinterpret_cast<const int32_t*>(b), static_cast<int>(y.size()), p.requant.data(), &p.q8, s8_out);
       } else if (int8 && model_.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kSparse8) {
         const DeployTensor& weights = model_.tensors[static_cast<size_t>(op.inputs[1])];
         tml_fully_connected_sparse_s8(s8_in, count, reinterpret_cast<const uint8_t*>(w),
                                       reinterpret_cast<const int8_t*>(w + data_bytes(DType::kSparse8, weights.size())),
                                       reinterpret_cast<const int32_t*>(b), static_cast<int>(y.size()),
-                                      p.requant.multipliers.data(), p.requant.shifts.data(), &p.q8, s8_out);
+                                      p.requant.data(), &p.q8, s8_out);
       } else if (int8 && model_.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kInt4) {
         tml_fully_connected_s4(s8_in, count, reinterpret_cast<const uint8_t*>(w), reinterpret_cast<const int32_t*>(b),
-                               static_cast<int>(y.size()), p.requant.multipliers.data(), p.requant.shifts.data(), &p.q8,
+                               static_cast<int>(y.size()), p.requant.data(), &p.q8,
                                s8_out);
       } else if (int8) {
         tml_fully_connected_s8(s8_in, count, reinterpret_cast<const int8_t*>(w), reinterpret_cast<const int32_t*>(b),
-                               static_cast<int>(y.size()), p.requant.multipliers.data(), p.requant.shifts.data(), &p.q8,
+                               static_cast<int>(y.size()), p.requant.data(), &p.q8,
                                s8_out);
       } else if (model_.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kFloat16) {
         tml_fully_connected_f16w(f32_in, count, reinterpret_cast<const uint16_t*>(w),
@@ -167,31 +166,30 @@ void ReferenceEngine::run_conv_op(const DeployOp& op, const OpParams& p, const c
     const auto s8_in = reinterpret_cast<const int8_t*>(in);
     const auto s8_out = reinterpret_cast<int8_t*>(out);
     const auto bs = reinterpret_cast<const int32_t*>(b);
-    const int32_t* multipliers = p.requant.multipliers.data();
-    const int8_t* shifts = p.requant.shifts.data();
+    const int32_t* requant = p.requant.data();
     switch (weights.dtype) {
       case DType::kInt4:
-        if (depthwise) tml_depthwise_conv2d_s4(s8_in, &shape, packed, bs, multipliers, shifts, &p.q8, s8_out);
-        else tml_conv2d_s4(s8_in, &shape, packed, bs, multipliers, shifts, &p.q8, s8_out);
+        if (depthwise) tml_depthwise_conv2d_s4(s8_in, &shape, packed, bs, requant, &p.q8, s8_out);
+        else tml_conv2d_s4(s8_in, &shape, packed, bs, requant, &p.q8, s8_out);
         return;
       case DType::kIndex4: {
         const auto codebook =
             reinterpret_cast<const int8_t*>(model_.tensors[static_cast<size_t>(op.inputs[3])].data.data());
         if (depthwise)
-          tml_depthwise_conv2d_codebook_s8(s8_in, &shape, packed, codebook, bs, multipliers, shifts, &p.q8, s8_out);
+          tml_depthwise_conv2d_codebook_s8(s8_in, &shape, packed, codebook, bs, requant, &p.q8, s8_out);
         else
-          tml_conv2d_codebook_s8(s8_in, &shape, packed, codebook, bs, multipliers, shifts, &p.q8, s8_out);
+          tml_conv2d_codebook_s8(s8_in, &shape, packed, codebook, bs, requant, &p.q8, s8_out);
         return;
       }
       case DType::kSparse8: {  // Conv2D only (validate)
         const auto values = reinterpret_cast<const int8_t*>(w + data_bytes(DType::kSparse8, weights.size()));
-        tml_conv2d_sparse_s8(s8_in, &shape, packed, values, bs, multipliers, shifts, &p.q8, s8_out);
+        tml_conv2d_sparse_s8(s8_in, &shape, packed, values, bs, requant, &p.q8, s8_out);
         return;
       }
       default: {
         const auto ws = reinterpret_cast<const int8_t*>(w);
-        if (depthwise) tml_depthwise_conv2d_s8(s8_in, &shape, ws, bs, multipliers, shifts, &p.q8, s8_out);
-        else tml_conv2d_s8(s8_in, &shape, ws, bs, multipliers, shifts, &p.q8, s8_out);
+        if (depthwise) tml_depthwise_conv2d_s8(s8_in, &shape, ws, bs, requant, &p.q8, s8_out);
+        else tml_conv2d_s8(s8_in, &shape, ws, bs, requant, &p.q8, s8_out);
         return;
       }
     }
@@ -233,7 +231,7 @@ void ReferenceEngine::run_int16_op(const DeployOp& op, const OpParams& p, const 
     case OpKind::kFullyConnected:
       tml_fully_connected_s16(s16_in, count, reinterpret_cast<const int8_t*>(constant(1)),
                               reinterpret_cast<const int64_t*>(constant(2)), static_cast<int>(y.size()),
-                              p.requant.multipliers.data(), p.requant.shifts.data(), &p.q16, s16_out);
+                              p.requant.data(), &p.q16, s16_out);
       return;
     case OpKind::kConv2D:
     case OpKind::kDepthwiseConv2D: {
@@ -241,10 +239,10 @@ void ReferenceEngine::run_int16_op(const DeployOp& op, const OpParams& p, const 
       const auto ws = reinterpret_cast<const int8_t*>(constant(1));
       const auto bs = reinterpret_cast<const int64_t*>(constant(2));
       if (op.kind == OpKind::kDepthwiseConv2D) {
-        tml_depthwise_conv2d_s16(s16_in, &shape, ws, bs, p.requant.multipliers.data(), p.requant.shifts.data(), &p.q16,
+        tml_depthwise_conv2d_s16(s16_in, &shape, ws, bs, p.requant.data(), &p.q16,
                                  s16_out);
       } else {
-        tml_conv2d_s16(s16_in, &shape, ws, bs, p.requant.multipliers.data(), p.requant.shifts.data(), &p.q16, s16_out);
+        tml_conv2d_s16(s16_in, &shape, ws, bs, p.requant.data(), &p.q16, s16_out);
       }
       return;
     }

@@ -33,14 +33,15 @@ tml_requant requant_from_real(double m) {
   if (m <= 0 || !std::isfinite(m)) return {0, 0};
   int exponent = 0;
   const double mantissa = std::frexp(m, &exponent);  // m = mantissa * 2^exponent, mantissa in [0.5, 1)
-  int64_t q = static_cast<int64_t>(std::llround(mantissa * 2147483648.0));  // * 2^31
-  if (q == (int64_t{1} << 31)) {
+  // 24 significant bits (* 2^24), placed at bits 7..30 (* 2^7).
+  int64_t q = static_cast<int64_t>(std::llround(mantissa * 16777216.0));
+  if (q == (int64_t{1} << 24)) {
     q /= 2;
     ++exponent;
   }
   if (exponent < -31) return {0, 0};
-  if (exponent > 30) return {INT32_MAX, 30};
-  return {static_cast<int32_t>(q), exponent};
+  if (exponent > 30) return {static_cast<int32_t>(((int64_t{1} << 24) - 1) << 7), 30};
+  return {static_cast<int32_t>(q << 7), exponent};
 }
 
 std::vector<tml_requant> op_requant(const DeployModel& model, const DeployOp& op) {
@@ -54,13 +55,10 @@ std::vector<tml_requant> op_requant(const DeployModel& model, const DeployOp& op
   return out;
 }
 
-RequantArrays op_requant_arrays(const DeployModel& model, const DeployOp& op) {
-  RequantArrays arrays;
-  for (const tml_requant& r : op_requant(model, op)) {
-    arrays.multipliers.push_back(r.multiplier);
-    arrays.shifts.push_back(static_cast<int8_t>(r.shift));  // in [-31, 30]
-  }
-  return arrays;
+std::vector<int32_t> op_requant_packed(const DeployModel& model, const DeployOp& op) {
+  std::vector<int32_t> packed;
+  for (const tml_requant& r : op_requant(model, op)) packed.push_back(tml_pack_requant(r));
+  return packed;
 }
 
 tml_q8_params op_q8_params(const DeployModel& model, const DeployOp& op) {

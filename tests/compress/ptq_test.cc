@@ -81,6 +81,45 @@ TEST(Ptq, CnnWithEveryOpStaysCloseToFloat) {
   }
 }
 
+// `train --layers conv2d:8:3x3,relu,maxpool:2,flatten,dense:10,softmax` appends
+// its output head (dense, softmax) after the user's softmax: ops follow a
+// softmax, whose output stays float. quantize_int8 once read the missing scale
+// of that float tensor for the next layer's bias (a crash); the probabilities
+// are now quantized again for the ops after them.
+TEST(Ptq, OpsAfterASoftmaxTakeItsOutputQuantizedAgain) {
+  Model model = testing::random_model(
+      Shape{{8, 8, 1}}, "conv2d:8:3x3,relu,maxpool:2,flatten,dense:10,softmax,dense:10,softmax", 3);
+  DeployModel reference = lower_model(model);
+  Matrix rows = testing::random_inputs(100, 64, 7);
+  for (int bits : {8, 16}) {
+    SCOPED_TRACE(bits);
+    PtqOptions options;
+    options.activation_bits = bits;
+    DeployModel q = quantize_int8(reference, rows, options);
+    const DType integer = bits == 16 ? DType::kInt16 : DType::kInt8;
+    int softmaxes = 0;
+    for (size_t i = 0; i < q.ops.size(); ++i) {
+      if (q.ops[i].kind != OpKind::kSoftmax) continue;
+      ++softmaxes;
+      if (i + 1 == q.ops.size()) continue;
+      ASSERT_EQ(q.ops[i + 1].kind, OpKind::kQuantize);
+      EXPECT_EQ(q.ops[i + 1].inputs[0], q.ops[i].output);
+      EXPECT_EQ(tensor(q, q.ops[i + 1].output).dtype, integer);
+      ASSERT_EQ(q.ops[i + 2].kind, OpKind::kFullyConnected);
+      EXPECT_EQ(q.ops[i + 2].inputs[0], q.ops[i + 1].output);
+    }
+    EXPECT_EQ(softmaxes, 2);
+    for (const DeployOp& op : q.ops) {
+      if (op.kind == OpKind::kFullyConnected || op.kind == OpKind::kConv2D) {
+        EXPECT_EQ(tensor(q, op.inputs[0]).scales.size(), 1u);
+      }
+    }
+    const Matrix expected = ReferenceEngine(reference).predict(rows);
+    const Matrix actual = ReferenceEngine(q).predict(rows);
+    EXPECT_LT((expected - actual).cwiseAbs().maxCoeff(), 0.05f);
+  }
+}
+
 TEST(Ptq, DigitsMlpLosesAtMostHalfAPointOfAccuracy) {
   testing::DigitsCase digits = testing::trained_digits_mlp();
   const double before = digits.accuracy;

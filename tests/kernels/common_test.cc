@@ -122,6 +122,25 @@ TEST(Requantize, ReferenceAgreesWithHandValues) {
   EXPECT_EQ(tml_test::requantize(-7, kHalf, -1), -2);
 }
 
+// The constants store M (24 significant bits) and s in one int32: every shift
+// and the extreme multipliers come back unchanged, and m = 0 stays 0.
+TEST(Requantize, PackedMultiplierAndShiftLoadBack) {
+  const int32_t low = int32_t{1} << 30, high = static_cast<int32_t>((int64_t{1} << 31) - 128);
+  for (int32_t shift = -31; shift <= 30; ++shift) {
+    for (int32_t multiplier : {low, high, low + 128 * 12345}) {
+      const int32_t packed[1] = {tml_pack_requant(rq(multiplier, shift))};
+      EXPECT_GE(packed[0], 0);
+      const tml_requant back = tml_load_requant(packed, 0);
+      EXPECT_EQ(back.multiplier, multiplier) << shift;
+      EXPECT_EQ(back.shift, shift) << multiplier;
+    }
+  }
+  const int32_t zero[1] = {tml_pack_requant(rq(0, 0))};
+  EXPECT_EQ(zero[0], 0);
+  EXPECT_EQ(tml_load_requant(zero, 0).multiplier, 0);
+  EXPECT_EQ(tml_load_requant(zero, 0).shift, 0);
+}
+
 TEST(Requantize, RandomMatchesExactReference) {
   std::mt19937 rng(1234);
   std::uniform_int_distribution<int32_t> full(kMin, kMax);

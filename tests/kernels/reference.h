@@ -125,10 +125,11 @@ inline float rand_float(std::mt19937& rng, float low, float high) {
   return std::uniform_real_distribution<float>(low, high)(rng);
 }
 
-// A Q31 mantissa in [2^30, 2^31).
+// A Q31 mantissa in [2^30, 2^31) with 24 significant bits, as the kernels
+// store it (tml_pack_requant).
 inline int32_t rand_multiplier(std::mt19937& rng) {
   return static_cast<int32_t>(
-      std::uniform_int_distribution<int64_t>(int64_t{1} << 30, (int64_t{1} << 31) - 1)(rng));
+      std::uniform_int_distribution<int64_t>(int64_t{1} << 23, (int64_t{1} << 24) - 1)(rng) << 7);
 }
 
 // A random fused-activation clamp: full range, ReLU (act_min = output zero

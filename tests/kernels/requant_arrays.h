@@ -1,11 +1,14 @@
 // The kernel tests write each output channel's requantization as one
-// tml_requant {multiplier, shift}; the kernels read two arrays (multipliers and
-// int8 shifts, tml_common.h's tml_load_requant). These overloads, one per
-// integer kernel, split the pairs and call the real kernel, so a test states
-// its parameters the way the rule set does.
+// tml_requant {multiplier, shift}; the kernels read one packed int32 per
+// channel (tml_common.h's tml_pack_requant and tml_load_requant). These
+// overloads, one per integer kernel, pack the pairs and call the real kernel,
+// so a test states its parameters the way the rule set does. The multipliers
+// must have 24 significant bits (low 7 bits zero), as stored: a pair that
+// would not survive packing aborts the test.
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <vector>
 
 #include "tml_common.h"
@@ -14,16 +17,16 @@
 
 namespace tml_test {
 
-// The two arrays of `count` pairs.
+// The packed form of `count` pairs.
 struct SplitRequant {
   SplitRequant(const tml_requant* requant, int count) {
     for (int c = 0; c < count; ++c) {
-      multipliers.push_back(requant[c].multiplier);
-      shifts.push_back(static_cast<int8_t>(requant[c].shift));
+      packed.push_back(tml_pack_requant(requant[c]));
+      const tml_requant back = tml_load_requant(packed.data(), c);
+      if (back.multiplier != requant[c].multiplier || back.shift != requant[c].shift) std::abort();
     }
   }
-  std::vector<int32_t> multipliers;
-  std::vector<int8_t> shifts;
+  std::vector<int32_t> packed;
 };
 
 }  // namespace tml_test
@@ -32,7 +35,7 @@ inline void tml_fully_connected_s8(const int8_t* input, int in_features, const i
                                    int out_features, const tml_requant* requant, const tml_q8_params* params,
                                    int8_t* output) {
   const tml_test::SplitRequant r(requant, out_features);
-  tml_fully_connected_s8(input, in_features, weights, bias, out_features, r.multipliers.data(), r.shifts.data(), params,
+  tml_fully_connected_s8(input, in_features, weights, bias, out_features, r.packed.data(), params,
                          output);
 }
 
@@ -40,7 +43,7 @@ inline void tml_fully_connected_s16(const int16_t* input, int in_features, const
                                     int out_features, const tml_requant* requant, const tml_q16_params* params,
                                     int16_t* output) {
   const tml_test::SplitRequant r(requant, out_features);
-  tml_fully_connected_s16(input, in_features, weights, bias, out_features, r.multipliers.data(), r.shifts.data(),
+  tml_fully_connected_s16(input, in_features, weights, bias, out_features, r.packed.data(),
                           params, output);
 }
 
@@ -48,7 +51,7 @@ inline void tml_fully_connected_s4(const int8_t* input, int in_features, const u
                                    const int32_t* bias, int out_features, const tml_requant* requant,
                                    const tml_q8_params* params, int8_t* output) {
   const tml_test::SplitRequant r(requant, out_features);
-  tml_fully_connected_s4(input, in_features, packed_weights, bias, out_features, r.multipliers.data(), r.shifts.data(),
+  tml_fully_connected_s4(input, in_features, packed_weights, bias, out_features, r.packed.data(),
                          params, output);
 }
 
@@ -57,15 +60,14 @@ inline void tml_fully_connected_codebook_s8(const int8_t* input, int in_features
                                             const tml_requant* requant, const tml_q8_params* params, int8_t* output) {
   const tml_test::SplitRequant r(requant, out_features);
   tml_fully_connected_codebook_s8(input, in_features, packed_indices, codebook, bias, out_features,
-                                  r.multipliers.data(), r.shifts.data(), params, output);
+                                  r.packed.data(), params, output);
 }
 
 inline void tml_fully_connected_sparse_s8(const int8_t* input, int in_features, const uint8_t* mask,
                                           const int8_t* values, const int32_t* bias, int out_features,
                                           const tml_requant* requant, const tml_q8_params* params, int8_t* output) {
   const tml_test::SplitRequant r(requant, out_features);
-  tml_fully_connected_sparse_s8(input, in_features, mask, values, bias, out_features, r.multipliers.data(),
-                                r.shifts.data(), params, output);
+  tml_fully_connected_sparse_s8(input, in_features, mask, values, bias, out_features, r.packed.data(), params, output);
 }
 
 // Convolutions: one pair per output channel (shape->out_c).
@@ -73,7 +75,7 @@ inline void tml_fully_connected_sparse_s8(const int8_t* input, int in_features, 
   inline void name(const in_type* input, const tml_conv_shape* shape, weight_params, const bias_type* bias,             \
                    const tml_requant* requant, const params_type* params, out_type* output) {                          \
     const tml_test::SplitRequant r(requant, shape->out_c);                                                             \
-    name(input, shape, weight_args, bias, r.multipliers.data(), r.shifts.data(), params, output);                      \
+    name(input, shape, weight_args, bias, r.packed.data(), params, output);                      \
   }
 #define TML_TEST_COMMA ,
 TML_TEST_CONV_ADAPTER(tml_conv2d_s8, int8_t, const int8_t* weights, weights, int32_t, tml_q8_params, int8_t)

@@ -35,7 +35,7 @@ class ReferenceEngine {
 
  private:
   struct OpParams {
-    RequantArrays requant;
+    std::vector<int32_t> requant;  // packed (op_requant_packed)
     tml_q8_params q8{};
     tml_q16_params q16{};
     std::array<int8_t, 256> table{};

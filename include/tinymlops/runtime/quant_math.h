@@ -13,21 +13,19 @@
 namespace tinymlops {
 
 // m = multiplier * 2^(shift - 31) with multiplier in [2^30, 2^31): frexp of m,
-// mantissa rounded to 31 bits. m = 0 gives {0, 0}. Multipliers below 2^-31 are
-// flushed to 0; above 2^30 they saturate (neither occurs with sane scales).
+// mantissa rounded to 24 bits (float32 precision) and stored in bits 7..30, so
+// that the shift fits below it (tml_pack_requant). m = 0 gives {0, 0}.
+// Multipliers below 2^-31 are flushed to 0; above 2^30 they saturate (neither
+// occurs with sane scales).
 tml_requant requant_from_real(double m);
 
 // The requantization of each output channel of an int8 or int16x8 FC/conv op:
 // input_scale * weight_scale[c] / output_scale.
 std::vector<tml_requant> op_requant(const DeployModel& model, const DeployOp& op);
 
-// op_requant as the kernels read it: the multipliers and the shifts of the
-// output channels in two arrays (kernels/tml_common.h's tml_load_requant).
-struct RequantArrays {
-  std::vector<int32_t> multipliers;
-  std::vector<int8_t> shifts;
-};
-RequantArrays op_requant_arrays(const DeployModel& model, const DeployOp& op);
+// op_requant as the kernels read it: one packed int32 per output channel
+// (kernels/tml_common.h's tml_pack_requant and tml_load_requant).
+std::vector<int32_t> op_requant_packed(const DeployModel& model, const DeployOp& op);
 
 // Zero points and the clamp of an int8 FC/conv op (fused ReLU/ReLU6 included).
 tml_q8_params op_q8_params(const DeployModel& model, const DeployOp& op);
