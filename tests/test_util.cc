@@ -43,7 +43,9 @@ ScopedPath::ScopedPath() : previous_(std::getenv("PATH") ? std::getenv("PATH") :
 
 ScopedPath::~ScopedPath() { ::setenv("PATH", previous_.c_str(), 1); }
 
-CommandResult run_cli(const std::vector<std::string>& args) {
+CommandResult run_cli(const std::vector<std::string>& args) { return run_program(TINYMLOPS_CLI, args); }
+
+CommandResult run_program(const std::string& program, const std::vector<std::string>& args) {
   TempDir capture;
   std::string out_path = (capture.path() / "out").string();
   std::string err_path = (capture.path() / "err").string();
@@ -56,7 +58,7 @@ CommandResult run_cli(const std::vector<std::string>& args) {
     ::dup2(out, 1);
     ::dup2(err, 2);
     std::vector<char*> argv;
-    std::string binary = TINYMLOPS_CLI;
+    std::string binary = program;
     argv.push_back(binary.data());
     std::vector<std::string> copies = args;
     for (std::string& arg : copies) argv.push_back(arg.data());

@@ -72,7 +72,10 @@ inline std::string error_of(const std::function<void()>& action) {
   return "(no error)";
 }
 
-// Runs the built `tinymlops` binary with `args` (no shell), waits, captures output.
+// Runs the program at the path `program` with `args` (no shell, stdin from
+// /dev/null), waits, captures its output. Exit code 127: it could not be started.
+CommandResult run_program(const std::string& program, const std::vector<std::string>& args);
+// run_program for the built `tinymlops` binary.
 CommandResult run_cli(const std::vector<std::string>& args);
 // run_cli, failing the current test (with the command's output) unless it exits 0.
 CommandResult run_cli_ok(const std::vector<std::string>& args);

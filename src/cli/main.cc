@@ -24,7 +24,8 @@ std::unique_ptr<Progress> ProgressFlags::make() const {
 
 int main(int argc, char** argv) {
   CLI::App app{"tinymlops: from a CSV file to a small, verified neural network for a microcontroller."};
-  app.set_version_flag("--version", std::string("tinymlops ") + tinymlops::kLibraryVersion);
+  app.set_version_flag("--version", std::string("tinymlops ") + tinymlops::kLibraryVersion + " (" +
+                                        tinymlops::build_isa() + ")");
   app.require_subcommand(1);
   app.fallthrough(false);
   tinymlops::cli::register_train(app);

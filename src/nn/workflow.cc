@@ -199,6 +199,7 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
       {"epochs_run", result.history.epochs.size()},
       {"best_epoch", result.history.best_epoch},
       {"library_version", kLibraryVersion},
+      {"library_build", build_isa()},
   };
   if (!config.out.empty()) {
     const std::string bytes = serialize_model(model);

@@ -7,6 +7,7 @@
 
 #include "test_util.h"
 #include "tinymlops/core/file_io.h"
+#include "tinymlops/core/version.h"
 
 namespace tinymlops {
 namespace {
@@ -140,6 +141,7 @@ TEST(Cli, TrainEvaluatePredictInspectOnIris) {
   EXPECT_EQ(info["macs"], 4 * 16 + 16 * 3 + 0);
   EXPECT_EQ(info["provenance"]["seed"], 1);
   EXPECT_EQ(info["provenance"]["data_sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(info["provenance"]["library_build"], tinymlops::build_isa());  // docs/reproducibility.md
   auto table = run_cli({"inspect", model});
   EXPECT_NE(table.out.find("dense"), std::string::npos);
 }

@@ -1,0 +1,25 @@
+# tinymlops_isa_level(MARCH OUT_VAR): the x86-64 microarchitecture level (1 to 4)
+# that code compiled with -march=MARCH needs, read off the compiler's predefined
+# macros. Fails the configure step when the compiler refuses MARCH.
+function(tinymlops_isa_level march out_var)
+  execute_process(COMMAND ${CMAKE_C_COMPILER} -march=${march} -dM -E -x c /dev/null
+    OUTPUT_VARIABLE macros ERROR_VARIABLE error RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "TINYMLOPS_MARCH=${march}: ${CMAKE_C_COMPILER} refuses -march=${march}: ${error}")
+  endif()
+  # Each level is the one below plus these features (the x86-64 psABI's table).
+  set(level2 __SSSE3__ __SSE4_1__ __SSE4_2__ __POPCNT__)
+  set(level3 __AVX__ __AVX2__ __BMI__ __BMI2__ __F16C__ __FMA__ __LZCNT__ __MOVBE__)
+  set(level4 __AVX512F__ __AVX512BW__ __AVX512CD__ __AVX512DQ__ __AVX512VL__)
+  set(level 1)
+  foreach(candidate 2 3 4)
+    foreach(feature ${level${candidate}})
+      if(NOT macros MATCHES "#define ${feature} 1")
+        set(${out_var} ${level} PARENT_SCOPE)
+        return()
+      endif()
+    endforeach()
+    set(level ${candidate})
+  endforeach()
+  set(${out_var} ${level} PARENT_SCOPE)
+endfunction()
