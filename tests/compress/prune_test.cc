@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "../runtime/model_fixtures.h"
+#include "nn/rounding_bound.h"
 #include "digits_fixture.h"
 #include "test_util.h"
 #include "tinymlops/compress/ptq.h"
@@ -168,14 +169,6 @@ void silence(Model& model, size_t layer, int unit) {
   param(model, layer, "bias").value[unit] = 0.0f;
 }
 
-void expect_same_outputs(Model& a, Model& b, const Matrix& x, float tolerance) {
-  const Matrix ya = a.predict(x), yb = b.predict(x);
-  ASSERT_EQ(ya.cols(), yb.cols());
-  for (Eigen::Index i = 0; i < ya.size(); ++i) {
-    ASSERT_NEAR(ya.data()[i], yb.data()[i], tolerance * (1 + std::abs(ya.data()[i]))) << "value " << i;
-  }
-}
-
 // Removing filters that only ever output 0 (after ReLU where their constant
 // would not be 0) changes no output, and the parameter count drops by exactly
 // the removed weights: the filters' own, their per-channel followers' and the
@@ -252,7 +245,8 @@ TEST(PruneUnits, RemovingSilentFiltersKeepsEveryOutputAndShrinksExactly) {
       }
     }
     EXPECT_EQ(filters, c.filters_after);
-    expect_same_outputs(model, smaller, testing::random_inputs(20, c.input.size(), 9), 1e-6f);
+    const Matrix x = testing::random_inputs(20, c.input.size(), 9);
+    EXPECT_TRUE(testing::within_float_tolerance(model, x, model.predict(x), smaller.predict(x)));
   }
 }
 
@@ -329,12 +323,9 @@ TEST(PruneUnits, PrunedCnnSavesLoadsAndLowers) {
   Model loaded = parse_model(bytes, "pruned");
   EXPECT_EQ(serialize_model(loaded), bytes);
   const Matrix x = testing::random_inputs(16, 128, 3);
-  expect_same_outputs(smaller, loaded, x, 0.0f);
   const Matrix expected = loaded.predict(x);
-  const Matrix deployed = ReferenceEngine(lower_model(loaded)).predict(x);
-  for (Eigen::Index i = 0; i < expected.size(); ++i) {
-    EXPECT_NEAR(deployed.data()[i], expected.data()[i], 1e-4f) << "value " << i;
-  }
+  EXPECT_TRUE(smaller.predict(x) == expected);
+  EXPECT_TRUE(testing::within_float_tolerance(loaded, x, expected, ReferenceEngine(lower_model(loaded)).predict(x)));
 }
 
 // The check for filters: half the filters of a small digits CNN removed
@@ -363,9 +354,8 @@ TEST(PruneUnits, DigitsCnnHalfTheFiltersFineTunedKeepsAccuracy) {
   train_model(smaller, train, nullptr, options, nullptr);
   const double after = classification_metrics(test.classes, smaller.predict(test.features)).accuracy;
   EXPECT_GE(after, before - 0.02) << "float " << before << " pruned " << pruned << " fine-tuned " << after;
-  const Matrix expected = smaller.predict(test.features);
   const Matrix deployed = ReferenceEngine(lower_model(smaller)).predict(test.features);
-  EXPECT_LT((deployed - expected).cwiseAbs().maxCoeff(), 1e-4f);
+  EXPECT_TRUE(testing::within_float_tolerance(smaller, test.features, smaller.predict(test.features), deployed));
 }
 
 }  // namespace

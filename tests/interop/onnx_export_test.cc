@@ -4,6 +4,7 @@
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 
+#include "nn/rounding_bound.h"
 #include "test_util.h"
 #include "tinymlops/compress/ptq.h"
 #include "tinymlops/core/error.h"
@@ -111,7 +112,7 @@ TEST(OnnxExport, FloatCnnRoundTripsToIdenticalDeployedOutputs) {
   const Matrix a = before.predict(rows), b = after.predict(rows);
   EXPECT_TRUE(a == b) << "max diff " << (a - b).cwiseAbs().maxCoeff();
   // The trained model (batch norm not folded) agrees to float rounding.
-  EXPECT_LE((original.predict(rows) - imported.predict(rows)).cwiseAbs().maxCoeff(), 1e-5f);
+  EXPECT_TRUE(testing::within_float_tolerance(original, rows, original.predict(rows), imported.predict(rows)));
 }
 
 TEST(OnnxExport, Int8ModelIsWrittenInQdqFormWithPerChannelWeights) {

@@ -1,8 +1,10 @@
 // ONNX import of models PyTorch exports and of single-op graphs built with
-// onnx.helper: outputs match PyTorch / numpy within 1e-5, and what is not
-// supported is refused naming the node and its op.
+// onnx.helper: outputs match PyTorch / numpy to within float rounding
+// (nn/rounding_bound.h), and what is not supported is refused naming the node
+// and its op.
 #include <gtest/gtest.h>
 
+#include "nn/rounding_bound.h"
 #include "python_models.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/interop/onnx_import.h"
@@ -15,7 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::load_reference;
-using testing::max_abs_diff;
 
 class PythonModels : public ::testing::Test {
  protected:
@@ -43,10 +44,10 @@ class TorchImport : public PythonModels {
   static void expect_matches_torch(const std::string& name) {
     Model model = load_onnx(file(name + ".onnx"));
     const testing::Reference ref = load_reference(file(name + ".json"));
-    EXPECT_LE(max_abs_diff(model.predict(ref.x), ref.y), 1e-5) << name;
+    EXPECT_TRUE(testing::within_float_tolerance(model, ref.x, ref.y, model.predict(ref.x))) << name;
     DeployModel deployed = lower_model(model);
     ReferenceEngine engine(deployed);
-    EXPECT_LE(max_abs_diff(engine.predict(ref.x), ref.y), 1e-5) << name << " (deployed)";
+    EXPECT_TRUE(testing::within_float_tolerance(model, ref.x, ref.y, engine.predict(ref.x))) << name << " (deployed)";
   }
 
   static testing::TempDir* dir_;
@@ -96,7 +97,7 @@ class OpGraphs : public PythonModels {
   static void expect_matches_numpy(const std::string& name) {
     Model model = load_onnx(file(name + ".onnx"));
     const testing::Reference ref = load_reference(file(name + ".json"));
-    EXPECT_LE(max_abs_diff(model.predict(ref.x), ref.y), 1e-5) << name;
+    EXPECT_TRUE(testing::within_float_tolerance(model, ref.x, ref.y, model.predict(ref.x))) << name;
   }
 
   static std::string error_of(const std::string& name, ErrorKind* kind) {

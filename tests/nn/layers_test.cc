@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "nn/gradient_check.h"
+#include "nn/rounding_bound.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/nn/layers.h"
 
@@ -220,25 +221,38 @@ Matrix naive_depthwise(const Matrix& in, int h, int w, int c, int m, const Eigen
   return out;
 }
 
+// `actual` and `expected` are two float evaluations of sums of at most `terms`
+// terms, whose absolute values add up to `magnitude`: they differ by no more
+// than rounding (nn/rounding_bound.h).
+void expect_within_rounding(const Matrix& actual, const Matrix& expected, int64_t terms, const Matrix& magnitude) {
+  ASSERT_EQ(actual.cols(), expected.cols());
+  for (Eigen::Index i = 0; i < expected.size(); ++i) {
+    EXPECT_NEAR(actual.data()[i], expected.data()[i], testing::float_sum_tolerance(terms, magnitude.data()[i]))
+        << "value " << i;
+  }
+}
+
 // 7 rows (total padding 2: one each side) by 8 columns (total 1: all at the end).
 TEST(LayerReference, Conv2DSameStride2) {
   auto layer = built(std::make_unique<Conv2D>(4, std::array<int, 2>{3, 3}, std::array<int, 2>{2, 2},
                                               Padding::kSame),
                      Shape{{7, 8, 3}});
   Matrix input = random_matrix(3, 7 * 8 * 3, 20);
-  Matrix expected = naive_conv2d(input, 7, 8, 3, layer->params()[0]->value, layer->params()[1]->value, 3, 3, 2, 2);
-  Matrix actual = forward(*layer, input);
-  ASSERT_EQ(actual.cols(), expected.cols());
-  EXPECT_LT((actual - expected).cwiseAbs().maxCoeff(), 1e-5f);
+  const Eigen::VectorXf& w = layer->params()[0]->value;
+  const Eigen::VectorXf& b = layer->params()[1]->value;
+  Matrix expected = naive_conv2d(input, 7, 8, 3, w, b, 3, 3, 2, 2);
+  Matrix magnitude = naive_conv2d(input.cwiseAbs(), 7, 8, 3, w.cwiseAbs(), b.cwiseAbs(), 3, 3, 2, 2);
+  expect_within_rounding(forward(*layer, input), expected, 3 * 3 * 3 + 1, magnitude);
 }
 
 TEST(LayerReference, Conv1DSameStride2) {
   auto layer = built(std::make_unique<Conv1D>(3, 4, 2, Padding::kSame), Shape{{9, 2}});
   Matrix input = random_matrix(3, 18, 21);
-  Matrix expected = naive_conv1d(input, 9, 2, layer->params()[0]->value, layer->params()[1]->value, 4, 2);
-  Matrix actual = forward(*layer, input);
-  ASSERT_EQ(actual.cols(), expected.cols());
-  EXPECT_LT((actual - expected).cwiseAbs().maxCoeff(), 1e-5f);
+  const Eigen::VectorXf& w = layer->params()[0]->value;
+  const Eigen::VectorXf& b = layer->params()[1]->value;
+  Matrix expected = naive_conv1d(input, 9, 2, w, b, 4, 2);
+  Matrix magnitude = naive_conv1d(input.cwiseAbs(), 9, 2, w.cwiseAbs(), b.cwiseAbs(), 4, 2);
+  expect_within_rounding(forward(*layer, input), expected, 4 * 2 + 1, magnitude);
 }
 
 TEST(LayerReference, DepthwiseConv2DSameStride2) {
@@ -246,11 +260,11 @@ TEST(LayerReference, DepthwiseConv2DSameStride2) {
                                                        Padding::kSame, 2),
                      Shape{{7, 8, 3}});
   Matrix input = random_matrix(3, 7 * 8 * 3, 22);
-  Matrix expected =
-      naive_depthwise(input, 7, 8, 3, 2, layer->params()[0]->value, layer->params()[1]->value, 3, 2, 2, 2);
-  Matrix actual = forward(*layer, input);
-  ASSERT_EQ(actual.cols(), expected.cols());
-  EXPECT_LT((actual - expected).cwiseAbs().maxCoeff(), 1e-5f);
+  const Eigen::VectorXf& w = layer->params()[0]->value;
+  const Eigen::VectorXf& b = layer->params()[1]->value;
+  Matrix expected = naive_depthwise(input, 7, 8, 3, 2, w, b, 3, 2, 2, 2);
+  Matrix magnitude = naive_depthwise(input.cwiseAbs(), 7, 8, 3, 2, w.cwiseAbs(), b.cwiseAbs(), 3, 2, 2, 2);
+  expect_within_rounding(forward(*layer, input), expected, 3 * 2 + 1, magnitude);
 }
 
 // Kernel 2, stride 1, "same": the one padding value goes after the sequence.

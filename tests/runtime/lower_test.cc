@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "model_fixtures.h"
+#include "nn/rounding_bound.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/runtime/engine.h"
 
@@ -18,13 +19,7 @@ void expect_same_function(const Shape& input, const std::string& layers) {
   Model model = random_model(input, layers, 7);
   DeployModel deploy = lower_model(model);
   Matrix x = random_inputs(16, input.size(), 3);
-  Matrix expected = model.predict(x);
-  Matrix actual = ReferenceEngine(deploy).predict(x);
-  ASSERT_EQ(actual.rows(), expected.rows());
-  ASSERT_EQ(actual.cols(), expected.cols());
-  for (Eigen::Index i = 0; i < expected.size(); ++i) {
-    EXPECT_NEAR(actual.data()[i], expected.data()[i], 1e-4f * (1 + std::abs(expected.data()[i]))) << "value " << i;
-  }
+  EXPECT_TRUE(testing::within_float_tolerance(model, x, model.predict(x), ReferenceEngine(deploy).predict(x)));
 }
 
 TEST(Lower, MlpWithEveryActivation) {
