@@ -68,25 +68,22 @@ inline constexpr int64_t kRoundingsPerLayer = 8;
 // REQUIRES: `model` is built; x.cols() == its number of features.
 inline Matrix float_model_tolerance(Model& model, const Matrix& x) {
   // `terms`: every weight, bias and batch-norm term made to add (|w|, |b|, |gamma|,
-  // |beta|, -|mean|). `spread` and `spread_squared`: |w| (|gamma|) and w^2, with
-  // no offsets (b, beta, mean = 0): they carry errors through a layer.
+  // |beta|, -|mean|). `spread` and `spread_squared`: |w| and w^2 (gamma likewise)
+  // with no offsets (b, beta, mean = 0); they carry errors through a layer.
   Model terms = parse_model(serialize_model(model), "float_model_tolerance");
-  Model spread = parse_model(serialize_model(model), "float_model_tolerance");
   for (Param* p : terms.params()) {
     p->value = p->value.cwiseAbs();
     if (p->name == "running_mean") p->value = -p->value;
   }
-  Model spread_squared = parse_model(serialize_model(model), "float_model_tolerance");
-  for (Param* p : spread.params()) {
-    const bool offset = p->name == "bias" || p->name == "beta" || p->name == "running_mean";
-    if (offset) p->value.setZero();
-    p->value = p->value.cwiseAbs();
-  }
-  for (Param* p : spread_squared.params()) {
-    const bool offset = p->name == "bias" || p->name == "beta" || p->name == "running_mean";
-    if (offset) p->value.setZero();
-    p->value = p->value.cwiseAbs2();
-  }
+  auto error_carrier = [&model](bool squared) {
+    Model copy = parse_model(serialize_model(model), "float_model_tolerance");
+    for (Param* p : copy.params()) {
+      if (p->name == "bias" || p->name == "beta" || p->name == "running_mean") p->value.setZero();
+      p->value = squared ? p->value.cwiseAbs2().eval() : p->value.cwiseAbs().eval();
+    }
+    return copy;
+  };
+  Model spread = error_carrier(false), spread_squared = error_carrier(true);
   Normalization& normalization_terms = terms.metadata.normalization;
   normalization_terms.offset = -normalization_terms.offset.cwiseAbs();
   normalization_terms.scale = normalization_terms.scale.cwiseAbs();
