@@ -52,11 +52,4 @@ inline Reference load_reference(const std::filesystem::path& path) {
   return {matrix_of(j.at("x")), matrix_of(j.at("y"))};
 }
 
-inline double max_abs_diff(const Matrix& a, const Matrix& b) {
-  EXPECT_EQ(a.rows(), b.rows());
-  EXPECT_EQ(a.cols(), b.cols());
-  if (a.rows() != b.rows() || a.cols() != b.cols()) return 1e30;
-  return static_cast<double>((a - b).cwiseAbs().maxCoeff());
-}
-
 }  // namespace tinymlops::testing
