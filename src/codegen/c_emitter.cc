@@ -1,385 +1,29 @@
+// C code generation (tinymlops/codegen/c_emitter.h): the <name>.h header, the
+// <name>.c file's arena, normalization and public functions (predict,
+// predict_int8/16, argmax, should_offload, labels) around the op calls of
+// op_calls.h, and emit_c putting them together with the kernel files.
 #include "tinymlops/codegen/c_emitter.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <set>
 #include <sstream>
 
-#include "tinymlops/core/error.h"
+#include "codegen/c_literals.h"
+#include "codegen/op_calls.h"
 #include "tinymlops/core/hash.h"
 #include "tinymlops/core/version.h"
+#include "tinymlops/runtime/kernel_table.h"
 #include "tinymlops/runtime/quant_math.h"
 
 namespace tinymlops {
 
 namespace {
 
-std::string int_literal(int64_t value) {
-  if (value == INT32_MIN) return "(-2147483647 - 1)";
-  return std::to_string(value);
-}
-
-// Values as the body of a C array initializer, 16 per line.
-template <typename T, typename Format>
-std::string initializer(const std::vector<T>& values, Format format) {
-  std::string out;
-  for (size_t i = 0; i < values.size(); ++i) {
-    out += (i % 16 == 0) ? "\n  " : " ";
-    out += format(values[i]) + ",";
-  }
-  return out + "\n";
-}
-
-std::string string_literal(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += ' ';
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
-// The kernel files an op needs.
-void add_kernel_files(const DeployOp& op, std::set<std::string>& files) {
-  switch (op.kind) {
-    case OpKind::kQuantize:
-    case OpKind::kDequantize: files.insert({"tml_quantize.h", "tml_quantize.c"}); return;
-    case OpKind::kFullyConnected: files.insert({"tml_fully_connected.h", "tml_fully_connected.c"}); return;
-    case OpKind::kConv2D:
-    case OpKind::kDepthwiseConv2D: files.insert({"tml_conv.h", "tml_conv.c"}); return;
-    case OpKind::kMaxPool:
-    case OpKind::kAvgPool: files.insert({"tml_pool.h", "tml_pool.c"}); return;
-    case OpKind::kLookup: files.insert({"tml_activation.h", "tml_activation.c"}); return;
-    case OpKind::kActivation:
-    case OpKind::kSoftmax: files.insert({"tml_activation.h", "tml_activation_f32.c"}); return;
-    case OpKind::kCount: return;
-  }
-}
-
-// Writes one model's .c file; names every symbol `<name>_...`.
-class SourceWriter {
- public:
-  SourceWriter(const DeployModel& model, const MemoryPlan& plan, const std::string& name)
-      : model_(model), plan_(plan), name_(name) {}
-
-  // The constant tensors and per-op parameters, then one static function per op.
-  std::string constants_and_ops() {
-    std::ostringstream out;
-    std::set<int> written;
-    for (size_t i = 0; i < model_.ops.size(); ++i) {
-      const DeployOp& op = model_.ops[i];
-      for (size_t k = 1; k < op.inputs.size(); ++k) {
-        if (written.insert(op.inputs[k]).second) out << constant(op.inputs[k]);
-      }
-      out << op_parameters(i);
-    }
-    for (size_t i = 0; i < model_.ops.size(); ++i) out << op_function(i);
-    return out.str();
-  }
-
-  // "(float*)(m_arena.bytes + 64)": the arena address of an activation tensor.
-  std::string activation(int tensor, const char* type) const {
-    return "(" + std::string(type) + "*)(" + name_ + "_arena.bytes + " +
-           std::to_string(plan_.placement_of(tensor).offset) + ")";
-  }
-
- private:
-  std::string symbol(int tensor) const { return name_ + "_t" + std::to_string(tensor); }
-  std::string op_symbol(size_t op, const char* what) const {
-    return name_ + "_op" + std::to_string(op) + "_" + what;
-  }
-
-  // "m_op3_requant": the kernels' requantization argument.
-  std::string requant_arguments(size_t op) const { return op_symbol(op, "requant"); }
-
-  std::string constant(int index) const {
-    const DeployTensor& t = model_.tensors[static_cast<size_t>(index)];
-    const std::string where = "tensor " + t.name;
-    std::ostringstream out;
-    out << "/* " << t.name << ": " << dtype_name(t.dtype) << " [";
-    for (size_t d = 0; d < t.shape.size(); ++d) out << (d ? "x" : "") << t.shape[d];
-    out << "] */\n";
-    switch (t.dtype) {
-      case DType::kFloat32: {
-        const std::vector<float> v = tensor_floats(t);
-        out << "static const float " << symbol(index) << "[" << v.size() << "] TML_CONST = {"
-            << initializer(v, [&](float x) { return c_float_literal(x, where); }) << "};\n";
-        break;
-      }
-      case DType::kInt8: {
-        const std::vector<int8_t> v = tensor_int8(t);
-        out << "static const int8_t " << symbol(index) << "[" << v.size() << "] TML_CONST = {"
-            << initializer(v, [](int8_t x) { return std::to_string(x); }) << "};\n";
-        break;
-      }
-      case DType::kInt32: {
-        const std::vector<int32_t> v = tensor_int32(t);
-        out << "static const int32_t " << symbol(index) << "[" << v.size() << "] TML_CONST = {"
-            << initializer(v, [](int32_t x) { return int_literal(x); }) << "};\n";
-        break;
-      }
-      case DType::kInt16: {
-        std::vector<int16_t> v(t.data.size() / 2);
-        std::memcpy(v.data(), t.data.data(), t.data.size());
-        out << "static const int16_t " << symbol(index) << "[" << v.size() << "] TML_CONST = {"
-            << initializer(v, [](int16_t x) { return std::to_string(x); }) << "};\n";
-        break;
-      }
-      case DType::kInt64: {
-        std::vector<int64_t> v(t.data.size() / 8);
-        std::memcpy(v.data(), t.data.data(), t.data.size());
-        out << "static const int64_t " << symbol(index) << "[" << v.size() << "] TML_CONST = {"
-            << initializer(v, [](int64_t x) { return "INT64_C(" + std::to_string(x) + ")"; }) << "};\n";
-        break;
-      }
-      case DType::kFloat16: {
-        std::vector<uint16_t> v(t.data.size() / 2);
-        for (size_t i = 0; i < v.size(); ++i) {
-          v[i] = static_cast<uint16_t>(static_cast<uint8_t>(t.data[2 * i]) |
-                                       (static_cast<uint8_t>(t.data[2 * i + 1]) << 8));
-        }
-        out << "static const uint16_t " << symbol(index) << "[" << v.size() << "] TML_CONST = {"
-            << initializer(v, [](uint16_t x) { return std::to_string(x); }) << "};\n";
-        break;
-      }
-      case DType::kInt4:
-      case DType::kIndex4:
-      case DType::kSparse8: {  // packed bytes as they are stored
-        const std::vector<uint8_t> v(t.data.begin(), t.data.end());
-        out << "static const uint8_t " << symbol(index) << "[" << v.size() << "] TML_CONST = {"
-            << initializer(v, [](uint8_t x) { return std::to_string(x); }) << "};\n";
-        break;
-      }
-    }
-    // Weight-only int8 weights of a float op carry their per-channel scales.
-    if (t.dtype == DType::kInt8 && !t.scales.empty() && is_float_op_weight(index)) {
-      out << "static const float " << symbol(index) << "_scales[" << t.scales.size() << "] TML_CONST = {"
-          << initializer(t.scales, [&](float x) { return c_float_literal(x, where); }) << "};\n";
-    }
-    return out.str() + "\n";
-  }
-
-  bool is_float_op_weight(int index) const {
-    for (const DeployOp& op : model_.ops) {
-      if (op.inputs.size() > 1 && op.inputs[1] == index && input_dtype(op) == DType::kFloat32) return true;
-    }
-    return false;
-  }
-
-  DType input_dtype(const DeployOp& op) const { return model_.tensors[static_cast<size_t>(op.inputs[0])].dtype; }
-
-  bool has_weights(const DeployOp& op) const {
-    return op.kind == OpKind::kFullyConnected || op.kind == OpKind::kConv2D || op.kind == OpKind::kDepthwiseConv2D;
-  }
-
-  std::string op_parameters(size_t i) const {
-    const DeployOp& op = model_.ops[i];
-    std::ostringstream out;
-    const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
-    const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
-    if (has_weights(op) && (x.dtype == DType::kInt8 || x.dtype == DType::kInt16)) {
-      // Per output channel, as the kernels read them (tml_load_requant): the
-      // multiplier and the shift packed in one int32 (4 bytes a channel).
-      const std::vector<int32_t> requant = op_requant_packed(model_, op);
-      out << "static const int32_t " << op_symbol(i, "requant") << "[" << requant.size() << "] TML_CONST = {"
-          << initializer(requant, [](int32_t m) { return int_literal(m); }) << "};\n";
-      if (x.dtype == DType::kInt16) {
-        const tml_q16_params q = op_q16_params(model_, op);
-        out << "static const tml_q16_params " << op_symbol(i, "q16") << " TML_CONST = {" << q.act_min << ", "
-            << q.act_max << "};\n";
-      } else {
-        const tml_q8_params q = op_q8_params(model_, op);
-        out << "static const tml_q8_params " << op_symbol(i, "q8") << " TML_CONST = {" << q.input_zero_point << ", "
-            << q.output_zero_point << ", " << q.act_min << ", " << q.act_max << "};\n";
-      }
-    }
-    if (op.kind == OpKind::kConv2D || op.kind == OpKind::kDepthwiseConv2D) {
-      out << "static const tml_conv_shape " << op_symbol(i, "shape") << " = {" << x.shape[0] << ", " << x.shape[1]
-          << ", " << x.shape[2] << ", " << y.shape[0] << ", " << y.shape[1] << ", " << y.shape[2] << ", "
-          << op.kernel_h << ", " << op.kernel_w << ", " << op.stride_h << ", " << op.stride_w << ", "
-          << op.pad_top << ", " << op.pad_left << "};\n";
-    }
-    if (op.kind == OpKind::kMaxPool || op.kind == OpKind::kAvgPool) {
-      out << "static const tml_pool_shape " << op_symbol(i, "shape") << " = {" << x.shape[0] << ", " << x.shape[1]
-          << ", " << x.shape[2] << ", " << y.shape[0] << ", " << y.shape[1] << ", " << op.kernel_h << ", "
-          << op.kernel_w << ", " << op.stride_h << ", " << op.stride_w << "};\n";
-    }
-    if (op.kind == OpKind::kLookup && x.dtype == DType::kInt16) {
-      const std::vector<int16_t> table = lookup_table_s16(model_, op);
-      out << "static const int16_t " << op_symbol(i, "table") << "[" << table.size() << "] TML_CONST = {"
-          << initializer(table, [](int16_t v) { return std::to_string(v); }) << "};\n";
-    } else if (op.kind == OpKind::kLookup) {
-      const std::array<int8_t, 256> table = lookup_table(model_, op);
-      out << "static const int8_t " << op_symbol(i, "table") << "[256] TML_CONST = {"
-          << initializer(std::vector<int8_t>(table.begin(), table.end()),
-                         [](int8_t v) { return std::to_string(v); })
-          << "};\n";
-    }
-    return out.str().empty() ? "" : out.str() + "\n";
-  }
-
-  // The kernel call of an int16x8 op (engine.cc's run_int16_op).
-  std::string call_s16(size_t i) const {
-    const DeployOp& op = model_.ops[i];
-    const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
-    const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
-    const std::string where = "op " + std::to_string(i);
-    const std::string count = std::to_string(x.size());
-    const std::string in = activation(op.inputs[0], "const int16_t");
-    const std::string out = activation(op.output, "int16_t");
-    const std::string w = op.inputs.size() > 1 ? symbol(op.inputs[1]) : "";
-    const std::string b = op.inputs.size() > 2 ? symbol(op.inputs[2]) : "0";
-    const std::string tail = requant_arguments(i) + ", &" + op_symbol(i, "q16") + ", " + out + ");";
-    const std::string shape = "&" + op_symbol(i, "shape");
-    switch (op.kind) {
-      case OpKind::kQuantize:
-        return "tml_quantize_s16(" + activation(op.inputs[0], "const float") + ", " + count + ", " +
-               c_float_literal(1.0f / y.scales[0], where) + ", " + out + ");";
-      case OpKind::kDequantize:
-        return "tml_dequantize_s16(" + in + ", " + count + ", " + c_float_literal(x.scales[0], where) + ", " +
-               activation(op.output, "float") + ");";
-      case OpKind::kFullyConnected:
-        return "tml_fully_connected_s16(" + in + ", " + count + ", " + w + ", " + b + ", " +
-               std::to_string(y.size()) + ", " + tail;
-      case OpKind::kConv2D:
-        return "tml_conv2d_s16(" + in + ", " + shape + ", " + w + ", " + b + ", " + tail;
-      case OpKind::kDepthwiseConv2D:
-        return "tml_depthwise_conv2d_s16(" + in + ", " + shape + ", " + w + ", " + b + ", " + tail;
-      case OpKind::kMaxPool: return "tml_max_pool_s16(" + in + ", " + shape + ", " + out + ");";
-      case OpKind::kAvgPool: return "tml_avg_pool_s16(" + in + ", " + shape + ", " + out + ");";
-      case OpKind::kLookup:
-        return "tml_lookup_s16(" + in + ", " + count + ", " + op_symbol(i, "table") + ", " + out + ");";
-      default: break;
-    }
-    throw Error(ErrorKind::kInvalid, where, std::string("no int16 kernel for ") + op_kind_name(op.kind));
-  }
-
-  bool is_int16_op(const DeployOp& op) const {
-    return input_dtype(op) == DType::kInt16 ||
-           (op.kind == OpKind::kQuantize && model_.tensors[static_cast<size_t>(op.output)].dtype == DType::kInt16);
-  }
-
-  // The kernel call of op i (as the reference engine makes it, engine.cc).
-  std::string call(size_t i) const {
-    const DeployOp& op = model_.ops[i];
-    if (is_int16_op(op)) return call_s16(i);
-    const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
-    const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
-    const std::string where = "op " + std::to_string(i);
-    const bool int8 = x.dtype == DType::kInt8;
-    const std::string count = std::to_string(x.size());
-    const std::string f32_in = activation(op.inputs[0], "const float");
-    const std::string s8_in = activation(op.inputs[0], "const int8_t");
-    const std::string f32_out = activation(op.output, "float");
-    const std::string s8_out = activation(op.output, "int8_t");
-    const std::string w = op.inputs.size() > 1 ? symbol(op.inputs[1]) : "";
-    const std::string b = op.inputs.size() > 2 ? symbol(op.inputs[2]) : "0";
-    const std::string requant = requant_arguments(i);
-    const std::string q8 = "&" + op_symbol(i, "q8");
-    const std::string shape = "&" + op_symbol(i, "shape");
-    const std::string outputs = std::to_string(y.size());
-    float low = 0, high = 0;
-    float_clamp(op.activation, &low, &high);
-    const std::string clamp = c_float_literal(low, where) + ", " + c_float_literal(high, where);
-    switch (op.kind) {
-      case OpKind::kQuantize:
-        return "tml_quantize_s8(" + f32_in + ", " + count + ", " + c_float_literal(1.0f / y.scales[0], where) + ", " +
-               std::to_string(y.zero_point) + ", " + s8_out + ");";
-      case OpKind::kDequantize:
-        return "tml_dequantize_s8(" + s8_in + ", " + count + ", " + c_float_literal(x.scales[0], where) + ", " +
-               std::to_string(x.zero_point) + ", " + f32_out + ");";
-      case OpKind::kFullyConnected: {
-        const DeployTensor& weights = model_.tensors[static_cast<size_t>(op.inputs[1])];
-        if (int8 && op.inputs.size() == 4) {
-          return "tml_fully_connected_codebook_s8(" + s8_in + ", " + count + ", " + w + ", " + symbol(op.inputs[3]) +
-                 ", " + b + ", " + outputs + ", " + requant + ", " + q8 + ", " + s8_out + ");";
-        }
-        if (int8 && weights.dtype == DType::kSparse8) {
-          return "tml_fully_connected_sparse_s8(" + s8_in + ", " + count + ", " + w + ", (const int8_t*)(" + w +
-                 " + " + std::to_string(data_bytes(DType::kSparse8, weights.size())) + "), " + b + ", " + outputs +
-                 ", " + requant + ", " + q8 + ", " + s8_out + ");";
-        }
-        if (int8 && weights.dtype == DType::kInt4) {
-          return "tml_fully_connected_s4(" + s8_in + ", " + count + ", " + w + ", " + b + ", " + outputs + ", " +
-                 requant + ", " + q8 + ", " + s8_out + ");";
-        }
-        if (int8) {
-          return "tml_fully_connected_s8(" + s8_in + ", " + count + ", " + w + ", " + b + ", " + outputs + ", " +
-                 requant + ", " + q8 + ", " + s8_out + ");";
-        }
-        if (weights.dtype == DType::kFloat16) {
-          return "tml_fully_connected_f16w(" + f32_in + ", " + count + ", " + w + ", " + b + ", " + outputs + ", " +
-                 clamp + ", " + f32_out + ");";
-        }
-        if (weights.dtype == DType::kInt8) {
-          return "tml_fully_connected_w8(" + f32_in + ", " + count + ", " + w + ", " + w + "_scales, " + b + ", " +
-                 outputs + ", " + clamp + ", " + f32_out + ");";
-        }
-        return "tml_fully_connected_f32(" + f32_in + ", " + count + ", " + w + ", " + b + ", " + outputs + ", " +
-               clamp + ", " + f32_out + ");";
-      }
-      case OpKind::kConv2D:
-      case OpKind::kDepthwiseConv2D: {
-        const std::string kernel = op.kind == OpKind::kConv2D ? "tml_conv2d" : "tml_depthwise_conv2d";
-        const DeployTensor& weights = model_.tensors[static_cast<size_t>(op.inputs[1])];
-        if (int8) {
-          const std::string tail = b + ", " + requant + ", " + q8 + ", " + s8_out + ");";
-          switch (weights.dtype) {
-            case DType::kInt4: return kernel + "_s4(" + s8_in + ", " + shape + ", " + w + ", " + tail;
-            case DType::kIndex4:
-              return kernel + "_codebook_s8(" + s8_in + ", " + shape + ", " + w + ", " + symbol(op.inputs[3]) + ", " +
-                     tail;
-            case DType::kSparse8:  // Conv2D only (validate)
-              return kernel + "_sparse_s8(" + s8_in + ", " + shape + ", " + w + ", (const int8_t*)(" + w + " + " +
-                     std::to_string(data_bytes(DType::kSparse8, weights.size())) + "), " + tail;
-            default: return kernel + "_s8(" + s8_in + ", " + shape + ", " + w + ", " + tail;
-          }
-        }
-        const std::string tail = b + ", " + clamp + ", " + f32_out + ");";
-        if (weights.dtype == DType::kFloat16) return kernel + "_f16w(" + f32_in + ", " + shape + ", " + w + ", " + tail;
-        if (weights.dtype == DType::kInt8) {
-          return kernel + "_w8(" + f32_in + ", " + shape + ", " + w + ", " + w + "_scales, " + tail;
-        }
-        return kernel + "_f32(" + f32_in + ", " + shape + ", " + w + ", " + tail;
-      }
-      case OpKind::kMaxPool:
-      case OpKind::kAvgPool: {
-        const std::string kernel = op.kind == OpKind::kMaxPool ? "tml_max_pool" : "tml_avg_pool";
-        if (int8) return kernel + "_s8(" + s8_in + ", " + shape + ", " + s8_out + ");";
-        return kernel + "_f32(" + f32_in + ", " + shape + ", " + f32_out + ");";
-      }
-      case OpKind::kActivation:
-        return "tml_activation_f32(" + f32_in + ", " + count + ", (tml_activation)" +
-               std::to_string(static_cast<int>(op.activation)) + ", " + c_float_literal(op.alpha, where) + ", " +
-               f32_out + ");";
-      case OpKind::kLookup:
-        return "tml_lookup_s8(" + s8_in + ", " + count + ", " + op_symbol(i, "table") + ", " + s8_out + ");";
-      case OpKind::kSoftmax:
-        return "tml_softmax_f32(" + f32_in + ", " + count + ", " + f32_out + ");";
-      case OpKind::kCount:
-        break;
-    }
-    throw Error(ErrorKind::kInvalid, where, "bad op kind");
-  }
-
-  std::string op_function(size_t i) const {
-    const DeployOp& op = model_.ops[i];
-    return "/* op " + std::to_string(i) + ": " + op_kind_name(op.kind) + " */\nstatic void " + name_ + "_op" +
-           std::to_string(i) + "(void) { " + call(i) + " }\n\n";
-  }
-
-  const DeployModel& model_;
-  const MemoryPlan& plan_;
-  const std::string& name_;
-};
+using codegen::initializer;
+using codegen::OpCallWriter;
+using codegen::short_float_literal;
+using codegen::string_literal;
 
 // Index of the first kDequantize op, or -1 (a model with no int8 section).
 int dequantize_index(const DeployModel& model) {
@@ -396,20 +40,6 @@ std::string header_comment(const DeployModel& model, const EmitOptions& options,
   text += " * SHA-256: " + sha + " (deploy model, variant " + model.variant + ")\n";
   if (!options.command.empty()) text += " * Command: " + options.command + "\n";
   return text + " */\n";
-}
-
-// The shortest C float literal that reads back as exactly `value` (finite): "0.7f",
-// where c_float_literal writes all nine digits ("0.699999988f"). For values a person
-// typed, such as the offload threshold.
-std::string short_float_literal(float value) {
-  char text[32];
-  for (int digits = 1; digits <= 9; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, static_cast<double>(value));
-    if (std::strtof(text, nullptr) == value) break;
-  }
-  std::string literal = text;
-  if (literal.find_first_of(".e") == std::string::npos) literal += ".0";
-  return literal + "f";
 }
 
 std::string emit_header(const DeployModel& model, const EmitOptions& options, const GeneratedCode& code,
@@ -480,32 +110,6 @@ std::string emit_header(const DeployModel& model, const EmitOptions& options, co
 
 }  // namespace
 
-std::string c_identifier(const std::string& name) {
-  std::string id;
-  for (char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    id += std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '_';
-  }
-  if (id.empty()) return "model";
-  if (std::isdigit(static_cast<unsigned char>(id[0]))) id = "m_" + id;
-  return id;
-}
-
-std::string c_float_literal(float value, const std::string& where) {
-  if (!std::isfinite(value)) throw Error(ErrorKind::kInvalid, where, "constant is not finite");
-  char text[32];
-  std::snprintf(text, sizeof text, "%.9g", static_cast<double>(value));  // 9 digits round-trip a float
-  std::string literal = text;
-  if (literal.find_first_of(".e") == std::string::npos) literal += ".0";
-  return literal + "f";
-}
-
-std::string c_macro_prefix(const std::string& name) {
-  std::string prefix = c_identifier(name);
-  for (char& c : prefix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return prefix;
-}
-
 GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
   GeneratedCode code;
   code.name = c_identifier(options.name);
@@ -523,9 +127,12 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
   }
 
   std::set<std::string> kernels{"tml_common.h"};
-  for (const DeployOp& op : model.ops) add_kernel_files(op, kernels);
+  for (const DeployOp& op : model.ops) {
+    const KernelEntry& kernel = select_kernel(model, op);
+    kernels.insert({kernel.header, kernel.source});
+  }
 
-  SourceWriter writer(model, code.plan, n);
+  const OpCallWriter writer(model, code.plan, n);
   std::ostringstream c;
   c << header_comment(model, options, code.model_sha256);
   c << "#include \"" << n << ".h\"\n\n#include <string.h>\n\n";

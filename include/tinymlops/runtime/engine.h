@@ -8,8 +8,11 @@
 
 #include "tinymlops/data/dataset.h"
 #include "tinymlops/runtime/deploy_model.h"
+#include "tinymlops/runtime/kernel_table.h"
 #include "tinymlops/runtime/quant_math.h"
 #include "tml_common.h"
+#include "tml_conv.h"
+#include "tml_pool.h"
 
 namespace tinymlops {
 
@@ -34,18 +37,20 @@ class ReferenceEngine {
   const std::string& tensor_bytes(int tensor) const;
 
  private:
+  // What op i's kernel arguments need, computed by the constructor.
   struct OpParams {
-    std::vector<int32_t> requant;  // packed (op_requant_packed)
+    const KernelEntry* kernel = nullptr;  // from select_kernel
+    std::vector<int32_t> requant;         // packed (op_requant_packed)
     tml_q8_params q8{};
     tml_q16_params q16{};
+    tml_conv_shape conv_shape{};
+    tml_pool_shape pool_shape{};
     std::array<int8_t, 256> table{};
     std::vector<int16_t> table16;  // int16 kLookup: 513 entries
-    float low = 0, high = 0;  // float clamp
+    float low = 0, high = 0;       // float clamp
   };
-  void run_op(size_t index);
-  void run_int16_op(const DeployOp& op, const OpParams& p, const char* in, char* out);
-  // int8 and float32 Conv2D / DepthwiseConv2D, by weight dtype.
-  void run_conv_op(const DeployOp& op, const OpParams& p, const char* in, char* out);
+  // The value of argument `arg` of op `index`'s kernel.
+  KernelArgValue argument(KernelArg arg, size_t index);
 
   const DeployModel& model_;
   std::vector<OpParams> params_;
