@@ -1,3 +1,5 @@
+// FlServer (fl/server.h): registration, rounds, the checks on every update,
+// aggregation. Its checkpoint's format and file IO are in checkpoint.cc.
 #include "tinymlops/fl/server.h"
 
 #include <sodium.h>
@@ -6,8 +8,8 @@
 #include <cstdio>
 #include <set>
 
+#include "checkpoint.h"
 #include "tinymlops/core/error.h"
-#include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
 #include "tinymlops/core/rng.h"
 #include "tinymlops/fl/privacy.h"
@@ -16,8 +18,6 @@
 
 namespace tinymlops::fl {
 namespace {
-
-constexpr int kCheckpointVersion = 1;
 
 struct ClientEntry {
   std::string name;
@@ -31,54 +31,6 @@ std::string random_token() {
   char hex[2 * sizeof bytes + 1];
   sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
   return hex;
-}
-
-std::string to_base64(const std::string& bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.pop_back();  // the terminating NUL
-  return out;
-}
-
-std::string from_base64(const std::string& text, const std::string& source) {
-  std::string out(text.size(), '\0');
-  size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
-                        &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    throw Error(ErrorKind::kFormat, source, "strategy state is not base64");
-  }
-  out.resize(length);
-  return out;
-}
-
-nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-double number_of(const nlohmann::json& j) { return j.is_null() ? NAN : j.get<double>(); }
-
-nlohmann::json record_to_json(const RoundRecord& r) {
-  return {{"round", r.round},           {"counted", r.counted},
-          {"sampled", r.sampled},       {"accepted", r.accepted},
-          {"rejected", r.rejected},     {"dropped", r.dropped},
-          {"train_loss", number_or_null(r.train_loss)}, {"accuracy", number_or_null(r.accuracy)},
-          {"validation_loss", number_or_null(r.validation_loss)}, {"bytes_received", r.bytes_received},
-          {"epsilon", number_or_null(r.epsilon)}, {"seconds", r.seconds}};
-}
-
-RoundRecord record_from_json(const nlohmann::json& j) {
-  RoundRecord r;
-  r.round = j.at("round").get<uint32_t>();
-  r.counted = j.at("counted").get<bool>();
-  r.sampled = j.at("sampled").get<int>();
-  r.accepted = j.at("accepted").get<int>();
-  r.rejected = j.at("rejected").get<int>();
-  r.dropped = j.at("dropped").get<int>();
-  r.train_loss = number_of(j.at("train_loss"));
-  r.accuracy = number_of(j.at("accuracy"));
-  r.validation_loss = number_of(j.at("validation_loss"));
-  r.bytes_received = j.at("bytes_received").get<int64_t>();
-  r.epsilon = number_of(j.at("epsilon"));
-  r.seconds = j.at("seconds").get<double>();
-  return r;
 }
 
 }  // namespace
@@ -135,70 +87,25 @@ struct FlServer::State {
     model_sha256 = to_hex(sha256(model_bytes));
   }
 
-  std::string checkpoint_file() const { return (config.checkpoint_dir / "server.json").string(); }
-
+  // Checkpoints: fl/checkpoint.h holds the format, the writes and the reads.
   void save_checkpoint() {
     if (config.checkpoint_dir.empty()) return;
-    std::filesystem::create_directories(config.checkpoint_dir);
-    // The model file is written first under a new name; server.json, renamed
-    // into place atomically, is the commit point that names it.
-    const std::string model_name = "global-" + std::to_string(next_round - 1) + ".tmlm";
-    write_file_atomic(config.checkpoint_dir / model_name, model_bytes);
-    nlohmann::json j;
-    j["version"] = kCheckpointVersion;
-    j["next_round"] = next_round;
-    j["model"] = model_name;
-    j["model_sha256"] = model_sha256;
-    j["strategy_state"] = to_base64(strategy->save_state());
-    j["done"] = done;
-    nlohmann::json clients_json = nlohmann::json::array();
-    for (const auto& [id, entry] : clients) {
-      clients_json.push_back({{"id", id}, {"name", entry.name}, {"token_sha256", entry.token_sha256}});
-    }
-    j["clients"] = clients_json;
-    nlohmann::json rounds = nlohmann::json::array();
-    for (const RoundRecord& r : history) rounds.push_back(record_to_json(r));
-    j["rounds"] = rounds;
-    std::string previous;
-    if (std::filesystem::exists(checkpoint_file())) {
-      try {
-        previous = nlohmann::json::parse(read_file(checkpoint_file())).value("model", "");
-      } catch (const std::exception&) {
-      }
-    }
-    write_file_atomic(checkpoint_file(), j.dump(1) + "\n");
-    if (!previous.empty() && previous != model_name) std::filesystem::remove(config.checkpoint_dir / previous);
+    checkpoint::Contents contents{next_round, done, {}, history};
+    for (const auto& [id, entry] : clients) contents.clients.push_back({id, entry.name, entry.token_sha256});
+    checkpoint::save(config.checkpoint_dir, contents, model_bytes, model_sha256, *strategy);
   }
 
+  // REQUIRES: a fresh State (no clients, no history) whose checkpoint_dir holds a
+  // checkpoint. Throws as checkpoint::load does.
   void load_checkpoint() {
-    const std::string file = checkpoint_file();
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(read_file(file));
-      if (j.at("version").get<int>() != kCheckpointVersion) {
-        throw Error(ErrorKind::kFormat, file, "checkpoint version " + j.at("version").dump() + " is not supported");
-      }
-      const std::string model_file = (config.checkpoint_dir / j.at("model").get<std::string>()).string();
-      Model saved = parse_model(read_file(model_file), model_file);
-      Weights weights = flatten_params(saved);
-      if (weights.size() != global.size()) {
-        throw Error(ErrorKind::kInvalid, file,
-                    "the checkpoint's model has " + std::to_string(weights.size()) + " parameters; the server's has " +
-                        std::to_string(global.size()) + " (another architecture)");
-      }
-      global = std::move(weights);
-      next_round = j.at("next_round").get<uint32_t>();
-      done = j.at("done").get<bool>();
-      strategy->load_state(from_base64(j.at("strategy_state").get<std::string>(), file), file);
-      for (const nlohmann::json& c : j.at("clients")) {
-        std::string id = c.at("id").get<std::string>();
-        clients[id] = {c.at("name").get<std::string>(), c.at("token_sha256").get<std::string>()};
-        client_by_token[clients[id].token_sha256] = id;
-      }
-      for (const nlohmann::json& r : j.at("rounds")) history.push_back(record_from_json(r));
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(ErrorKind::kFormat, file, std::string("bad checkpoint: ") + e.what());
+    checkpoint::Contents contents = checkpoint::load(config.checkpoint_dir, global, *strategy);
+    next_round = contents.next_round;
+    done = contents.done;
+    for (const checkpoint::Client& c : contents.clients) {
+      clients[c.id] = {c.name, c.token_sha256};
+      client_by_token[c.token_sha256] = c.id;
     }
+    history = std::move(contents.rounds);
     refresh_model_bytes();
   }
 
@@ -307,7 +214,8 @@ FlServer::FlServer(Model initial, ServerConfig config, std::optional<Dataset> va
   s.validation = std::move(validation);
   s.clock = std::move(clock);
   s.strategy = make_strategy(s.config.strategy);
-  if (!s.config.checkpoint_dir.empty() && std::filesystem::exists(s.checkpoint_file())) {
+  const std::filesystem::path& dir = s.config.checkpoint_dir;
+  if (!dir.empty() && std::filesystem::exists(checkpoint::server_json_path(dir))) {
     s.load_checkpoint();
   } else {
     s.refresh_model_bytes();

@@ -80,7 +80,8 @@ class FlServer {
   // `initial` holds the architecture and starting weights (built); `validation`
   // may be empty. When config.checkpoint_dir holds a checkpoint, the server
   // resumes from it (global weights, round, history, clients, strategy state);
-  // a checkpoint of another architecture is Error(kInvalid).
+  // a checkpoint of another architecture is Error(kInvalid). The checkpoint's
+  // files and every error a damaged one gives: docs/formats/fl-checkpoint.md.
   FlServer(Model initial, ServerConfig config, std::optional<Dataset> validation, Clock clock);
   ~FlServer();
 
