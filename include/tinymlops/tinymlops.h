@@ -12,8 +12,9 @@
 //           file (.tmlm), layer-spec strings, train configs, and the workflow
 //           calls behind the CLI (run_training, evaluate_model, ...).
 //   runtime/ DeployModel (the frozen graph every deployment step reads, .tdm
-//           file), lower_model (Model -> float32 DeployModel), ReferenceEngine
-//           (runs a DeployModel through the C kernels of kernels/).
+//           file), lower_model (Model -> float32 DeployModel), the kernel table
+//           (which kernels/ function runs each op, for the engine and codegen
+//           alike), ReferenceEngine (runs a DeployModel through those kernels).
 //   compress/ int8/int4 post-training quantization (quantize_int8, calibration
 //           methods, per-op SQNR), QAT, pruning, clustering, mixed precision,
 //           weight-only float16/int8, recipes, and the jobs behind the CLI
@@ -21,9 +22,20 @@
 //   codegen/ memory planner, C99 emitter, packages (c, arduino, esp-idf, platformio).
 //   deploy/ verify on host / Cortex-M4 (QEMU) / ATmega328P (simavr), the device
 //           catalogue and fit.
+//   interop/ ONNX export (float, or QDQ for int8), ONNX and Keras (.keras, .h5)
+//           import into a Model, and the import/export jobs.
 //   store/, pipeline/, track/ (namespaces store::, pipeline::, track::): MLOps that
 //           knows nothing about neural nets -- the content-addressed project store
 //           (Repository), pipelines (repro), experiments and the gated registry.
+//   fl/     (namespace fl::) federated learning: server, client, strategies, DP and
+//           its accountant, secure aggregation, the simulator.
+//   serve/  (namespace serve::) the HTTP inference server, the edge-cloud cascade
+//           and its tuning, the dashboard.
+//
+// Each module links only those above it in this list that it needs
+// (docs/architecture.md has the graph; tests/api/layering_test.cc checks it).
+// The license-plate OCR case study is an application on this library
+// (apps/plate-ocr), not part of it.
 //
 // Worked example: train an iris classifier, check it, save it, load it back.
 //
@@ -79,6 +91,7 @@
 #include "tinymlops/runtime/any_model.h"
 #include "tinymlops/runtime/deploy_model.h"
 #include "tinymlops/runtime/engine.h"
+#include "tinymlops/runtime/kernel_table.h"
 #include "tinymlops/runtime/lower.h"
 #include "tinymlops/runtime/quant_math.h"
 #include "tinymlops/compress/calibration.h"

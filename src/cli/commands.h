@@ -35,12 +35,9 @@ void register_interop_commands(CLI::App& app);
 void register_serve_commands(CLI::App& app);
 // ui (the web dashboard)
 void register_ui(CLI::App& app);
-// ocr make-data|crops|fix|read|benchmark (the license-plate OCR case study); each
-// subcommand is added to the `ocr` group by its add_ocr_* function.
+// ocr make-data|crops|fix|read|benchmark: the license-plate OCR application
+// (apps/plate-ocr/cli), compiled in when TINYMLOPS_PLATE_OCR is defined.
 void register_ocr_commands(CLI::App& app);
-void add_ocr_fix_command(CLI::App& ocr);  // ocr fix TEXT... [--rules FILE] [--json]
-void add_ocr_make_data_command(CLI::App& ocr);  // ocr make-data (plates set)
-void add_ocr_crops_command(CLI::App& ocr);  // ocr crops, ocr segment
 
 // Report printing shared by the compression commands: "metrics on N held-out
 // rows ..." with each metric before -> after (when the report has "before"),

@@ -43,7 +43,7 @@ nlohmann::ordered_json report_json(const VerifyReport& r) {
           {"passed", r.passed}};
 }
 
-void print_report(const VerifyReport& r) {
+void print_verify_report(const VerifyReport& r) {
   std::printf("verify %s: %s model, %d rows\n", r.target.c_str(), r.variant.c_str(), r.rows);
   if (r.integer_bits > 0) {
     std::printf("  int%d outputs   %d of %d rows identical to the host, bit for bit\n", r.integer_bits,
@@ -167,7 +167,7 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
     auto log = progress->make();
     const VerifyReport report = run_verify(*verify, log.get());
     if (*json) std::cout << report_json(report).dump() << "\n";
-    else print_report(report);
+    else print_verify_report(report);
     if (!report.passed) {
       throw Error(ErrorKind::kInvalid, verify->model, "the generated code's outputs on " + report.target + " differ from the reference engine's");
     }

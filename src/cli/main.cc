@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
   tinymlops::cli::register_interop_commands(app);
   tinymlops::cli::register_serve_commands(app);
   tinymlops::cli::register_ui(app);
+#ifdef TINYMLOPS_PLATE_OCR
   tinymlops::cli::register_ocr_commands(app);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

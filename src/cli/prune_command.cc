@@ -19,7 +19,7 @@ struct PruneFlags {
   ProgressFlags progress;
 };
 
-void print_report(const nlohmann::ordered_json& r) {
+void print_prune_report(const nlohmann::ordered_json& r) {
   if (r["structured"].get<bool>()) {
     std::printf("removed %.0f%% of the units/filters of each hidden dense/convolution layer (smallest %s norm)\n",
                 100 * r["sparsity"].get<double>(), r["norm"].get<std::string>().c_str());
@@ -77,7 +77,7 @@ void register_prune(CLI::App& app) {
     auto progress = flags->progress.make();
     PruneResult result = run_prune(config, *progress);
     if (flags->json) std::cout << result.report.dump(2) << "\n";
-    else print_report(result.report);
+    else print_prune_report(result.report);
   });
 }
 

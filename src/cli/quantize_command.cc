@@ -21,7 +21,7 @@ struct QuantizeFlags {
   ProgressFlags progress;
 };
 
-void print_report(const nlohmann::ordered_json& r) {
+void print_quantize_report(const nlohmann::ordered_json& r) {
   const std::string method = r["method"].get<std::string>();
   const bool weight_only = method == "fp16" || method == "dynamic";
   const bool int16 = r["activations"] == "int16";
@@ -124,7 +124,7 @@ void register_quantize(CLI::App& app) {
     auto progress = flags->progress.make();
     QuantizeResult result = run_quantize(config, *progress);
     if (flags->json) std::cout << result.report.dump(2) << "\n";
-    else print_report(result.report);
+    else print_quantize_report(result.report);
   });
 }
 

@@ -12,10 +12,10 @@ namespace tinymlops::pipeline {
 
 namespace {
 
-const char* const kSource = "pipeline.lock";
+const char* const kLockSource = "pipeline.lock";
 constexpr int kSchema = 1;
 
-std::string at(const YAML::Node& node) { return yaml_place(kSource, node.Mark()); }
+std::string lock_place(const YAML::Node& node) { return yaml_place(kLockSource, node.Mark()); }
 
 YAML::Node child(const YAML::Node& map, const std::string& key) {
   for (const auto& entry : map) {
@@ -25,7 +25,7 @@ YAML::Node child(const YAML::Node& map, const std::string& key) {
 }
 
 void expect(bool ok, const YAML::Node& node, const std::string& what) {
-  if (!ok) throw Error(ErrorKind::kParse, at(node), "expected " + what);
+  if (!ok) throw Error(ErrorKind::kParse, lock_place(node), "expected " + what);
 }
 
 std::vector<PathHash> read_path_hashes(const YAML::Node& node) {
@@ -111,12 +111,12 @@ const LockedStage* LockFile::find(const std::string& stage) const {
 LockFile read_lock(const std::filesystem::path& file) {
   LockFile lock;
   if (!std::filesystem::exists(file)) return lock;
-  const YAML::Node document = parse_yaml(read_file(file), kSource);
+  const YAML::Node document = parse_yaml(read_file(file), kLockSource);
   if (document.IsNull()) return lock;
   expect(document.IsMap(), document, "a mapping with 'schema' and 'stages'");
   const YAML::Node schema = child(document, "schema");
   if (schema.IsDefined() && schema.Scalar() != std::to_string(kSchema)) {
-    throw Error(ErrorKind::kFormat, at(schema), "lock schema " + schema.Scalar() + " is newer than this tinymlops (" +
+    throw Error(ErrorKind::kFormat, lock_place(schema), "lock schema " + schema.Scalar() + " is newer than this tinymlops (" +
                                                     std::to_string(kSchema) + ")");
   }
   const YAML::Node stages = child(document, "stages");

@@ -1,4 +1,4 @@
-#include "tinymlops/ocr/char_crops.h"
+#include "plate_ocr/char_crops.h"
 
 #include <gtest/gtest.h>
 

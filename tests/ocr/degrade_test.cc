@@ -1,4 +1,4 @@
-#include "tinymlops/ocr/degrade.h"
+#include "plate_ocr/degrade.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "test_util.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/hash.h"
-#include "tinymlops/ocr/plate_render.h"
+#include "plate_ocr/plate_render.h"
 
 namespace tinymlops {
 namespace {

@@ -1,4 +1,4 @@
-#include "tinymlops/ocr/font.h"
+#include "plate_ocr/font.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "tinymlops/ocr/image.h"
+#include "plate_ocr/image.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "tinymlops/ocr/make_data.h"
+#include "plate_ocr/make_data.h"
 
 #include <gtest/gtest.h>
 #include <png.h>
@@ -9,10 +9,10 @@
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
-#include "tinymlops/ocr/image.h"
-#include "tinymlops/ocr/plate_format.h"
-#include "tinymlops/ocr/plate_render.h"
-#include "tinymlops/ocr/png.h"
+#include "plate_ocr/image.h"
+#include "plate_ocr/plate_format.h"
+#include "plate_ocr/plate_render.h"
+#include "plate_ocr/png.h"
 
 namespace fs = std::filesystem;
 

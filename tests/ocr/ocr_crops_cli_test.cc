@@ -7,7 +7,7 @@
 #include "test_util.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/data/csv.h"
-#include "tinymlops/ocr/image.h"
+#include "plate_ocr/image.h"
 
 namespace tinymlops {
 namespace testing {

@@ -1,4 +1,4 @@
-#include "tinymlops/ocr/plate_format.h"
+#include "plate_ocr/plate_format.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "tinymlops/ocr/plate_metrics.h"
+#include "plate_ocr/plate_metrics.h"
 
 #include <gtest/gtest.h>
 

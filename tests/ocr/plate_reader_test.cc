@@ -1,14 +1,14 @@
 // The plates-set reader, PlateReader's checks of the model, and the benchmark's
 // files on a small set (the example test reads 400 plates with a trained model).
-#include "tinymlops/ocr/plate_reader.h"
+#include "plate_ocr/plate_reader.h"
 
 #include <gtest/gtest.h>
 
 #include "test_util.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
-#include "tinymlops/ocr/plate_benchmark.h"
-#include "tinymlops/ocr/plate_set.h"
+#include "plate_ocr/plate_benchmark.h"
+#include "plate_ocr/plate_set.h"
 
 namespace tinymlops {
 namespace {

@@ -1,4 +1,4 @@
-#include "tinymlops/ocr/plate_render.h"
+#include "plate_ocr/plate_render.h"
 
 #include <gtest/gtest.h>
 

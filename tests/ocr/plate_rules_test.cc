@@ -1,4 +1,4 @@
-#include "tinymlops/ocr/plate_rules.h"
+#include "plate_ocr/plate_rules.h"
 
 #include <gtest/gtest.h>
 

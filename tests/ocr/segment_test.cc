@@ -1,4 +1,4 @@
-#include "tinymlops/ocr/segment.h"
+#include "plate_ocr/segment.h"
 
 #include <gtest/gtest.h>
 
