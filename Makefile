@@ -51,7 +51,6 @@ test-asan:
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS) -L '^($(subst $() ,|,$(strip $(ASAN_MODULES))))$$'
 
-
 bench:
 	@scripts/setup --bench
 	@$(call configure,$(BUILD))

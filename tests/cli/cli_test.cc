@@ -5,6 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "cli_expect.h"
 #include "test_util.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/version.h"
@@ -12,20 +13,15 @@
 namespace tinymlops {
 namespace {
 
+using testing::count_lines;
+using testing::expect_one_line_error;
 using testing::run_cli;
 using testing::TempDir;
 
 std::string example(const std::string& name) { return (testing::source_dir() / "examples/data" / name).string(); }
 
-int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
 
 // An error is exactly one line on stderr, starting with "tinymlops: ".
-void expect_one_line_error(const testing::CommandResult& r, int exit_code, const std::string& fragment) {
-  EXPECT_EQ(r.exit_code, exit_code) << r.err;
-  EXPECT_EQ(count_lines(r.err), 1) << r.err;
-  EXPECT_EQ(r.err.rfind("tinymlops: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected '" << fragment << "' in: " << r.err;
-}
 
 TEST(Cli, HelpEverywhereAndUsageErrorsExitTwo) {
   for (const char* command : {"train", "evaluate", "predict", "inspect", "quickstart"}) {

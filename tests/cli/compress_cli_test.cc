@@ -6,22 +6,23 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_expect.h"
 #include "test_util.h"
 #include "tinymlops/core/file_io.h"
 
 namespace tinymlops {
 namespace {
 
+using testing::digits_csv;
 using testing::run_cli;
 using testing::TempDir;
 
-std::string digits() { return (testing::source_dir() / "examples/data/digits.csv").string(); }
 
 class CompressCli : public ::testing::Test {
  protected:
   void SetUp() override {
     model_ = (dir_.path() / "d.tmlm").string();
-    auto r = run_cli({"quickstart", "--out", model_, "-q", "--data", digits()});
+    auto r = run_cli({"quickstart", "--out", model_, "-q", "--data", digits_csv()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   TempDir dir_;
@@ -30,17 +31,17 @@ class CompressCli : public ::testing::Test {
 
 TEST_F(CompressCli, Int8IsFourTimesSmallerLosesLittleAndIsDeterministic) {
   const std::string a = (dir_.path() / "a.tdm").string(), b = (dir_.path() / "b.tdm").string();
-  auto r = run_cli({"quantize", model_, "--data", digits(), "--label", "digit", "--out", a, "--json", "-q"});
+  auto r = run_cli({"quantize", model_, "--data", digits_csv(), "--label", "digit", "--out", a, "--json", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto report = nlohmann::json::parse(r.out);
   EXPECT_GE(report["weight_ratio"].get<double>(), 3.9);
   EXPECT_LE(report["drop"].get<double>(), 0.5);
   EXPECT_EQ(report["eval_rows"], 359);  // the model's own test rows
   EXPECT_EQ(report["layers"].size(), 4u);
-  ASSERT_EQ(run_cli({"quantize", model_, "--data", digits(), "--out", b, "-q"}).exit_code, 0);
+  ASSERT_EQ(run_cli({"quantize", model_, "--data", digits_csv(), "--out", b, "-q"}).exit_code, 0);
   EXPECT_EQ(read_file(a), read_file(b));
 
-  auto evaluate = run_cli({"evaluate", a, "--data", digits(), "--json"});
+  auto evaluate = run_cli({"evaluate", a, "--data", digits_csv(), "--json"});
   ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;
   EXPECT_GT(nlohmann::json::parse(evaluate.out)["accuracy"].get<double>(), 0.95);
   auto inspect = run_cli({"inspect", a, "--json"});
@@ -49,14 +50,14 @@ TEST_F(CompressCli, Int8IsFourTimesSmallerLosesLittleAndIsDeterministic) {
   EXPECT_EQ(info["variant"], "int8");
   EXPECT_EQ(info["weight_bytes"], report["weight_bytes_after"]);
   const std::string predictions = (dir_.path() / "p.csv").string();
-  auto predict = run_cli({"predict", a, "--data", digits(), "--out", predictions});
+  auto predict = run_cli({"predict", a, "--data", digits_csv(), "--out", predictions});
   ASSERT_EQ(predict.exit_code, 0) << predict.err;
   EXPECT_EQ(read_file(predictions).substr(0, 22), "line,class,confidence\n");
 }
 
 TEST_F(CompressCli, Int16x8KeepsFloatAccuracyWithInt8Weights) {
   const std::string out = (dir_.path() / "q16.tdm").string();
-  auto r = run_cli({"quantize", model_, "--data", digits(), "--activations", "int16", "--out", out, "--json", "-q"});
+  auto r = run_cli({"quantize", model_, "--data", digits_csv(), "--activations", "int16", "--out", out, "--json", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto report = nlohmann::json::parse(r.out);
   EXPECT_EQ(report["variant"], "int16x8");
@@ -69,26 +70,26 @@ TEST_F(CompressCli, Int16x8KeepsFloatAccuracyWithInt8Weights) {
   EXPECT_NEAR(report["after"]["log_loss"].get<double>(), report["before"]["log_loss"].get<double>(), 0.001);
   EXPECT_EQ(read_file(out)[8], 2);  // format version 2: int16/int64 tensors
 
-  auto evaluate = run_cli({"evaluate", out, "--data", digits(), "--json"});
+  auto evaluate = run_cli({"evaluate", out, "--data", digits_csv(), "--json"});
   ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;
   EXPECT_GT(nlohmann::json::parse(evaluate.out)["accuracy"].get<double>(), 0.95);
   auto inspect = run_cli({"inspect", out, "--json"});
   ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
   EXPECT_EQ(nlohmann::json::parse(inspect.out)["variant"], "int16x8");
-  auto text = run_cli({"quantize", model_, "--data", digits(), "--activations", "int16", "--out", out, "-q"});
+  auto text = run_cli({"quantize", model_, "--data", digits_csv(), "--activations", "int16", "--out", out, "-q"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("int16x8: int16 activations, int8 weights"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("(int64)"), std::string::npos) << text.out;
   // --bits 16 (the CLI contract) is the same int16x8 model, byte for byte.
   const std::string bits16 = (dir_.path() / "b16.tdm").string();
-  auto same = run_cli({"quantize", model_, "--data", digits(), "--bits", "16", "--out", bits16, "-q"});
+  auto same = run_cli({"quantize", model_, "--data", digits_csv(), "--bits", "16", "--out", bits16, "-q"});
   ASSERT_EQ(same.exit_code, 0) << same.err;
   EXPECT_EQ(read_file(bits16), read_file(out));
 }
 
 TEST_F(CompressCli, Int4QatIsEightTimesSmallerAndLosesAtMostOnePoint) {
   const std::string out = (dir_.path() / "q4.tdm").string();
-  auto r = run_cli({"quantize", model_, "--data", digits(), "--method", "qat", "--bits", "4", "--out", out, "--json",
+  auto r = run_cli({"quantize", model_, "--data", digits_csv(), "--method", "qat", "--bits", "4", "--out", out, "--json",
                     "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto report = nlohmann::json::parse(r.out);
@@ -103,7 +104,7 @@ TEST_F(CompressCli, RecipePrunesThenQuantizesInt4) {
   auto recipe = dir_.write("recipe.yaml",
                            "steps:\n  - prune: {sparsity: 0.5, epochs: 5}\n  - quantize: {method: qat, bits: 4, epochs: 5}\n");
   const std::string out = (dir_.path() / "r.tdm").string();
-  auto r = run_cli({"compress", model_, "--recipe", recipe.string(), "--data", digits(), "--out", out, "--json", "-q"});
+  auto r = run_cli({"compress", model_, "--recipe", recipe.string(), "--data", digits_csv(), "--out", out, "--json", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto report = nlohmann::json::parse(r.out);
   ASSERT_EQ(report["steps"].size(), 2u);
@@ -114,7 +115,7 @@ TEST_F(CompressCli, RecipePrunesThenQuantizesInt4) {
   EXPECT_EQ(info["provenance"]["pruning"]["sparsity"], 0.5);
 
   auto bad = dir_.write("bad.yaml", "steps:\n  - quantize: {bits: 3}\n");
-  auto e = run_cli({"compress", model_, "--recipe", bad.string(), "--data", digits(), "--out", out + "2", "-q"});
+  auto e = run_cli({"compress", model_, "--recipe", bad.string(), "--data", digits_csv(), "--out", out + "2", "-q"});
   EXPECT_EQ(e.exit_code, 1);
   EXPECT_NE(e.err.find(bad.string() + ":2:16: 3 bits"), std::string::npos) << e.err;
   EXPECT_FALSE(std::filesystem::exists(out + "2"));
@@ -122,7 +123,7 @@ TEST_F(CompressCli, RecipePrunesThenQuantizesInt4) {
 
 TEST_F(CompressCli, DistillTrainsASmallStudentFromTheTeacher) {
   const std::string student = (dir_.path() / "student.tmlm").string();
-  auto r = run_cli({"distill", "--teacher", model_, "--data", digits(), "--label", "digit", "--hidden", "16",
+  auto r = run_cli({"distill", "--teacher", model_, "--data", digits_csv(), "--label", "digit", "--hidden", "16",
                     "--epochs", "40", "--out", student, "--json", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_GT(nlohmann::json::parse(r.out)["test"]["accuracy"].get<double>(), 0.93);
@@ -130,7 +131,7 @@ TEST_F(CompressCli, DistillTrainsASmallStudentFromTheTeacher) {
   EXPECT_EQ(info["params"], 64 * 16 + 16 + 16 * 10 + 10);
   EXPECT_EQ(info["provenance"]["params"]["teacher"], "d.tmlm");
 
-  auto missing = run_cli({"distill", "--data", digits(), "--label", "digit", "--out", student, "-q"});
+  auto missing = run_cli({"distill", "--data", digits_csv(), "--label", "digit", "--out", student, "-q"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("--teacher"), std::string::npos) << missing.err;
   auto iris = (testing::source_dir() / "examples/data/iris.csv").string();
@@ -141,27 +142,27 @@ TEST_F(CompressCli, DistillTrainsASmallStudentFromTheTeacher) {
 
 TEST_F(CompressCli, SixteenClustersThenInt8StoresCodebooksEightTimesSmaller) {
   const std::string clustered = (dir_.path() / "c.tmlm").string(), out = (dir_.path() / "c.tdm").string();
-  auto c = run_cli({"cluster", model_, "--data", digits(), "--clusters", "16", "--out", clustered, "--json", "-q"});
+  auto c = run_cli({"cluster", model_, "--data", digits_csv(), "--clusters", "16", "--out", clustered, "--json", "-q"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
   const auto clustering = nlohmann::json::parse(c.out);
   for (const auto& layer : clustering["layers"]) EXPECT_LE(layer["distinct"].get<int>(), 16);
-  auto q = run_cli({"quantize", clustered, "--data", digits(), "--out", out, "--json", "-q"});
+  auto q = run_cli({"quantize", clustered, "--data", digits_csv(), "--out", out, "--json", "-q"});
   ASSERT_EQ(q.exit_code, 0) << q.err;
   auto report = nlohmann::json::parse(q.out);
   EXPECT_DOUBLE_EQ(report["weight_ratio"].get<double>(), 8.0);
   EXPECT_EQ(report["bytes"]["quantized"]["codebooks"], 3 * 16);
-  auto original = nlohmann::json::parse(run_cli({"evaluate", model_, "--data", digits(), "--json"}).out);
-  auto compressed = nlohmann::json::parse(run_cli({"evaluate", out, "--data", digits(), "--json"}).out);
+  auto original = nlohmann::json::parse(run_cli({"evaluate", model_, "--data", digits_csv(), "--json"}).out);
+  auto compressed = nlohmann::json::parse(run_cli({"evaluate", out, "--data", digits_csv(), "--json"}).out);
   EXPECT_GE(compressed["accuracy"].get<double>(), original["accuracy"].get<double>() - 0.01);
 
-  auto bad = run_cli({"cluster", model_, "--data", digits(), "--clusters", "32", "--out", clustered + "2", "-q"});
+  auto bad = run_cli({"cluster", model_, "--data", digits_csv(), "--clusters", "32", "--out", clustered + "2", "-q"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--clusters: 32 clusters is not supported"), std::string::npos) << bad.err;
-  auto unknown = run_cli({"cluster", model_, "--data", digits(), "--method", "magic", "--out", clustered + "2", "-q"});
+  auto unknown = run_cli({"cluster", model_, "--data", digits_csv(), "--method", "magic", "--out", clustered + "2", "-q"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("--method"), std::string::npos) << unknown.err;
   // Evolving clustering: the data chooses how many clouds (at most 16).
-  auto evolving = run_cli({"cluster", model_, "--data", digits(), "--method", "evolving", "--out", clustered + "3",
+  auto evolving = run_cli({"cluster", model_, "--data", digits_csv(), "--method", "evolving", "--out", clustered + "3",
                            "--json", "-q"});
   ASSERT_EQ(evolving.exit_code, 0) << evolving.err;
   const auto clouds = nlohmann::json::parse(evolving.out);
@@ -175,7 +176,7 @@ TEST_F(CompressCli, SixteenClustersThenInt8StoresCodebooksEightTimesSmaller) {
 // command line, and their bad values.
 TEST_F(CompressCli, MeanShiftDbstreamBiasesAndReclusterFlags) {
   const std::string out = (dir_.path() / "m.tmlm").string();
-  auto meanshift = run_cli({"cluster", model_, "--data", digits(), "--method", "meanshift", "--bandwidth", "0.05",
+  auto meanshift = run_cli({"cluster", model_, "--data", digits_csv(), "--method", "meanshift", "--bandwidth", "0.05",
                             "--biases", "--epochs", "1", "--out", out, "--json", "-q"});
   ASSERT_EQ(meanshift.exit_code, 0) << meanshift.err;
   const auto report = nlohmann::json::parse(meanshift.out);
@@ -186,7 +187,7 @@ TEST_F(CompressCli, MeanShiftDbstreamBiasesAndReclusterFlags) {
     EXPECT_LE(layer["distinct_biases"].get<int>(), 16);
     EXPECT_LT(layer["distinct_biases"].get<int>(), layer["biases"].get<int>());
   }
-  auto dbstream = run_cli({"cluster", model_, "--data", digits(), "--method", "dbstream", "--radius", "0.01",
+  auto dbstream = run_cli({"cluster", model_, "--data", digits_csv(), "--method", "dbstream", "--radius", "0.01",
                            "--recluster-every", "10", "--epochs", "1", "--out", out, "--json", "-q"});
   ASSERT_EQ(dbstream.exit_code, 0) << dbstream.err;
   const auto dbstream_report = nlohmann::json::parse(dbstream.out);
@@ -198,7 +199,7 @@ TEST_F(CompressCli, MeanShiftDbstreamBiasesAndReclusterFlags) {
   // AutoCloud's merge of overlapping clouds leaves fewer distinct weights in some layer.
   int plain = 0, merged = 0;
   for (bool merge : {false, true}) {
-    std::vector<std::string> args{"cluster", model_, "--data", digits(), "--method", "autocloud", "--epochs", "0",
+    std::vector<std::string> args{"cluster", model_, "--data", digits_csv(), "--method", "autocloud", "--epochs", "0",
                                   "--out", out, "--json", "-q"};
     if (merge) args.push_back("--merge-overlapping");
     auto r = run_cli(args);
@@ -207,7 +208,7 @@ TEST_F(CompressCli, MeanShiftDbstreamBiasesAndReclusterFlags) {
     for (const auto& layer : report_of_run["layers"]) (merge ? merged : plain) += layer["distinct"].get<int>();
   }
   EXPECT_LT(merged, plain);
-  auto text = run_cli({"cluster", model_, "--data", digits(), "--method", "meanshift", "--biases", "--epochs", "0",
+  auto text = run_cli({"cluster", model_, "--data", digits_csv(), "--method", "meanshift", "--biases", "--epochs", "0",
                        "--out", out});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("into at most 16 shared values (meanshift)"), std::string::npos) << text.out;
@@ -216,7 +217,7 @@ TEST_F(CompressCli, MeanShiftDbstreamBiasesAndReclusterFlags) {
   for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
            {"--bandwidth", "-1"}, {"--radius", "-0.5"}, {"--recluster-every", "-3"}, {"--radius", "abc"}}) {
     auto bad =
-        run_cli({"cluster", model_, "--data", digits(), "--method", "dbstream", flag, value, "--out", out, "-q"});
+        run_cli({"cluster", model_, "--data", digits_csv(), "--method", "dbstream", flag, value, "--out", out, "-q"});
     EXPECT_EQ(bad.exit_code, 2) << flag << " " << value;
     EXPECT_NE(bad.err.find(flag), std::string::npos) << bad.err;
     EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;  // one line
@@ -227,7 +228,7 @@ TEST_F(CompressCli, WeightOnlyFloat16AndDynamicInt8) {
   for (const auto& [method, ratio, variant] : std::vector<std::tuple<std::string, double, std::string>>{
            {"fp16", 2.0, "float16"}, {"dynamic", 4.0, "int8-weights"}}) {
     const std::string out = (dir_.path() / (method + ".tdm")).string();
-    auto r = run_cli({"quantize", model_, "--data", digits(), "--method", method, "--out", out, "--json", "-q"});
+    auto r = run_cli({"quantize", model_, "--data", digits_csv(), "--method", method, "--out", out, "--json", "-q"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto report = nlohmann::json::parse(r.out);
     EXPECT_DOUBLE_EQ(report["weight_ratio"].get<double>(), ratio) << method;
@@ -261,7 +262,7 @@ TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
       {{"--recalibrate"}, 2, "--recalibrate: goes with --method qat"},
   };
   for (const Case& c : cases) {
-    std::vector<std::string> args = {"quantize", model_, "--data", digits(), "--out", out, "-q"};
+    std::vector<std::string> args = {"quantize", model_, "--data", digits_csv(), "--out", out, "-q"};
     args.insert(args.end(), c.extra.begin(), c.extra.end());
     auto r = run_cli(args);
     EXPECT_EQ(r.exit_code, c.exit_code) << c.fragment << ": " << r.err;
@@ -269,7 +270,7 @@ TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
   // Calibration data of the wrong width: a feature column is missing.
-  std::string text = read_file(digits());
+  std::string text = read_file(digits_csv());
   std::string narrow;
   for (size_t start = 0; start < text.size();) {
     size_t end = text.find('\n', start);
@@ -285,16 +286,16 @@ TEST_F(CompressCli, BadRequestsGetOneLineErrors) {
 
 TEST_F(CompressCli, PruneHalfThenQuantizeLosesAtMostOnePoint) {
   const std::string pruned = (dir_.path() / "p.tmlm").string(), again = (dir_.path() / "p2.tmlm").string();
-  auto r = run_cli({"prune", model_, "--data", digits(), "--sparsity", "0.5", "--out", pruned, "--json", "-q"});
+  auto r = run_cli({"prune", model_, "--data", digits_csv(), "--sparsity", "0.5", "--out", pruned, "--json", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto report = nlohmann::json::parse(r.out);
   EXPECT_EQ(report["nonzero_after"], report["nonzero_before"].get<int>() / 2);
-  ASSERT_EQ(run_cli({"prune", model_, "--data", digits(), "--sparsity", "0.5", "--out", again, "-q"}).exit_code, 0);
+  ASSERT_EQ(run_cli({"prune", model_, "--data", digits_csv(), "--sparsity", "0.5", "--out", again, "-q"}).exit_code, 0);
   EXPECT_EQ(read_file(pruned), read_file(again));
   const std::string quantized = (dir_.path() / "p.tdm").string();
-  ASSERT_EQ(run_cli({"quantize", pruned, "--data", digits(), "--out", quantized, "-q"}).exit_code, 0);
-  auto original = run_cli({"evaluate", model_, "--data", digits(), "--json"});
-  auto compressed = run_cli({"evaluate", quantized, "--data", digits(), "--json"});
+  ASSERT_EQ(run_cli({"quantize", pruned, "--data", digits_csv(), "--out", quantized, "-q"}).exit_code, 0);
+  auto original = run_cli({"evaluate", model_, "--data", digits_csv(), "--json"});
+  auto compressed = run_cli({"evaluate", quantized, "--data", digits_csv(), "--json"});
   ASSERT_EQ(compressed.exit_code, 0) << compressed.err;
   EXPECT_GE(nlohmann::json::parse(compressed.out)["accuracy"].get<double>(),
             nlohmann::json::parse(original.out)["accuracy"].get<double>() - 0.01);
@@ -302,7 +303,7 @@ TEST_F(CompressCli, PruneHalfThenQuantizeLosesAtMostOnePoint) {
 
 TEST_F(CompressCli, StructuredPruningShrinksTheModel) {
   const std::string pruned = (dir_.path() / "s.tmlm").string();
-  auto r = run_cli({"prune", model_, "--data", digits(), "--sparsity", "0.5", "--structured", "--out", pruned,
+  auto r = run_cli({"prune", model_, "--data", digits_csv(), "--sparsity", "0.5", "--structured", "--out", pruned,
                     "--json", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto report = nlohmann::json::parse(r.out);
@@ -316,20 +317,20 @@ TEST_F(CompressCli, BadPruneRequestsGetOneLineErrors) {
   const std::string out = (dir_.path() / "bad.tmlm").string();
   for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
            {"--sparsity", "1.5"}, {"--sparsity", "-0.1"}, {"--schedule", "linear"}, {"--epochs", "-1"}}) {
-    auto r = run_cli({"prune", model_, "--data", digits(), "--out", out, flag, value, "-q"});
+    auto r = run_cli({"prune", model_, "--data", digits_csv(), "--out", out, flag, value, "-q"});
     EXPECT_EQ(r.exit_code, 2) << flag << " " << value << ": " << r.err;
     EXPECT_NE(r.err.find(flag), std::string::npos) << r.err;
   }
-  auto norm = run_cli({"prune", model_, "--data", digits(), "--structured", "--norm", "l3", "--out", out, "-q"});
+  auto norm = run_cli({"prune", model_, "--data", digits_csv(), "--structured", "--norm", "l3", "--out", out, "-q"});
   EXPECT_EQ(norm.exit_code, 2) << norm.err;
   EXPECT_NE(norm.err.find("--norm"), std::string::npos) << norm.err;
   TempDir dir;
   const std::string cnn = (dir.path() / "cnn.tmlm").string();
-  ASSERT_EQ(run_cli({"train", "--data", digits(), "--label", "digit", "--input-shape", "8x8x1", "--layers",
+  ASSERT_EQ(run_cli({"train", "--data", digits_csv(), "--label", "digit", "--input-shape", "8x8x1", "--layers",
                      "conv2d:4:3x3,softmax,flatten", "--epochs", "1", "--out", cnn, "-q"})
                 .exit_code,
             0);
-  auto r = run_cli({"prune", cnn, "--data", digits(), "--structured", "--out", out, "-q"});
+  auto r = run_cli({"prune", cnn, "--data", digits_csv(), "--structured", "--out", out, "-q"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("layers[1] (activation)"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(out));
@@ -338,11 +339,11 @@ TEST_F(CompressCli, BadPruneRequestsGetOneLineErrors) {
 // conv 8 -> bn -> relu -> maxpool -> flatten (3x3x8) -> dense 10 (added by train).
 TEST_F(CompressCli, StructuredPruningRemovesConvolutionFilters) {
   const std::string cnn = (dir_.path() / "cnn.tmlm").string(), pruned = (dir_.path() / "cnn-s.tmlm").string();
-  ASSERT_EQ(run_cli({"train", "--data", digits(), "--label", "digit", "--input-shape", "8x8x1", "--layers",
+  ASSERT_EQ(run_cli({"train", "--data", digits_csv(), "--label", "digit", "--input-shape", "8x8x1", "--layers",
                      "conv2d:8:3x3,batchnorm,relu,maxpool:2,flatten", "--epochs", "3", "--out", cnn, "-q"})
                 .exit_code,
             0);
-  auto r = run_cli({"prune", cnn, "--data", digits(), "--structured", "--norm", "l1", "--sparsity", "0.5",
+  auto r = run_cli({"prune", cnn, "--data", digits_csv(), "--structured", "--norm", "l1", "--sparsity", "0.5",
                     "--epochs", "2", "--out", pruned, "--json", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto report = nlohmann::json::parse(r.out);
@@ -355,12 +356,12 @@ TEST_F(CompressCli, StructuredPruningRemovesConvolutionFilters) {
   auto inspect = nlohmann::json::parse(run_cli({"inspect", pruned, "--json"}).out);
   EXPECT_EQ(inspect["params"], report["params_after"]);
   EXPECT_EQ(inspect["provenance"]["pruning"]["norm"], "l1");
-  auto evaluate = run_cli({"evaluate", pruned, "--data", digits(), "--json"});
+  auto evaluate = run_cli({"evaluate", pruned, "--data", digits_csv(), "--json"});
   ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;
   const std::string deployed = (dir_.path() / "cnn-s.tdm").string();
-  auto quantize = run_cli({"quantize", pruned, "--data", digits(), "--out", deployed, "-q"});
+  auto quantize = run_cli({"quantize", pruned, "--data", digits_csv(), "--out", deployed, "-q"});
   EXPECT_EQ(quantize.exit_code, 0) << quantize.err;
-  auto text = run_cli({"prune", cnn, "--data", digits(), "--structured", "--epochs", "0", "--out", pruned, "-q"});
+  auto text = run_cli({"prune", cnn, "--data", digits_csv(), "--structured", "--epochs", "0", "--out", pruned, "-q"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("(conv2d)           8 -> 4"), std::string::npos) << text.out;
 }

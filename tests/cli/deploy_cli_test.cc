@@ -10,26 +10,22 @@
 #include <regex>
 #include <set>
 
+#include "cli_expect.h"
 #include "test_util.h"
 #include "tinymlops/core/file_io.h"
 
 namespace tinymlops {
 namespace {
 
+using testing::count_lines;
+using testing::expect_one_line_error;
+using testing::digits_csv;
 namespace fs = std::filesystem;
 using testing::run_cli;
 using testing::TempDir;
 
-std::string digits() { return (testing::source_dir() / "examples/data/digits.csv").string(); }
 
-int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
 
-void expect_one_line_error(const testing::CommandResult& r, int exit_code, const std::string& fragment) {
-  EXPECT_EQ(r.exit_code, exit_code) << r.err;
-  EXPECT_EQ(count_lines(r.err), 1) << r.err;
-  EXPECT_EQ(r.err.rfind("tinymlops: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected '" << fragment << "' in: " << r.err;
-}
 
 std::set<std::string> listing(const fs::path& dir) {
   std::set<std::string> names;
@@ -44,9 +40,9 @@ class DeployCli : public ::testing::Test {
     dir_ = new TempDir;
     float_model_ = (dir_->path() / "digits.tmlm").string();
     int8_model_ = (dir_->path() / "digits-int8.tdm").string();
-    auto trained = run_cli({"quickstart", "--out", float_model_, "-q", "--data", digits()});
+    auto trained = run_cli({"quickstart", "--out", float_model_, "-q", "--data", digits_csv()});
     ASSERT_EQ(trained.exit_code, 0) << trained.err;
-    auto quantized = run_cli({"quantize", float_model_, "--data", digits(), "--out", int8_model_, "-q"});
+    auto quantized = run_cli({"quantize", float_model_, "--data", digits_csv(), "--out", int8_model_, "-q"});
     ASSERT_EQ(quantized.exit_code, 0) << quantized.err;
   }
   static void TearDownTestSuite() {
@@ -75,7 +71,7 @@ TEST_F(DeployCli, CodegenThenVerifyOnACortexM4Passes) {
   // The header records the command that made it.
   EXPECT_NE(read_file(out / "src/digits.h").find("--target arduino --name digits"), std::string::npos);
 
-  auto verify = run_cli({"verify", int8_model_, "--data", digits(), "--target", "cortex-m4", "--rows", "30", "-q"});
+  auto verify = run_cli({"verify", int8_model_, "--data", digits_csv(), "--target", "cortex-m4", "--rows", "30", "-q"});
   ASSERT_EQ(verify.exit_code, 0) << verify.err << verify.out;
   EXPECT_NE(verify.out.find("verify cortex-m4: int8 model, 30 rows"), std::string::npos) << verify.out;
   EXPECT_TRUE(std::regex_search(verify.out, std::regex("int8 outputs +30 of 30 rows identical"))) << verify.out;
@@ -86,7 +82,7 @@ TEST_F(DeployCli, CodegenThenVerifyOnACortexM4Passes) {
 
 TEST_F(DeployCli, VerifyJsonParsesAndKeepsTheBuildWhereAsked) {
   const fs::path keep = work_.path() / "build";
-  auto r = run_cli({"verify", int8_model_, "--data", digits(), "--target", "host", "--rows", "40", "--json", "--keep",
+  auto r = run_cli({"verify", int8_model_, "--data", digits_csv(), "--target", "host", "--rows", "40", "--json", "--keep",
                     keep.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto report = nlohmann::json::parse(r.out);
@@ -140,8 +136,8 @@ TEST_F(DeployCli, CodegenRefusesAFolderItDidNotWriteAndLeavesItIntact) {
 
 TEST_F(DeployCli, UsageErrors) {
   expect_one_line_error(run_cli({"verify", int8_model_, "--target", "host"}), 2, "--data");
-  expect_one_line_error(run_cli({"verify", int8_model_, "--data", digits(), "--target", "esp32"}), 2, "esp32");
-  expect_one_line_error(run_cli({"verify", int8_model_, "--data", digits(), "--rows", "0"}), 2, "--rows");
+  expect_one_line_error(run_cli({"verify", int8_model_, "--data", digits_csv(), "--target", "esp32"}), 2, "esp32");
+  expect_one_line_error(run_cli({"verify", int8_model_, "--data", digits_csv(), "--rows", "0"}), 2, "--rows");
   expect_one_line_error(run_cli({"codegen", int8_model_}), 2, "--out");
   expect_one_line_error(run_cli({"codegen", int8_model_, "--out", (work_.path() / "o").string(), "--target", "zephyr"}),
                         2, "zephyr");
@@ -163,7 +159,7 @@ TEST_F(DeployCli, VerifyFailsWhenTheDeviceDisagrees) {
                                             "' \"$@\"\n  fi\ndone\nPATH='" + old_path + "' exec cc \"$@\"\n");
   fs::permissions(cc, fs::perms::owner_all);
   ::setenv("PATH", ((work_.path() / "bin").string() + ":" + old_path).c_str(), 1);
-  auto r = run_cli({"verify", int8_model_, "--data", digits(), "--rows", "10", "-q"});
+  auto r = run_cli({"verify", int8_model_, "--data", digits_csv(), "--rows", "10", "-q"});
   ::setenv("PATH", old_path.c_str(), 1);
   expect_one_line_error(r, 1, "differ from the reference engine");
   EXPECT_NE(r.out.find("\nFAILED\n"), std::string::npos) << r.out;

@@ -11,12 +11,14 @@
 #include <set>
 #include <sstream>
 
+#include "cli_expect.h"
 #include "test_util.h"
 #include "tinymlops/core/file_io.h"
 
 namespace tinymlops {
 namespace {
 
+using testing::digits_csv;
 namespace fs = std::filesystem;
 using testing::run_cli_ok;
 using testing::TempDir;
@@ -74,11 +76,10 @@ class JsonKeys : public ::testing::Test {
     dir_ = new TempDir();
     model_ = (dir_->path() / "digits.tmlm").string();
     int8_model_ = (dir_->path() / "digits-int8.tdm").string();
-    run_cli_ok({"train", "--data", digits(), "--label", "digit", "--hidden", "16", "--epochs", "2", "--out", model_,
+    run_cli_ok({"train", "--data", digits_csv(), "--label", "digit", "--hidden", "16", "--epochs", "2", "--out", model_,
                 "-q"});
   }
   static void TearDownTestSuite() { delete dir_; }
-  static std::string digits() { return (testing::source_dir() / "examples/data/digits.csv").string(); }
 
   static TempDir* dir_;
   static std::string model_, int8_model_;
@@ -87,15 +88,15 @@ TempDir* JsonKeys::dir_ = nullptr;
 std::string JsonKeys::model_, JsonKeys::int8_model_;
 
 TEST_F(JsonKeys, QuantizeThenVerifyReportsKeepTheirKeys) {
-  const auto quantize = run_cli_ok({"quantize", model_, "--data", digits(), "--out", int8_model_, "--json", "-q"});
+  const auto quantize = run_cli_ok({"quantize", model_, "--data", digits_csv(), "--out", int8_model_, "--json", "-q"});
   expect_golden_keys("quantize", key_paths(quantize.out, false));
   const auto verify =
-      run_cli_ok({"verify", int8_model_, "--data", digits(), "--target", "host", "--rows", "10", "--json", "-q"});
+      run_cli_ok({"verify", int8_model_, "--data", digits_csv(), "--target", "host", "--rows", "10", "--json", "-q"});
   expect_golden_keys("verify", key_paths(verify.out, false));
 }
 
 TEST_F(JsonKeys, FlSimulateRoundsKeepTheirKeys) {
-  const auto simulate = run_cli_ok({"fl", "simulate", "--data", digits(), "--label", "digit", "--clients", "4",
+  const auto simulate = run_cli_ok({"fl", "simulate", "--data", digits_csv(), "--label", "digit", "--clients", "4",
                                     "--rounds", "2", "--fraction", "1", "--json"});
   expect_golden_keys("fl-simulate", key_paths(simulate.out, true));
 }

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_expect.h"
 #include "test_util.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/store/pointer.h"
@@ -12,6 +13,7 @@
 namespace tinymlops {
 namespace {
 
+using testing::expect_one_line_error;
 namespace fs = std::filesystem;
 using testing::CommandResult;
 using testing::TempDir;
@@ -22,12 +24,6 @@ CommandResult run_in(const fs::path& dir, const std::vector<std::string>& args) 
   return testing::run_cli(args);
 }
 
-void expect_one_line_error(const CommandResult& r, int exit_code, const std::string& fragment) {
-  EXPECT_EQ(r.exit_code, exit_code) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_EQ(r.err.rfind("tinymlops: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected '" << fragment << "' in: " << r.err;
-}
 
 nlohmann::json status_json(const fs::path& dir) {
   CommandResult r = run_in(dir, {"status", "--json"});

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "postgres_server.h"
+#include "cli_expect.h"
 #include "test_util.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
@@ -15,6 +16,7 @@
 namespace tinymlops {
 namespace {
 
+using testing::expect_one_line_error;
 namespace fs = std::filesystem;
 using testing::CommandResult;
 using testing::TempDir;
@@ -24,14 +26,7 @@ enum class Backend { kSqlite, kPostgres };
 // Commands find their project from the working directory.
 using testing::ScopedCwd;
 
-int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
 
-void expect_one_line_error(const CommandResult& r, int exit_code, const std::string& fragment) {
-  EXPECT_EQ(r.exit_code, exit_code) << r.err;
-  EXPECT_EQ(count_lines(r.err), 1) << r.err;
-  EXPECT_EQ(r.err.rfind("tinymlops: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected '" << fragment << "' in: " << r.err;
-}
 
 class TrackCli : public ::testing::TestWithParam<Backend> {
  protected:

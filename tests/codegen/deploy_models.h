@@ -59,12 +59,12 @@ struct TestDeployModel {
 };
 
 inline constexpr int kMlpInputs = 6;
-inline constexpr const char* kMlpLayers = "dense:12:relu,dense:8:tanh,dense:4,softmax";
-inline constexpr const char* kCnnLayers =
+inline constexpr const char* kDeployMlpLayers = "dense:12:relu,dense:8:tanh,dense:4,softmax";
+inline constexpr const char* kDeployCnnLayers =
     "conv2d:4:3x3:padding=same:relu,maxpool:2,depthwise_conv2d:3x3:padding=same,relu,avgpool:2,flatten,dense:4,softmax";
 
-inline Model mlp_model() { return random_model(Shape{{kMlpInputs}}, kMlpLayers, 11); }
-inline Model cnn_model() { return random_model(Shape{{8, 8, 1}}, kCnnLayers, 12); }
+inline Model mlp_model() { return random_model(Shape{{kMlpInputs}}, kDeployMlpLayers, 11); }
+inline Model cnn_model() { return random_model(Shape{{8, 8, 1}}, kDeployCnnLayers, 12); }
 
 // Applies `f` to every weight of every Dense/convolution layer.
 template <typename F>

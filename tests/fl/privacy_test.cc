@@ -221,7 +221,7 @@ TEST(FlPrivacy, RdpMatchesNumericalIntegrationOfTheDefinition) {
   };
   const std::vector<Case> cases = {{0.01, 1.0, 2.0}, {0.01, 1.0, 10.5}, {0.05, 0.8, 3.7},  {0.1, 2.0, 32.0},
                                    {0.1, 2.0, 1.5},  {0.3, 1.5, 12.0},  {0.001, 0.6, 4.2}, {0.25, 4.0, 63.0}};
-  testing::TempDir dir;
+  tinymlops::testing::TempDir dir;
   std::ostringstream script;
   script << "import mpmath as mp\n"
             "mp.mp.dps = 20\n"

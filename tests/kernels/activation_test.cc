@@ -12,7 +12,8 @@
 
 namespace {
 
-size_t sz(int n) { return static_cast<size_t>(n); }
+using tml_test::sz;
+
 
 // A table that is not the identity nor a shift: table[k] = (k * 37 + 11) mod 256 - 128.
 std::vector<int8_t> scrambled_table() {

@@ -10,9 +10,10 @@
 
 namespace {
 
+using tml_test::kHalf;
+
 constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
 constexpr int32_t kMin = std::numeric_limits<int32_t>::min();
-constexpr int32_t kHalf = int32_t{1} << 30;  // M = 2^30: m = 2^(shift - 1)
 
 using tml_test::q16;
 using tml_test::q8;

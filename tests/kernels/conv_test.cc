@@ -14,8 +14,10 @@
 
 namespace {
 
-constexpr int32_t kHalf = int32_t{1} << 30;
-constexpr float kNone = 3.4e38f;
+using tml_test::kHalf;
+using tml_test::kNone;
+using tml_test::sz;
+
 
 using tml_test::q16;
 using tml_test::q8;
@@ -28,7 +30,6 @@ tml_conv_shape shape(int in_h, int in_w, int in_c, int out_h, int out_w, int out
                               pad_left);
 }
 
-size_t sz(int n) { return static_cast<size_t>(n); }
 
 // ---------------------------------------------------------------- Conv2D f32
 

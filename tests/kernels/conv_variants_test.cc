@@ -15,14 +15,15 @@
 
 namespace {
 
-constexpr int32_t kHalf = int32_t{1} << 30;
-constexpr float kNone = 3.4e38f;
+using tml_test::kHalf;
+using tml_test::kNone;
+using tml_test::sz;
+
 
 using tml_test::conv_shape;
 using tml_test::q8;
 using tml_test::rq;
 
-size_t sz(int n) { return static_cast<size_t>(n); }
 
 // The packed formats, written from the header (not shared with the library).
 std::vector<uint8_t> pack4(const std::vector<int>& values) {
@@ -44,12 +45,6 @@ void encode_sparse(const std::vector<int8_t>& dense, std::vector<uint8_t>* mask,
   }
 }
 
-// binary16 by its definition (normal and subnormal values).
-float half_value(uint16_t h) {
-  const int sign = h >> 15, exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF;
-  const double magnitude = exponent == 0 ? std::ldexp(mantissa, -24) : std::ldexp(1024 + mantissa, exponent - 25);
-  return static_cast<float>(sign ? -magnitude : magnitude);
-}
 
 // ------------------------------------------------------------ hand computed
 
@@ -258,7 +253,7 @@ void random_float_weights(bool depthwise, unsigned seed) {
     const float* b = iter % 5 != 0 ? bias.data() : nullptr;
 
     std::vector<float> decoded(count), as_float(count);
-    for (size_t i = 0; i < count; ++i) decoded[i] = half_value(halves[i]);
+    for (size_t i = 0; i < count; ++i) decoded[i] = static_cast<float>(tml_test::half_value(halves[i]));
     for (size_t i = 0; i < count; ++i) as_float[i] = static_cast<float>(ints[i]);
     std::vector<float> f16w(outputs), f32(outputs), w8(outputs), sums(outputs);
     if (depthwise) {

@@ -13,7 +13,8 @@
 
 namespace {
 
-constexpr int32_t kHalf = int32_t{1} << 30;
+using tml_test::kHalf;
+
 
 using tml_test::q16;
 using tml_test::q8;

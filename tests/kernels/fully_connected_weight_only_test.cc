@@ -11,12 +11,8 @@
 
 namespace {
 
-// binary16 by its definition: (-1)^s * 2^(e-15) * 1.m, or 2^-14 * 0.m.
-double half_value(uint16_t h) {
-  const int sign = h >> 15, exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF;
-  const double magnitude = exponent == 0 ? std::ldexp(mantissa, -24) : std::ldexp(1024 + mantissa, exponent - 25);
-  return sign ? -magnitude : magnitude;
-}
+using tml_test::half_value;
+
 
 TEST(HalfToFloat, EveryBitPatternIsExact) {
   for (uint32_t h = 0; h < 65536; ++h) {

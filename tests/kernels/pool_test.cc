@@ -14,6 +14,8 @@
 
 namespace {
 
+using tml_test::sz;
+
 tml_pool_shape pool(int in_h, int in_w, int channels, int out_h, int out_w, int pool_h, int pool_w, int stride_h,
                     int stride_w) {
   tml_pool_shape s;
@@ -29,7 +31,6 @@ tml_pool_shape pool(int in_h, int in_w, int channels, int out_h, int out_w, int 
   return s;
 }
 
-size_t sz(int n) { return static_cast<size_t>(n); }
 
 // Reference: average of `count` int8 values rounded half away from zero, by
 // rounding |sum| / count half up on the magnitude.

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -14,6 +16,19 @@
 #include "tml_common.h"
 
 namespace tml_test {
+
+// Shared constants and helpers of the kernel tests.
+constexpr int32_t kHalf = int32_t{1} << 30;  // a requant multiplier M = 2^30: m = 2^(shift - 1)
+constexpr float kNone = 3.4e38f;             // a float clamp bound that never applies
+inline size_t sz(int n) { return static_cast<size_t>(n); }
+
+// binary16 by its definition: (-1)^s * 2^(e-15) * 1.m, or 2^-14 * 0.m (normal
+// and subnormal values).
+inline double half_value(uint16_t h) {
+  const int sign = h >> 15, exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF;
+  const double magnitude = exponent == 0 ? std::ldexp(mantissa, -24) : std::ldexp(1024 + mantissa, exponent - 25);
+  return sign ? -magnitude : magnitude;
+}
 
 // Parameter structs of the kernels, built field by field.
 inline tml_requant rq(int32_t multiplier, int32_t shift) {

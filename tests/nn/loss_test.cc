@@ -23,7 +23,7 @@ void expect_gradient_matches(LossKind kind, const Matrix& prediction, const Batc
   }
 }
 
-Matrix random_matrix(int rows, int cols, uint64_t seed) {
+Matrix random_loss_matrix(int rows, int cols, uint64_t seed) {
   Rng rng(seed);
   Matrix m(rows, cols);
   for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-2, 2);
@@ -32,8 +32,8 @@ Matrix random_matrix(int rows, int cols, uint64_t seed) {
 
 TEST(Loss, RegressionGradientsMatchFiniteDifferences) {
   BatchTargets targets;
-  targets.values = random_matrix(4, 2, 1);
-  Matrix prediction = random_matrix(4, 2, 2);
+  targets.values = random_loss_matrix(4, 2, 1);
+  Matrix prediction = random_loss_matrix(4, 2, 2);
   prediction(0, 0) = targets.values(0, 0) + 0.3f;  // keep Huber/MAE away from their kinks
   for (LossKind kind : {LossKind::kMse, LossKind::kMae, LossKind::kHuber}) {
     expect_gradient_matches(kind, prediction, targets);
@@ -44,28 +44,28 @@ TEST(Loss, CrossEntropyGradientsMatchFiniteDifferencesWithWeights) {
   BatchTargets targets;
   targets.classes = {0, 2, 1, 2};
   targets.weights = Eigen::VectorXf::Map(std::vector<float>{1, 2, 0.5f, 1}.data(), 4);
-  expect_gradient_matches(LossKind::kCrossEntropy, random_matrix(4, 3, 3), targets);
+  expect_gradient_matches(LossKind::kCrossEntropy, random_loss_matrix(4, 3, 3), targets);
   targets.classes = {0, 1, 1, 0};
-  expect_gradient_matches(LossKind::kBinaryCrossEntropy, random_matrix(4, 1, 4), targets);
+  expect_gradient_matches(LossKind::kBinaryCrossEntropy, random_loss_matrix(4, 1, 4), targets);
 }
 
 TEST(Loss, DistillationGradientsMatchFiniteDifferences) {
   BatchTargets targets;
   targets.classes = {0, 2, 1, 2};
   targets.weights = Eigen::VectorXf::Map(std::vector<float>{1, 2, 0.5f, 1}.data(), 4);
-  targets.teacher = random_matrix(4, 3, 5);
+  targets.teacher = random_loss_matrix(4, 3, 5);
   for (float alpha : {0.0f, 0.3f, 1.0f}) {
     for (float temperature : {1.0f, 4.0f}) {
       targets.alpha = alpha;
       targets.temperature = temperature;
-      expect_gradient_matches(LossKind::kCrossEntropy, random_matrix(4, 3, 6), targets);
+      expect_gradient_matches(LossKind::kCrossEntropy, random_loss_matrix(4, 3, 6), targets);
     }
   }
   BatchTargets regression;
-  regression.values = random_matrix(4, 1, 7);
-  regression.teacher = random_matrix(4, 1, 8);
+  regression.values = random_loss_matrix(4, 1, 7);
+  regression.teacher = random_loss_matrix(4, 1, 8);
   regression.alpha = 0.25f;
-  expect_gradient_matches(LossKind::kMse, random_matrix(4, 1, 9), regression);
+  expect_gradient_matches(LossKind::kMse, random_loss_matrix(4, 1, 9), regression);
 }
 
 TEST(Loss, DistillationKnownValues) {

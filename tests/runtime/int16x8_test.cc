@@ -66,7 +66,7 @@ DeployModel hand_model() {
   return m;
 }
 
-std::string error_of(const DeployModel& model) {
+std::string validation_error(const DeployModel& model) {
   try {
     model.validate("m.tdm");
   } catch (const Error& e) {
@@ -77,7 +77,7 @@ std::string error_of(const DeployModel& model) {
 
 TEST(Int16x8Model, EngineMatchesTheFloatComputationClosely) {
   const DeployModel model = hand_model();
-  ASSERT_EQ(error_of(model), "");
+  ASSERT_EQ(validation_error(model), "");
   ReferenceEngine engine(model);
   for (const std::vector<float>& x : std::vector<std::vector<float>>{
            {1.0f, -2.0f, 0.5f}, {-3.9f, 3.9f, 0.0f}, {0.0f, 0.0f, 0.0f}, {2.5f, 1.25f, -3.0f}}) {
@@ -125,28 +125,28 @@ TEST(Int16x8Model, ValidateRefusesBrokenInt16x8Ops) {
 
   DeployModel broken = model;
   broken.tensors[1].zero_point = 3;  // int16 is symmetric
-  EXPECT_NE(error_of(broken).find("zero point 0"), std::string::npos) << error_of(broken);
+  EXPECT_NE(validation_error(broken).find("zero point 0"), std::string::npos) << validation_error(broken);
 
   broken = model;
   DeployTensor& bias = broken.tensors[3];
   bias.dtype = DType::kInt32;  // int16x8 biases are int64
   bias.data.resize(8);
-  EXPECT_NE(error_of(broken).find("int64 bias"), std::string::npos) << error_of(broken);
+  EXPECT_NE(validation_error(broken).find("int64 bias"), std::string::npos) << validation_error(broken);
 
   broken = model;
   broken.tensors[4].dtype = DType::kInt8;  // an int8 output of an int16 input
   broken.tensors[4].zero_point = 0;
-  EXPECT_NE(error_of(broken).find("ops[1]"), std::string::npos) << error_of(broken);
+  EXPECT_NE(validation_error(broken).find("ops[1]"), std::string::npos) << validation_error(broken);
 
   broken = model;
   broken.tensors[2].dtype = DType::kInt4;
   broken.tensors[2].data = packed_int4({1, 2, 3, 4, 5, 6});
-  EXPECT_NE(error_of(broken).find("int8 weights"), std::string::npos) << error_of(broken);
+  EXPECT_NE(validation_error(broken).find("int8 weights"), std::string::npos) << validation_error(broken);
 
   broken = model;
   const std::vector<int64_t> huge = {(int64_t{1} << 62) + 1, 0};  // beyond the kernels' contract
   broken.tensors[3].data = bytes_of(huge);
-  EXPECT_NE(error_of(broken).find("2^62"), std::string::npos) << error_of(broken);
+  EXPECT_NE(validation_error(broken).find("2^62"), std::string::npos) << validation_error(broken);
 }
 
 TEST(Int16x8Model, Relu6ClampAndTableFollowTheScales) {

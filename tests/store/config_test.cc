@@ -8,9 +8,9 @@
 namespace tinymlops::store {
 namespace {
 
-using testing::TempDir;
+using tinymlops::testing::TempDir;
 
-std::string error_of(const std::filesystem::path& file) {
+std::string config_error(const std::filesystem::path& file) {
   try {
     read_project_config(file);
   } catch (const Error& e) {
@@ -48,19 +48,19 @@ TEST(ProjectConfig, EmptyFileAndInitTemplateGiveDefaults) {
 TEST(ProjectConfig, ErrorsNameFileLineAndColumn) {
   TempDir dir;
   auto file = dir.write("a.yaml", "tracking: sqlite\nremotse:\n  origin: /x\n");
-  EXPECT_EQ(error_of(file), file.string() + ":2:1: unknown key 'remotse' (known: remotes, default_remote, tracking, gates)");
+  EXPECT_EQ(config_error(file), file.string() + ":2:1: unknown key 'remotse' (known: remotes, default_remote, tracking, gates)");
   file = dir.write("b.yaml", "gates: accuracy >= 0.9\n");
-  EXPECT_EQ(error_of(file), file.string() + ":1:8: 'gates' must be a list of expressions");
+  EXPECT_EQ(config_error(file), file.string() + ":1:8: 'gates' must be a list of expressions");
   file = dir.write("c.yaml", "remotes:\n  origin:\n    - /x\n");
-  EXPECT_EQ(error_of(file), file.string() + ":3:5: remote 'origin' must be a string");
+  EXPECT_EQ(config_error(file), file.string() + ":3:5: remote 'origin' must be a string");
   file = dir.write("d.yaml", "remotes:\n  origin: /x\ndefault_remote: orgin\n");
-  EXPECT_EQ(error_of(file), file.string() + ":3:17: default_remote 'orgin' is not one of the remotes");
+  EXPECT_EQ(config_error(file), file.string() + ":3:17: default_remote 'orgin' is not one of the remotes");
   file = dir.write("e.yaml", "tracking: mysql://x\n");
-  EXPECT_NE(error_of(file).find(file.string() + ":1:11: 'tracking' must be sqlite or a postgresql:// URL"), std::string::npos);
+  EXPECT_NE(config_error(file).find(file.string() + ":1:11: 'tracking' must be sqlite or a postgresql:// URL"), std::string::npos);
   file = dir.write("f.yaml", "remotes: [unclosed\n");
-  EXPECT_EQ(error_of(file).rfind(file.string() + ":", 0), 0u) << error_of(file);
+  EXPECT_EQ(config_error(file).rfind(file.string() + ":", 0), 0u) << config_error(file);
   file = dir.write("g.yaml", "- just\n- a list\n");
-  EXPECT_EQ(error_of(file), file.string() + ":1:1: expected a mapping (key: value)");
+  EXPECT_EQ(config_error(file), file.string() + ":1:1: expected a mapping (key: value)");
 }
 
 }  // namespace

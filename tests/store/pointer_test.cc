@@ -9,11 +9,11 @@
 namespace tinymlops::store {
 namespace {
 
-using testing::TempDir;
+using tinymlops::testing::TempDir;
 
 const std::string kHash = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
 
-std::string error_of(const std::filesystem::path& file) {
+std::string pointer_error(const std::filesystem::path& file) {
   try {
     read_pointer(file);
   } catch (const Error& e) {
@@ -41,21 +41,21 @@ TEST(Pointer, RoundTripsFilesAndDirectories) {
 TEST(Pointer, BadPointerFilesNameFileAndLine) {
   TempDir dir;
   auto f = dir.write("a.tinymlops", "version: 1\nkind: file\nhash: abc\nsize: 1\npath: a\n");
-  EXPECT_EQ(error_of(f), f.string() + ":3:7: hash must be 64 lower-case hex digits");
+  EXPECT_EQ(pointer_error(f), f.string() + ":3:7: hash must be 64 lower-case hex digits");
   f = dir.write("b.tinymlops", "version: 1\nkind: file\nhash: " + kHash + "\nsize: 1\npath: b\ncolour: red\n");
-  EXPECT_EQ(error_of(f), f.string() + ":6:1: unknown key 'colour' (a pointer has version, kind, hash, size, files, path)");
+  EXPECT_EQ(pointer_error(f), f.string() + ":6:1: unknown key 'colour' (a pointer has version, kind, hash, size, files, path)");
   f = dir.write("c.tinymlops", "version: 1\nkind: folder\nhash: " + kHash + "\nsize: 1\npath: c\n");
-  EXPECT_EQ(error_of(f), f.string() + ":2:7: kind must be file or directory, not 'folder'");
+  EXPECT_EQ(pointer_error(f), f.string() + ":2:7: kind must be file or directory, not 'folder'");
   f = dir.write("d.tinymlops", "version: 1\nkind: file\nhash: " + kHash + "\nsize: -4\npath: d\n");
-  EXPECT_EQ(error_of(f), f.string() + ":4:7: 'size' must be a whole number >= 0");
+  EXPECT_EQ(pointer_error(f), f.string() + ":4:7: 'size' must be a whole number >= 0");
   f = dir.write("e.tinymlops", "version: 2\n");
-  EXPECT_NE(error_of(f).find(f.string() + ":1:10: pointer version 2 is not supported"), std::string::npos);
+  EXPECT_NE(pointer_error(f).find(f.string() + ":1:10: pointer version 2 is not supported"), std::string::npos);
   f = dir.write("g.tinymlops", "version: 1\nkind: file\nhash: " + kHash + "\nsize: 1\npath: ../etc/passwd\n");
-  EXPECT_EQ(error_of(f).rfind(f.string() + ":5:7: path must be", 0), 0u) << error_of(f);
+  EXPECT_EQ(pointer_error(f).rfind(f.string() + ":5:7: path must be", 0), 0u) << pointer_error(f);
   f = dir.write("h.tinymlops", "version: 1\nkind: file\n");
-  EXPECT_EQ(error_of(f), f.string() + ": not a complete pointer file: 'hash' is missing");
+  EXPECT_EQ(pointer_error(f), f.string() + ": not a complete pointer file: 'hash' is missing");
   f = dir.write("i.tinymlops", "kind: [file\n");
-  EXPECT_EQ(error_of(f).rfind(f.string() + ":", 0), 0u);
+  EXPECT_EQ(pointer_error(f).rfind(f.string() + ":", 0), 0u);
 }
 
 TEST(Pointer, NamesAndSuffix) {
