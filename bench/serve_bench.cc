@@ -10,7 +10,7 @@
 #include <string>
 
 #include "tinymlops/core/file_io.h"
-#include "tinymlops/nn/workflow.h"
+#include "tinymlops/nn/evaluate_job.h"
 #include "tinymlops/runtime/any_model.h"
 #include "tinymlops/serve/predict_api.h"
 

@@ -9,8 +9,8 @@
 //           (fitted on training rows, stored in the model), stratified seeded
 //           splits, sliding windows over time series.
 //   nn/     Layers, losses, optimizers, schedules, the Trainer, metrics, the model
-//           file (.tmlm), layer-spec strings, train configs, and the workflow
-//           calls behind the CLI (run_training, evaluate_model, ...).
+//           file (.tmlm), layer-spec strings, train configs, and the jobs
+//           behind the CLI (run_training, evaluate_model, ...).
 //   runtime/ DeployModel (the frozen graph every deployment step reads, .tdm
 //           file), lower_model (Model -> float32 DeployModel), the kernel table
 //           (which kernels/ function runs each op, for the engine and codegen
@@ -21,14 +21,15 @@
 //           (run_quantize, run_prune, run_cluster, run_recipe).
 //   codegen/ memory planner, C99 emitter, packages (c, arduino, esp-idf, platformio).
 //   deploy/ verify on host / Cortex-M4 (QEMU) / ATmega328P (simavr), the device
-//           catalogue and fit.
+//           catalogue and fit, and the codegen/verify jobs.
 //   interop/ ONNX export (float, or QDQ for int8), ONNX and Keras (.keras, .h5)
 //           import into a Model, and the import/export jobs.
 //   store/, pipeline/, track/ (namespaces store::, pipeline::, track::): MLOps that
 //           knows nothing about neural nets -- the content-addressed project store
 //           (Repository), pipelines (repro), experiments and the gated registry.
 //   fl/     (namespace fl::) federated learning: server, client, strategies, DP and
-//           its accountant, secure aggregation, the simulator.
+//           its accountant, secure aggregation, the simulator, and the
+//           init/server/simulate jobs.
 //   serve/  (namespace serve::) the HTTP inference server, the edge-cloud cascade
 //           and its tuning, the dashboard.
 //
@@ -76,6 +77,8 @@
 #include "tinymlops/data/normalize.h"
 #include "tinymlops/data/split.h"
 #include "tinymlops/data/window.h"
+#include "tinymlops/nn/evaluate_job.h"
+#include "tinymlops/nn/inspect_job.h"
 #include "tinymlops/nn/layer.h"
 #include "tinymlops/nn/layer_spec.h"
 #include "tinymlops/nn/layers.h"
@@ -84,10 +87,11 @@
 #include "tinymlops/nn/model.h"
 #include "tinymlops/nn/model_file.h"
 #include "tinymlops/nn/optimizer.h"
+#include "tinymlops/nn/predict_job.h"
 #include "tinymlops/nn/schedule.h"
 #include "tinymlops/nn/train_config.h"
+#include "tinymlops/nn/train_job.h"
 #include "tinymlops/nn/trainer.h"
-#include "tinymlops/nn/workflow.h"
 #include "tinymlops/runtime/any_model.h"
 #include "tinymlops/runtime/deploy_model.h"
 #include "tinymlops/runtime/engine.h"
@@ -96,19 +100,22 @@
 #include "tinymlops/runtime/quant_math.h"
 #include "tinymlops/compress/calibration.h"
 #include "tinymlops/compress/cluster.h"
+#include "tinymlops/compress/cluster_job.h"
 #include "tinymlops/compress/mixed_precision.h"
 #include "tinymlops/compress/prune.h"
+#include "tinymlops/compress/prune_job.h"
 #include "tinymlops/compress/ptq.h"
 #include "tinymlops/compress/qat.h"
+#include "tinymlops/compress/quantize_job.h"
 #include "tinymlops/compress/recipe.h"
 #include "tinymlops/compress/weight_only.h"
-#include "tinymlops/compress/workflow.h"
 #include "tinymlops/codegen/c_emitter.h"
 #include "tinymlops/codegen/memory_plan.h"
 #include "tinymlops/codegen/package.h"
+#include "tinymlops/deploy/codegen_job.h"
 #include "tinymlops/deploy/devices.h"
 #include "tinymlops/deploy/verify.h"
-#include "tinymlops/deploy/workflow.h"
+#include "tinymlops/deploy/verify_job.h"
 #include "tinymlops/store/repository.h"
 #include "tinymlops/store/workspace.h"
 #include "tinymlops/pipeline/dag.h"
@@ -116,13 +123,16 @@
 #include "tinymlops/track/exp_run.h"
 #include "tinymlops/track/registry.h"
 #include "tinymlops/track/report.h"
+#include "tinymlops/fl/init_job.h"
 #include "tinymlops/fl/privacy.h"
 #include "tinymlops/fl/secure_aggregation.h"
-#include "tinymlops/fl/workflow.h"
+#include "tinymlops/fl/server_job.h"
+#include "tinymlops/fl/simulate_job.h"
+#include "tinymlops/interop/export_job.h"
+#include "tinymlops/interop/import_job.h"
 #include "tinymlops/interop/keras_import.h"
 #include "tinymlops/interop/onnx_export.h"
 #include "tinymlops/interop/onnx_import.h"
-#include "tinymlops/interop/workflow.h"
 #include "tinymlops/serve/cascade.h"
 #include "tinymlops/serve/cascade_tune.h"
 #include "tinymlops/serve/server.h"

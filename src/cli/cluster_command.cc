@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
-#include "tinymlops/compress/workflow.h"
+#include "tinymlops/compress/cluster_job.h"
 
 namespace tinymlops::cli {
 

@@ -5,7 +5,8 @@
 #include "commands.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/deploy/devices.h"
-#include "tinymlops/deploy/workflow.h"
+#include "tinymlops/deploy/codegen_job.h"
+#include "tinymlops/deploy/verify_job.h"
 #include "tinymlops/runtime/any_model.h"
 
 namespace tinymlops::cli {
@@ -16,31 +17,6 @@ std::string joined_arguments(int argc, const char* const* argv) {
   std::string text;
   for (int i = 0; i < argc; ++i) text += (i ? " " : "") + std::string(argv[i]);
   return text;
-}
-
-nlohmann::ordered_json report_json(const VerifyReport& r) {
-  return {{"target", r.target},
-          {"variant", r.variant},
-          {"model_sha256", r.model_sha256},
-          {"rows", r.rows},
-          {"outputs", r.outputs},
-          {"integer_bits", r.integer_bits},
-          {"integer_mismatched_rows", r.integer_mismatched_rows},
-          {"float_identical_rows", r.float_identical_rows},
-          {"float_mismatched_rows", r.float_mismatched_rows},
-          {"max_abs_difference", r.max_abs_difference},
-          {"tolerance", r.tolerance},
-          {"flash_bytes", r.flash_bytes},
-          {"weight_bytes", r.weight_bytes},
-          {"code_bytes", r.code_bytes},
-          {"ram_bytes", r.ram_bytes},
-          {"arena_bytes", r.arena_bytes},
-          {"arena_lower_bound", r.arena_lower_bound},
-          {"macs", r.macs},
-          {"stack_bytes", r.stack_bytes},
-          {"counter_unit", r.counter_unit},
-          {"counter_per_inference", r.counter_per_inference},
-          {"passed", r.passed}};
 }
 
 void print_verify_report(const VerifyReport& r) {
@@ -166,7 +142,7 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
   ver->callback([verify, progress, json] {
     auto log = progress->make();
     const VerifyReport report = run_verify(*verify, log.get());
-    if (*json) std::cout << report_json(report).dump() << "\n";
+    if (*json) std::cout << to_json(report).dump() << "\n";
     else print_verify_report(report);
     if (!report.passed) {
       throw Error(ErrorKind::kInvalid, verify->model, "the generated code's outputs on " + report.target + " differ from the reference engine's");

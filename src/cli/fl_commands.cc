@@ -5,7 +5,10 @@
 
 #include "commands.h"
 #include "tinymlops/core/error.h"
-#include "tinymlops/fl/workflow.h"
+#include "tinymlops/fl/http_transport.h"
+#include "tinymlops/fl/init_job.h"
+#include "tinymlops/fl/server_job.h"
+#include "tinymlops/fl/simulate_job.h"
 
 namespace tinymlops::cli {
 
@@ -55,7 +58,6 @@ void add_round_options(CLI::App* c, RoundFlags& f) {
 ServerConfig finish(RoundFlags& f) {
   ServerConfig config = f.config;
   config.strategy.kind = parse_strategy(f.strategy);
-  if (config.strategy.kind == StrategyKind::kFedProx) config.local.proximal_mu = config.strategy.proximal_mu;
   config.encoding = parse_encoding(f.encoding);
   config.dp = f.dp_clip > 0;
   config.dp_config.clip_norm = f.dp_clip;
@@ -77,12 +79,7 @@ std::string kib(double bytes) {
 
 void print_round(const RoundRecord& r, int rounds, bool json) {
   if (json) {
-    nlohmann::json j = {{"round", r.round}, {"counted", r.counted}, {"sampled", r.sampled}, {"accepted", r.accepted},
-                        {"rejected", r.rejected}, {"dropped", r.dropped}, {"bytes", r.bytes_received}};
-    if (std::isfinite(r.accuracy)) j["accuracy"] = r.accuracy;
-    if (std::isfinite(r.train_loss)) j["train_loss"] = r.train_loss;
-    if (std::isfinite(r.epsilon)) j["epsilon"] = r.epsilon;
-    std::printf("%s\n", j.dump().c_str());
+    std::printf("%s\n", to_json(r).dump().c_str());
   } else {
     std::string line = "round " + std::to_string(r.round) + "/" + std::to_string(rounds) + "  updates " +
                        std::to_string(r.accepted) + "/" + std::to_string(r.sampled);

@@ -3,7 +3,8 @@
 #include <iostream>
 
 #include "commands.h"
-#include "tinymlops/interop/workflow.h"
+#include "tinymlops/interop/export_job.h"
+#include "tinymlops/interop/import_job.h"
 
 namespace tinymlops::cli {
 

@@ -3,6 +3,8 @@
 #include <iostream>
 
 #include "commands.h"
+#include "tinymlops/nn/evaluate_job.h"
+#include "tinymlops/nn/predict_job.h"
 #include "tinymlops/runtime/any_model.h"
 
 namespace tinymlops::cli {

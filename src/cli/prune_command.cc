@@ -4,7 +4,7 @@
 
 #include "commands.h"
 #include "tinymlops/compress/prune.h"
-#include "tinymlops/compress/workflow.h"
+#include "tinymlops/compress/prune_job.h"
 
 namespace tinymlops::cli {
 

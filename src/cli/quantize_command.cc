@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
-#include "tinymlops/compress/workflow.h"
+#include "tinymlops/compress/quantize_job.h"
 #include "tinymlops/core/error.h"
 
 namespace tinymlops::cli {

@@ -35,10 +35,7 @@ void register_serve(CLI::App& app) {
   c->callback([f] {
     std::unique_ptr<serve::ModelSource> source;
     if (!f->registry.empty()) {
-      const size_t colon = f->registry.find(':');
-      const std::string name = f->registry.substr(0, colon);
-      const std::string alias = colon == std::string::npos ? "production" : f->registry.substr(colon + 1);
-      source = serve::registry_model_source(std::filesystem::current_path(), name, alias);
+      source = serve::registry_model_source(std::filesystem::current_path(), f->registry);
     } else if (!f->model.empty()) {
       source = serve::file_model_source(f->model);
     } else {

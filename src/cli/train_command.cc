@@ -5,7 +5,7 @@
 
 #include "commands.h"
 #include "tinymlops/core/error.h"
-#include "tinymlops/nn/workflow.h"
+#include "tinymlops/nn/train_job.h"
 
 namespace tinymlops::cli {
 

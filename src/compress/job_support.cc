@@ -6,7 +6,7 @@
 #include "tinymlops/core/rng.h"
 #include "tinymlops/data/split.h"
 #include "tinymlops/nn/metrics.h"
-#include "tinymlops/nn/workflow.h"
+#include "tinymlops/nn/evaluate_job.h"
 
 namespace tinymlops {
 

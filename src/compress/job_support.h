@@ -1,4 +1,4 @@
-// What the compression jobs (quantize, prune) share: which rows they learn from
+// What the compression jobs (quantize, prune, cluster) share: which rows they learn from
 // and measure on, how they fine-tune, how they compare (internal to src/compress).
 #pragma once
 

@@ -373,4 +373,29 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   return report;
 }
 
+nlohmann::ordered_json to_json(const VerifyReport& r) {
+  return {{"target", r.target},
+          {"variant", r.variant},
+          {"model_sha256", r.model_sha256},
+          {"rows", r.rows},
+          {"outputs", r.outputs},
+          {"integer_bits", r.integer_bits},
+          {"integer_mismatched_rows", r.integer_mismatched_rows},
+          {"float_identical_rows", r.float_identical_rows},
+          {"float_mismatched_rows", r.float_mismatched_rows},
+          {"max_abs_difference", r.max_abs_difference},
+          {"tolerance", r.tolerance},
+          {"flash_bytes", r.flash_bytes},
+          {"weight_bytes", r.weight_bytes},
+          {"code_bytes", r.code_bytes},
+          {"ram_bytes", r.ram_bytes},
+          {"arena_bytes", r.arena_bytes},
+          {"arena_lower_bound", r.arena_lower_bound},
+          {"macs", r.macs},
+          {"stack_bytes", r.stack_bytes},
+          {"counter_unit", r.counter_unit},
+          {"counter_per_inference", r.counter_per_inference},
+          {"passed", r.passed}};
+}
+
 }  // namespace tinymlops

@@ -9,7 +9,7 @@
 #include "tinymlops/core/socket_options.h"
 #include "tinymlops/fl/client.h"
 #include "tinymlops/nn/model_file.h"
-#include "tinymlops/nn/workflow.h"
+#include "tinymlops/nn/evaluate_job.h"
 
 namespace tinymlops::fl {
 namespace {

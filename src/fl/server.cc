@@ -53,6 +53,10 @@ void check_server_config(const ServerConfig& c) {
   }
 }
 
+void finalize_server_config(ServerConfig& config) {
+  if (config.strategy.kind == StrategyKind::kFedProx) config.local.proximal_mu = config.strategy.proximal_mu;
+}
+
 struct FlServer::State {
   ServerConfig config;
   Model model;
@@ -205,6 +209,7 @@ struct FlServer::State {
 
 FlServer::FlServer(Model initial, ServerConfig config, std::optional<Dataset> validation, Clock clock)
     : state_(std::make_unique<State>()) {
+  finalize_server_config(config);
   check_server_config(config);
   State& s = *state_;
   s.config = std::move(config);
@@ -414,6 +419,15 @@ std::string rounds_csv(const std::vector<RoundRecord>& rounds) {
            std::to_string(r.bytes_received) + "," + number(r.epsilon) + "," + number(r.seconds) + "\n";
   }
   return out;
+}
+
+nlohmann::json to_json(const RoundRecord& r) {
+  nlohmann::json j = {{"round", r.round}, {"counted", r.counted}, {"sampled", r.sampled}, {"accepted", r.accepted},
+                      {"rejected", r.rejected}, {"dropped", r.dropped}, {"bytes", r.bytes_received}};
+  if (std::isfinite(r.accuracy)) j["accuracy"] = r.accuracy;
+  if (std::isfinite(r.train_loss)) j["train_loss"] = r.train_loss;
+  if (std::isfinite(r.epsilon)) j["epsilon"] = r.epsilon;
+  return j;
 }
 
 }  // namespace tinymlops::fl

@@ -4,6 +4,7 @@
 
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
+#include "tinymlops/nn/inspect_job.h"
 #include "tinymlops/nn/model_file.h"
 #include "tinymlops/runtime/engine.h"
 #include "tinymlops/runtime/lower.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "tinymlops/core/error.h"
-#include "tinymlops/nn/workflow.h"
+#include "tinymlops/nn/evaluate_job.h"
 // After Eigen: <resolv.h> (via httplib.h) defines a macro _res that Eigen uses as a name.
 #include <httplib.h>
 

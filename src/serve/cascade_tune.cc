@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "tinymlops/core/error.h"
-#include "tinymlops/nn/workflow.h"
+#include "tinymlops/nn/evaluate_job.h"
 #include "tinymlops/pipeline/plots.h"
 #include "tinymlops/runtime/any_model.h"
 #include "tinymlops/serve/predict_api.h"

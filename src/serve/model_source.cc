@@ -60,6 +60,15 @@ class RegistrySource : public ModelSource {
     store_ = track::open_experiment_store(repo_.root(), repo_.config().tracking);
   }
 
+  // The project is opened before `reference` is parsed (and its names checked).
+  RegistrySource(const std::filesystem::path& project_root, const std::string& reference)
+      : repo_(store::Repository::open(project_root)) {
+    RegistryReference parsed = parse_registry_reference(reference);
+    name_ = std::move(parsed.name);
+    alias_ = std::move(parsed.alias);
+    store_ = track::open_experiment_store(repo_.root(), repo_.config().tracking);
+  }
+
   std::optional<ModelSnapshot> poll(const std::string& known_sha256) override {
     const int64_t version = store_->alias_version(name_, alias_);
     if (version == seen_version_ && !known_sha256.empty()) return std::nullopt;
@@ -101,6 +110,21 @@ std::unique_ptr<ModelSource> file_model_source(const std::filesystem::path& path
 std::unique_ptr<ModelSource> registry_model_source(const std::filesystem::path& project_root, const std::string& name,
                                                    const std::string& alias) {
   return std::make_unique<RegistrySource>(project_root, name, alias);
+}
+
+RegistryReference parse_registry_reference(const std::string& text) {
+  const size_t colon = text.find(':');
+  RegistryReference reference;
+  reference.name = text.substr(0, colon);
+  reference.alias = colon == std::string::npos ? "production" : text.substr(colon + 1);
+  track::check_registry_name(reference.name, "model name");
+  track::check_registry_name(reference.alias, "alias");
+  return reference;
+}
+
+std::unique_ptr<ModelSource> registry_model_source(const std::filesystem::path& project_root,
+                                                   const std::string& reference) {
+  return std::make_unique<RegistrySource>(project_root, reference);
 }
 
 }  // namespace tinymlops::serve

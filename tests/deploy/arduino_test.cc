@@ -14,7 +14,7 @@
 #include "tinymlops/codegen/package.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/deploy/devices.h"
-#include "tinymlops/deploy/workflow.h"
+#include "tinymlops/deploy/codegen_job.h"
 #include "tinymlops/runtime/deploy_model.h"
 
 namespace tinymlops {

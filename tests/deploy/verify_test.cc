@@ -28,7 +28,7 @@ struct VerifyCase {
   VerifyTarget target;
 };
 
-std::string case_name(const ::testing::TestParamInfo<VerifyCase>& info) {
+std::string verify_case_name(const ::testing::TestParamInfo<VerifyCase>& info) {
   std::string target = verify_target_name(info.param.target);
   target.erase(std::remove(target.begin(), target.end(), '-'), target.end());
   return std::string(testing::variant_label(info.param.variant)) + "_" + target;
@@ -140,7 +140,7 @@ std::vector<VerifyCase> verify_cases() {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, VerifyOn, ::testing::ValuesIn(verify_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Targets, VerifyOn, ::testing::ValuesIn(verify_cases()), verify_case_name);
 
 // With tolerance 0 a row passes only when its outputs equal the host's: the
 // mismatched rows are exactly the rows that are not bit-identical (outputs of

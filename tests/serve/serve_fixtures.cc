@@ -7,7 +7,8 @@
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/progress.h"
 #include "tinymlops/nn/model_file.h"
-#include "tinymlops/nn/workflow.h"
+#include "tinymlops/nn/evaluate_job.h"
+#include "tinymlops/nn/train_job.h"
 #include "tinymlops/runtime/deploy_model.h"
 #include "tinymlops/runtime/lower.h"
 

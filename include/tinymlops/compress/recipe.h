@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "tinymlops/compress/workflow.h"
+#include "tinymlops/compress/cluster_job.h"
+#include "tinymlops/compress/prune_job.h"
+#include "tinymlops/compress/quantize_job.h"
 
 namespace tinymlops {
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tinymlops/core/progress.h"
@@ -66,6 +67,15 @@ struct VerifyReport {
   int64_t counter_per_inference = -1;
   bool passed = false;
 };
+
+// The report as `verify --json` prints it, every field under its own name, in
+// this order: target, variant, model_sha256, rows, outputs, integer_bits,
+// integer_mismatched_rows, float_identical_rows, float_mismatched_rows,
+// max_abs_difference, tolerance, flash_bytes, weight_bytes, code_bytes, ram_bytes,
+// arena_bytes, arena_lower_bound, macs, stack_bytes, counter_unit,
+// counter_per_inference, passed. Scripts read these keys
+// (tests/cli/golden/verify.keys).
+nlohmann::ordered_json to_json(const VerifyReport& report);
 
 // Builds, runs and compares `model` on the rows of `raw_rows` (raw feature
 // values, one row per sample). Throws Error(kUsage) for no rows, rows of the

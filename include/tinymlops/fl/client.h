@@ -15,7 +15,7 @@ namespace tinymlops::fl {
 class ClientWorker {
  public:
   // `data` holds the client's own rows, with the model's feature columns and
-  // classes (load_for_model in nn/workflow.h).
+  // classes (load_for_model in nn/evaluate_job.h).
   ClientWorker(std::string client_id, Dataset data);
 
   // Trains from the global model file `model_bytes` as `task` says (local epochs,

@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,14 @@ struct ServerConfig {
 
 // Throws Error(kUsage) naming the setting for an out-of-range value.
 void check_server_config(const ServerConfig& config);
+
+// Settings that follow from others, set once for every caller: FedProx is FedAvg
+// on the server plus a proximal term on the clients, so with strategy.kind
+// kFedProx the clients' local.proximal_mu becomes strategy.proximal_mu (other
+// strategies leave local.proximal_mu as it is). FlServer applies it to its
+// config; the jobs (fl/simulate_job.h, fl/server_job.h) apply it before they
+// record the settings. Applying it twice changes nothing.
+void finalize_server_config(ServerConfig& config);
 
 struct RoundRecord {
   uint32_t round = 0;
@@ -128,5 +137,12 @@ class FlServer {
 // The round history as CSV: round, counted, sampled, accepted, rejected, dropped,
 // train_loss, accuracy, validation_loss, bytes_received, epsilon, seconds.
 std::string rounds_csv(const std::vector<RoundRecord>& rounds);
+
+// One round as `fl server --json` and `fl simulate --json` print it (one line per
+// round): "round", "counted", "sampled", "accepted", "rejected", "dropped",
+// "bytes" (bytes_received), and "accuracy", "train_loss", "epsilon" only when
+// finite. An nlohmann::json, so dump() writes the keys sorted by name. (The
+// checkpoint keeps every field in its own format: docs/formats/fl-checkpoint.md.)
+nlohmann::json to_json(const RoundRecord& record);
 
 }  // namespace tinymlops::fl

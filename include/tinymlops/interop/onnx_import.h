@@ -21,7 +21,7 @@
 // Metadata: "tinymlops.*" metadata_props when present (export_onnx writes
 // them); otherwise features "x0".."x{F-1}" and, when the graph ends in
 // Softmax, classification with classes "0".."K-1", else regression of
-// "target". The caller may override (interop/workflow.h).
+// "target". The caller may override (interop/import_job.h).
 #pragma once
 
 #include <filesystem>

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "tinymlops/nn/workflow.h"
+#include "tinymlops/nn/evaluate_job.h"
 #include "tinymlops/runtime/deploy_model.h"
 
 namespace tinymlops {

@@ -51,4 +51,21 @@ std::unique_ptr<ModelSource> file_model_source(const std::filesystem::path& path
 std::unique_ptr<ModelSource> registry_model_source(const std::filesystem::path& project_root, const std::string& name,
                                                    const std::string& alias);
 
+// A model of the registry as `serve --registry` names it: "NAME" or "NAME:ALIAS",
+// the alias "production" when none is given; everything after the first ':' is
+// the alias.
+struct RegistryReference {
+  std::string name;
+  std::string alias;
+};
+// Throws Error(kUsage) naming the part when the name or the alias is not a
+// registry name (track::check_registry_name), the name first.
+RegistryReference parse_registry_reference(const std::string& text);
+
+// registry_model_source for a reference as parse_registry_reference reads it.
+// The project is opened first, so outside a project that is the error, then
+// the reference is parsed.
+std::unique_ptr<ModelSource> registry_model_source(const std::filesystem::path& project_root,
+                                                   const std::string& reference);
+
 }  // namespace tinymlops::serve

@@ -1,10 +1,9 @@
-#include "tinymlops/deploy/workflow.h"
+#include "tinymlops/deploy/codegen_job.h"
 
 #include <filesystem>
 
 #include "tinymlops/core/error.h"
 #include "tinymlops/deploy/devices.h"
-#include "tinymlops/nn/workflow.h"
 #include "tinymlops/runtime/any_model.h"
 
 namespace tinymlops {
@@ -51,18 +50,6 @@ CodegenResult run_codegen(const CodegenConfig& config) {
   result.constant_bytes = model.constant_bytes();
   result.integer_bits = code.integer_bits;
   return result;
-}
-
-VerifyReport run_verify(const VerifyConfig& config, Progress* progress) {
-  VerifyOptions options;
-  options.target = parse_verify_target(config.target);
-  options.tolerance = config.tolerance;
-  options.work_dir = config.work_dir;
-  options.optimization = config.optimization;
-  const DeployModel model = load_as_deploy_model(config.model);
-  const Dataset rows = load_for_model(model.metadata, config.data, config.drop_bad_rows, false);
-  const int count = config.rows > 0 ? config.rows : default_verify_rows(options.target);
-  return verify_model(model, spread_rows(rows.features, count), options, progress);
 }
 
 }  // namespace tinymlops

@@ -1,13 +1,13 @@
-#include "tinymlops/interop/workflow.h"
+#include "tinymlops/interop/import_job.h"
+
+#include <filesystem>
 
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/hash.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/interop/keras_import.h"
-#include "tinymlops/interop/onnx_export.h"
 #include "tinymlops/interop/onnx_import.h"
 #include "tinymlops/nn/model_file.h"
-#include "tinymlops/runtime/any_model.h"
 
 namespace tinymlops {
 
@@ -77,21 +77,6 @@ ImportResult run_import(const ImportConfig& config) {
     r["file_bytes"] = std::filesystem::file_size(config.out);
   }
   return result;
-}
-
-nlohmann::ordered_json run_export(const ExportConfig& config) {
-  if (config.format != "onnx") throw Error(ErrorKind::kUsage, "--format", "unknown format '" + config.format + "' (onnx)");
-  if (config.out.empty()) throw Error(ErrorKind::kUsage, "--out", "is required");
-  const DeployModel model = load_as_deploy_model(config.model);
-  save_onnx(model, config.out);
-  nlohmann::ordered_json r;
-  r["model"] = config.model;
-  r["variant"] = model.variant;
-  r["format"] = config.format;
-  r["ops"] = model.ops.size();
-  r["out"] = config.out;
-  r["file_bytes"] = std::filesystem::file_size(config.out);
-  return r;
 }
 
 }  // namespace tinymlops

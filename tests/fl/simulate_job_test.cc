@@ -1,4 +1,4 @@
-#include "tinymlops/fl/workflow.h"
+#include "tinymlops/fl/simulate_job.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,5 @@
-// The user-level jobs behind `tinymlops import` and `tinymlops export`.
+// The job behind `tinymlops import`: read an ONNX or Keras file into a trained
+// model (onnx_import.h, keras_import.h), apply the overrides, write the model file.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -29,14 +30,5 @@ struct ImportResult {
 // Throws Error(kUsage) at "--features"/"--classes" for a count that does not
 // match the model, or for an unknown extension; the importers' errors otherwise.
 ImportResult run_import(const ImportConfig& config);
-
-struct ExportConfig {
-  std::string model;           // .tmlm (lowered to float32) or .tdm
-  std::string format = "onnx";  // the only format
-  std::string out;             // REQUIRED
-};
-
-// Report: {"model","variant","format","ops","out","file_bytes"}.
-nlohmann::ordered_json run_export(const ExportConfig& config);
 
 }  // namespace tinymlops

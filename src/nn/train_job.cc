@@ -1,10 +1,11 @@
-#include "tinymlops/nn/workflow.h"
+#include "tinymlops/nn/train_job.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
 
+#include "job_support.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
@@ -54,30 +55,6 @@ std::vector<LayerSpec> head_specs(const Dataset& data, LossKind loss) {
   }
   return {{LayerKind::kDense, {{"units", data.class_names.size()}}},
           {LayerKind::kActivation, {{"function", "softmax"}}}};
-}
-
-// Dropping a row from a time series would put rows that were not consecutive
-// into one window, so the two options exclude each other.
-void check_window_without_dropping(bool windowed, bool drop_bad_rows) {
-  if (windowed && drop_bad_rows) {
-    throw Error(ErrorKind::kUsage, "--drop-bad-rows",
-                "cannot drop rows of a windowed time series (a window would join rows that are "
-                "not consecutive); clean the series first");
-  }
-}
-
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char ch : text) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return quoted + "\"";
-}
-
-std::string format_float(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", value);
-  return text;
 }
 
 }  // namespace
@@ -208,111 +185,6 @@ TrainResult run_training(const TrainConfig& config, Progress& progress) {
   }
   if (!config.history.empty()) write_file_atomic(config.history, history_csv(result.history));
   return result;
-}
-
-Dataset load_for_model(const ModelMetadata& meta, const std::filesystem::path& data, bool drop_bad_rows,
-                       bool require_label) {
-  check_window_without_dropping(meta.window.window > 0, drop_bad_rows);
-  DatasetOptions options;
-  options.label = meta.label_name;
-  options.task = meta.task;
-  options.bad_values = drop_bad_rows ? BadValuePolicy::kDropRow : BadValuePolicy::kError;
-  options.class_names = meta.class_names;
-  options.feature_names = meta.feature_names;
-  options.require_label = require_label;
-  Dataset dataset = load_dataset(data, options);
-  return meta.window.window > 0 ? make_windows(dataset, meta.window) : dataset;
-}
-
-nlohmann::ordered_json evaluate_model(Model& model, const std::filesystem::path& data, bool drop_bad_rows) {
-  return evaluate_predictor(model.metadata, [&](const Matrix& x) { return model.predict(x); }, data, drop_bad_rows);
-}
-
-nlohmann::ordered_json evaluate_predictor(const ModelMetadata& meta, const Predictor& predict,
-                                          const std::filesystem::path& data, bool drop_bad_rows) {
-  Dataset dataset = load_for_model(meta, data, drop_bad_rows, true);
-  if (dataset.size() == 0) throw Error(ErrorKind::kInvalid, data.string(), "no rows to evaluate");
-  Matrix outputs = predict(dataset.features);
-  nlohmann::ordered_json report = {{"rows", dataset.size()}};
-  if (meta.task == Task::kClassification) {
-    report.update(to_json(classification_metrics(dataset.classes, outputs)));
-    report["classes"] = meta.class_names;
-  } else {
-    report.update(to_json(regression_metrics(dataset.values, outputs.col(0))));
-  }
-  if (drop_bad_rows) report["dropped_rows"] = dataset.dropped_rows;
-  return report;
-}
-
-PredictSummary predict_to_csv(Model& model, const std::filesystem::path& data, const std::filesystem::path& out,
-                            bool drop_bad_rows, bool probabilities) {
-  return predict_to_csv(model.metadata, [&](const Matrix& x) { return model.predict(x); }, data, out, drop_bad_rows,
-                        probabilities);
-}
-
-PredictSummary predict_to_csv(const ModelMetadata& meta, const Predictor& predict, const std::filesystem::path& data,
-                              const std::filesystem::path& out, bool drop_bad_rows, bool probabilities) {
-  Dataset dataset = load_for_model(meta, data, drop_bad_rows, false);
-  Matrix outputs = predict(dataset.features);
-  std::string text = "line";
-  const bool classification = meta.task == Task::kClassification;
-  if (classification) {
-    text += ",class,confidence";
-    if (probabilities && outputs.cols() > 1) {
-      for (const std::string& name : meta.class_names) text += "," + csv_field("p_" + name);
-    }
-  } else {
-    text += ",value";
-  }
-  text += "\n";
-  std::vector<int> classes;
-  std::vector<float> confidences;
-  if (classification) argmax_rows(outputs, &classes, &confidences);
-  for (size_t i = 0; i < dataset.size(); ++i) {
-    const Eigen::Index row = static_cast<Eigen::Index>(i);
-    text += std::to_string(dataset.line_numbers[i]);
-    if (classification) {
-      text += "," + csv_field(meta.class_names[static_cast<size_t>(classes[i])]) + "," + format_float(confidences[i]);
-      if (probabilities && outputs.cols() > 1) {
-        for (Eigen::Index j = 0; j < outputs.cols(); ++j) text += "," + format_float(outputs(row, j));
-      }
-    } else {
-      text += "," + format_float(outputs(row, 0));
-    }
-    text += "\n";
-  }
-  write_file_atomic(out, text);
-  return {dataset.size(), dataset.dropped_rows};
-}
-
-nlohmann::ordered_json describe_model(Model& model) {
-  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-  for (size_t i = 0; i < model.num_layers(); ++i) {
-    Layer& layer = model.layer(i);
-    int64_t params = 0;
-    for (Param* p : layer.params()) params += p->trainable ? p->value.size() : 0;
-    layers.push_back({{"index", i},
-                      {"kind", layer_kind_name(layer.kind())},
-                      {"config", layer.config()},
-                      {"output_shape", layer.output_shape().dims},
-                      {"params", params},
-                      {"macs", layer.macs()}});
-  }
-  const ModelMetadata& meta = model.metadata;
-  return {{"task", task_name(meta.task)},
-          {"input_shape", model.input_shape().dims},
-          {"output_shape", model.output_shape().dims},
-          {"features", meta.feature_names.size()},
-          {"label", meta.label_name},
-          {"classes", meta.class_names},
-          {"normalization", normalization_name(meta.normalization.kind)},
-          {"window", {{"size", meta.window.window}, {"stride", meta.window.stride}}},
-          {"layers", layers},
-          {"params", model.trainable_parameter_count()},
-          {"parameters", model.parameter_count()},
-          {"weight_bytes", model.parameter_count() * 4},
-          {"macs", model.macs()},
-          {"provenance", meta.provenance}};
 }
 
 }  // namespace tinymlops

@@ -1,12 +1,12 @@
-// The user-level jobs behind `tinymlops codegen | verify`: read files, run the
-// library, return plain results for the CLI to print.
+// The job behind `tinymlops codegen`: read a model file, generate the C code
+// and write the package; a plain result for the CLI to print.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "tinymlops/codegen/package.h"
-#include "tinymlops/deploy/verify.h"
 
 namespace tinymlops {
 
@@ -32,18 +32,5 @@ struct CodegenResult {
 // variant is not the requested one (naming the command that makes it), and
 // Error(kInvalid) when it does not fit config.device; nothing is written then.
 CodegenResult run_codegen(const CodegenConfig& config);
-
-struct VerifyConfig {
-  std::string model;          // .tmlm or .tdm
-  std::string data;           // CSV with the model's feature columns
-  std::string target = "host";
-  int rows = 0;               // 0: default_verify_rows(target)
-  double tolerance = 1e-4;
-  std::string work_dir;       // keep the build here (empty: temporary)
-  std::string optimization;   // VerifyOptions::optimization
-  bool drop_bad_rows = false;
-};
-
-VerifyReport run_verify(const VerifyConfig& config, Progress* progress);
 
 }  // namespace tinymlops

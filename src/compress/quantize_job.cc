@@ -1,4 +1,4 @@
-#include "tinymlops/compress/workflow.h"
+#include "tinymlops/compress/quantize_job.h"
 
 #include "job_support.h"
 
@@ -12,7 +12,6 @@
 #include "tinymlops/data/split.h"
 #include "tinymlops/nn/metrics.h"
 #include "tinymlops/nn/model_file.h"
-#include "tinymlops/nn/workflow.h"
 #include "tinymlops/runtime/engine.h"
 #include "tinymlops/runtime/lower.h"
 #include "tinymlops/compress/mixed_precision.h"

@@ -1,9 +1,9 @@
-// run_cluster (compress/workflow.h).
+// run_cluster (compress/cluster_job.h).
 #include <algorithm>
 
 #include "job_support.h"
 #include "tinymlops/compress/cluster.h"
-#include "tinymlops/compress/workflow.h"
+#include "tinymlops/compress/cluster_job.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"

@@ -1,7 +1,7 @@
-// run_prune (compress/workflow.h).
+// run_prune (compress/prune_job.h).
 #include "job_support.h"
 #include "tinymlops/compress/prune.h"
-#include "tinymlops/compress/workflow.h"
+#include "tinymlops/compress/prune_job.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
