@@ -110,7 +110,7 @@ void run_dataset(const BenchDataset& spec, const std::filesystem::path& data_dir
     config.model = source;
     config.data = train.data;
     QuantizeResult q = run_quantize(config, silent);
-    emit(spec.name, variant, q.report["weight_bytes_after"].get<int64_t>(), q.report["after"][metric_name].get<double>(),
+    emit(spec.name, variant, q.report.weight_bytes_after, q.report.after[metric_name].get<double>(),
          metric_name);
   };
   for (Calibration c : {Calibration::kMinMax, Calibration::kPercentile, Calibration::kMse, Calibration::kKl}) {
@@ -141,8 +141,8 @@ void run_dataset(const BenchDataset& spec, const std::filesystem::path& data_dir
   all8.model = all4.model = train.out;
   all8.data = all4.data = train.data;
   all4.bits = 4;
-  const int64_t size8 = run_quantize(all8, silent).report["weight_bytes_after"].get<int64_t>();
-  const int64_t size4 = run_quantize(all4, silent).report["weight_bytes_after"].get<int64_t>();
+  const int64_t size8 = run_quantize(all8, silent).report.weight_bytes_after;
+  const int64_t size4 = run_quantize(all4, silent).report.weight_bytes_after;
   QuantizeConfig mixed;
   mixed.budget_bytes = (size8 + size4) / 2;
   quantize("mixed int4/int8 (budget " + std::to_string(mixed.budget_bytes) + " B)", train.out, mixed);

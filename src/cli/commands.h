@@ -43,6 +43,10 @@ void register_ocr_commands(CLI::App& app);
 // rows ..." with each metric before -> after (when the report has "before"),
 // and "wrote FILE (N bytes); next: tinymlops quantize FILE" (when it has "model").
 void print_metric_changes(const nlohmann::ordered_json& report);
+// The same from its parts: "metrics on N held-out rows of SPLIT", then each
+// numeric metric before -> after.
+void print_metric_changes(size_t eval_rows, const std::string& split, const nlohmann::ordered_json& before,
+                          const nlohmann::ordered_json& after);
 void print_written_float_model(const nlohmann::ordered_json& report);
 
 // Progress on stderr: --log-json forces JSON lines, --quiet silences; otherwise

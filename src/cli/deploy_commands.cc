@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "tinymlops/core/error.h"
+#include "tinymlops/core/format.h"
 #include "tinymlops/deploy/devices.h"
 #include "tinymlops/deploy/codegen_job.h"
 #include "tinymlops/deploy/verify_job.h"
@@ -47,15 +48,6 @@ void print_verify_report(const VerifyReport& r) {
   std::printf("%s\n", r.passed ? "PASSED" : "FAILED");
 }
 
-std::string bytes_text(int64_t bytes) {
-  char text[32];
-  if (bytes >= 1024LL * 1024 * 1024) std::snprintf(text, sizeof text, "%lld GB", static_cast<long long>(bytes >> 30));
-  else if (bytes >= 1024 * 1024) std::snprintf(text, sizeof text, "%lld MB", static_cast<long long>(bytes >> 20));
-  else if (bytes >= 1024) std::snprintf(text, sizeof text, "%lld KB", static_cast<long long>(bytes >> 10));
-  else std::snprintf(text, sizeof text, "%lld B", static_cast<long long>(bytes));
-  return text;
-}
-
 void print_devices(bool json) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   if (!json) {
@@ -63,12 +55,10 @@ void print_devices(bool json) {
                 "verify");
   }
   for (const Device& d : device_catalogue()) {
-    list.push_back({{"id", d.id}, {"name", d.name}, {"arch", d.arch}, {"flash_bytes", d.flash_bytes},
-                    {"ram_bytes", d.ram_bytes}, {"clock_mhz", d.clock_mhz}, {"fpu", d.fpu},
-                    {"verify_target", d.verify_target}});
+    list.push_back(to_json(d));
     if (json) continue;
     std::printf("%-18s %-44s %-14s %8s %8s %6d %-4s %s\n", d.id.c_str(), d.name.c_str(), d.arch.c_str(),
-                bytes_text(d.flash_bytes).c_str(), bytes_text(d.ram_bytes).c_str(), d.clock_mhz,
+                format_bytes(static_cast<uint64_t>(d.flash_bytes)).c_str(), format_bytes(static_cast<uint64_t>(d.ram_bytes)).c_str(), d.clock_mhz,
                 d.fpu ? "yes" : "no", d.verify_target.c_str());
   }
   if (json) std::cout << list.dump() << "\n";
@@ -78,10 +68,10 @@ void print_fit(const FitReport& r, const Device& d) {
   const auto percent = [](int64_t part, int64_t whole) { return 100.0 * static_cast<double>(part) / static_cast<double>(whole); };
   std::printf("%s (%s)\n", d.id.c_str(), d.name.c_str());
   std::printf("  flash   %lld of %s (%.1f%%)%s\n", static_cast<long long>(r.flash_needed),
-              bytes_text(r.flash_available).c_str(), percent(r.flash_needed, r.flash_available),
+              format_bytes(static_cast<uint64_t>(r.flash_available)).c_str(), percent(r.flash_needed, r.flash_available),
               r.flash_needed > r.flash_available ? "  DOES NOT FIT" : "");
   std::printf("  RAM     %lld of %s (%.1f%%)%s\n", static_cast<long long>(r.ram_needed),
-              bytes_text(r.ram_available).c_str(), percent(r.ram_needed, r.ram_available),
+              format_bytes(static_cast<uint64_t>(r.ram_available)).c_str(), percent(r.ram_needed, r.ram_available),
               r.ram_needed > r.ram_available ? "  DOES NOT FIT" : "");
   std::printf("  latency about %.3g ms per inference at %d MHz (estimate)\n", r.latency_ms, d.clock_mhz);
   std::printf("%s\n", r.fits ? "fits" : "does not fit; would fit:");

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "tinymlops/core/error.h"
+#include "tinymlops/core/format.h"
 #include "tinymlops/fl/http_transport.h"
 #include "tinymlops/fl/init_job.h"
 #include "tinymlops/fl/server_job.h"
@@ -71,12 +72,6 @@ void add_source_options(CLI::App* c, ModelSource& s) {
   c->add_option("--hidden", s.hidden, "hidden dense layer sizes")->delimiter(',')->capture_default_str();
 }
 
-std::string kib(double bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f KiB", bytes / 1024);
-  return text;
-}
-
 void print_round(const RoundRecord& r, int rounds, bool json) {
   if (json) {
     std::printf("%s\n", to_json(r).dump().c_str());
@@ -95,7 +90,7 @@ void print_round(const RoundRecord& r, int rounds, bool json) {
       std::snprintf(text, sizeof text, "  accuracy %.4f", r.accuracy);
       line += text;
     }
-    if (r.counted) line += "  received " + kib(static_cast<double>(r.bytes_received));
+    if (r.counted) line += "  received " + format_bytes(r.bytes_received);
     if (std::isfinite(r.epsilon)) {
       std::snprintf(text, sizeof text, "  epsilon %.3g", r.epsilon);
       line += text;
@@ -186,7 +181,7 @@ void register_client(CLI::App* fl) {
     auto progress = f->progress.make();
     ClientSummary summary = run_http_client(f->options, progress.get());
     std::printf("%s: trained %d rounds, sent %s\n", summary.client_id.c_str(), summary.rounds_trained,
-                kib(static_cast<double>(summary.bytes_sent)).c_str());
+                format_bytes(summary.bytes_sent).c_str());
   });
 }
 
@@ -228,7 +223,7 @@ void register_simulate(CLI::App* fl) {
     std::printf("%d clients (%s) on %zu rows, server validation %zu rows\n", f->job.simulation.clients,
                 f->partition.c_str(), outcome.train_rows, outcome.validation_rows);
     std::printf("final accuracy %.4f; mean update bytes received per round %s\n", r.final_accuracy,
-                kib(r.mean_bytes_per_round).c_str());
+                format_bytes(static_cast<uint64_t>(r.mean_bytes_per_round)).c_str());
     if (f->job.simulation.server.target_accuracy > 0) {
       if (r.rounds_to_target) {
         std::printf("reached accuracy %.4f in %d rounds\n", f->job.simulation.server.target_accuracy, r.rounds_to_target);

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
+#include "tinymlops/core/table.h"
 #include "tinymlops/pipeline/dag.h"
 #include "tinymlops/pipeline/metrics.h"
 #include "tinymlops/pipeline/plots.h"
@@ -47,22 +48,6 @@ void print_repro_summary(const pl::ReproResult& result) {
     if (n > 0) summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + pl::stage_action_name(action);
   }
   if (!summary.empty()) std::printf("%s\n", summary.c_str());
-}
-
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()), 0);
-    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      line += row[c];
-      if (c + 1 < row.size()) line += std::string(widths[c] - row[c].size() + 2, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  }
 }
 
 }  // namespace
@@ -119,9 +104,11 @@ void register_pipeline_commands(CLI::App& app) {
       std::cout << pl::statuses_to_json(statuses).dump(2) << "\n";
       return;
     }
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& s : statuses) rows.push_back({s.stage, s.up_to_date ? "up to date" : "changed: " + joined(s.reasons)});
-    print_table(rows);
+    Table table;
+    for (const auto& s : statuses) {
+      table.rows.push_back({s.stage, s.up_to_date ? "up to date" : "changed: " + joined(s.reasons)});
+    }
+    std::cout << render_text(table);
   });
 
   CLI::App* metrics = app.add_subcommand("metrics", "the metrics files of the pipeline's stages");
@@ -136,12 +123,12 @@ void register_pipeline_commands(CLI::App& app) {
       std::cout << all.dump(2) << "\n";
       return;
     }
-    std::vector<std::vector<std::string>> rows = {{"path", "metric", "value"}};
+    Table table{{"path", "metric", "value"}, {}};
     for (const auto& [file, values] : all.items()) {
-      if (!values.is_object()) rows.push_back({file, "-", "(missing)"});
-      else for (const auto& [key, value] : values.items()) rows.push_back({file, key, pl::format_metric(value)});
+      if (!values.is_object()) table.rows.push_back({file, "-", "(missing)"});
+      else for (const auto& [key, value] : values.items()) table.rows.push_back({file, key, pl::format_metric(value)});
     }
-    print_table(rows);
+    std::cout << render_text(table);
   });
   CLI::App* diff = metrics->add_subcommand(
       "diff", "workspace metrics against those recorded in pipeline.lock, or of two experiments (A B)");
@@ -158,18 +145,15 @@ void register_pipeline_commands(CLI::App& app) {
     const pl::Pipeline pipeline = pl::load_pipeline(pl::find_project_root(flags->directory));
     const auto changes = pl::diff_metrics(pipeline, pl::read_lock(pipeline.root / "pipeline.lock"));
     if (flags->json) {
-      nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-      for (const auto& c : changes) {
-        rows.push_back({{"path", c.file}, {"metric", c.key}, {"old", c.old_value}, {"new", c.new_value}, {"change", c.change}});
-      }
-      std::cout << rows.dump(2) << "\n";
+      std::cout << pl::metric_changes_to_json(changes).dump(2) << "\n";
       return;
     }
-    std::vector<std::vector<std::string>> rows = {{"path", "metric", "old", "new", "change"}};
+    Table table{{"path", "metric", "old", "new", "change"}, {}};
     for (const auto& c : changes) {
-      rows.push_back({c.file, c.key, pl::format_metric(c.old_value), pl::format_metric(c.new_value), pl::format_metric(c.change)});
+      table.rows.push_back(
+          {c.file, c.key, pl::format_metric(c.old_value), pl::format_metric(c.new_value), pl::format_metric(c.change)});
     }
-    print_table(rows);
+    std::cout << render_text(table);
   });
 
   CLI::App* plots = app.add_subcommand("plots", "line charts of the stages' plots files, in one HTML or SVG file");

@@ -1,4 +1,5 @@
 // tinymlops quantize
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -21,60 +22,55 @@ struct QuantizeFlags {
   ProgressFlags progress;
 };
 
-void print_quantize_report(const nlohmann::ordered_json& r) {
-  const std::string method = r["method"].get<std::string>();
-  const bool weight_only = method == "fp16" || method == "dynamic";
-  const bool int16 = r["activations"] == "int16";
+void print_quantize_report(const QuantizeReport& r) {
+  const bool weight_only = r.method == "fp16" || r.method == "dynamic";
+  const bool int16 = r.activations == "int16";
+  const char* channels = r.per_channel ? "per-channel" : "per-tensor";
+  const long long calibration_rows = static_cast<long long>(r.calibration_rows);
   if (weight_only) {
-    std::printf("compressed (%s) weights to %s; activations stay float32\n", method.c_str(),
-                method == "fp16" ? "float16" : "int8 with one scale per output");
+    std::printf("compressed (%s) weights to %s; activations stay float32\n", r.method.c_str(),
+                r.method == "fp16" ? "float16" : "int8 with one scale per output");
   } else if (int16) {
     std::printf("quantized (%s) to int16x8: int16 activations, int8 weights (%s, %s calibration on %lld rows)\n",
-                method.c_str(), r["per_channel"].get<bool>() ? "per-channel" : "per-tensor",
-                r["calibration"].get<std::string>().c_str(), r["calibration_rows"].get<long long>());
+                r.method.c_str(), channels, r.calibration.c_str(), calibration_rows);
   } else {
-    std::printf("quantized (%s) to %s weights (%s, %s calibration on %lld rows)\n", method.c_str(),
-                r["variant"].get<std::string>().c_str(), r["per_channel"].get<bool>() ? "per-channel" : "per-tensor",
-                r["calibration"].get<std::string>().c_str(), r["calibration_rows"].get<long long>());
+    std::printf("quantized (%s) to %s weights (%s, %s calibration on %lld rows)\n", r.method.c_str(),
+                r.variant.c_str(), channels, r.calibration.c_str(), calibration_rows);
   }
-  const auto& before = r["bytes"]["float32"];
-  const auto& after = r["bytes"]["quantized"];
-  std::printf("weights        %lld -> %lld bytes (%.2fx smaller)\n", before["weights"].get<long long>(),
-              after["weights"].get<long long>(), r["weight_ratio"].get<double>());
-  std::printf("biases         %lld -> %lld bytes (%s)\n", before["biases"].get<long long>(),
-              after["biases"].get<long long>(), weight_only ? "float32" : (int16 ? "int64" : "int32"));
-  if (after["codebooks"].get<long long>() > 0) {
-    std::printf("codebooks      %lld bytes (clustered layers: 4-bit indices above)\n", after["codebooks"].get<long long>());
+  const ConstantBytes& before = r.float32_bytes;
+  const ConstantBytes& after = r.quantized_bytes;
+  std::printf("weights        %lld -> %lld bytes (%.2fx smaller)\n", static_cast<long long>(before.weights),
+              static_cast<long long>(after.weights), r.weight_ratio);
+  std::printf("biases         %lld -> %lld bytes (%s)\n", static_cast<long long>(before.biases),
+              static_cast<long long>(after.biases), weight_only ? "float32" : (int16 ? "int64" : "int32"));
+  if (after.codebooks > 0) {
+    std::printf("codebooks      %lld bytes (clustered layers: 4-bit indices above)\n",
+                static_cast<long long>(after.codebooks));
   }
-  if (after["tables"].get<long long>() > 0) {
-    std::printf("tables         %lld bytes (%s activation lookups)\n", after["tables"].get<long long>(),
+  if (after.tables > 0) {
+    std::printf("tables         %lld bytes (%s activation lookups)\n", static_cast<long long>(after.tables),
                 int16 ? "int16 interpolated" : "int8");
   }
-  std::printf("all constants  %lld -> %lld bytes (%.2fx smaller)\n", r["weight_bytes_before"].get<long long>(),
-              r["weight_bytes_after"].get<long long>(), r["ratio"].get<double>());
-  print_metric_changes(r);
-  if (r.contains("precision")) {
+  std::printf("all constants  %lld -> %lld bytes (%.2fx smaller)\n", static_cast<long long>(r.weight_bytes_before),
+              static_cast<long long>(r.weight_bytes_after), r.ratio);
+  if (r.eval_rows > 0) print_metric_changes(r.eval_rows, r.split, r.before, r.after);
+  if (r.budget_bytes > 0) {
     std::printf("mixed precision for a budget of %lld bytes (sensitivity: output error added by int4)\n",
-                r["budget_bytes"].get<long long>());
-    for (const auto& layer : r["precision"]) {
-      if (layer["widths"].size() == 1) {
-        std::printf("  %-28s int%d   (the only width offered)\n", layer["op"].get<std::string>().c_str(),
-                    layer["bits"].get<int>());
+                static_cast<long long>(r.budget_bytes));
+    for (const LayerPrecision& layer : r.precision) {
+      if (layer.widths.size() == 1) {
+        std::printf("  %-28s int%d   (the only width offered)\n", layer.op.c_str(), layer.bits);
         continue;
       }
-      std::printf("  %-28s int%d   sensitivity %.3g\n", layer["op"].get<std::string>().c_str(), layer["bits"].get<int>(),
-                  layer["sensitivity"].get<double>());
+      std::printf("  %-28s int%d   sensitivity %.3g\n", layer.op.c_str(), layer.bits, layer.sensitivity);
     }
   }
   std::printf("per-op SQNR (dB, higher is better)\n");
-  for (const auto& layer : r["layers"]) {
-    const auto& sqnr = layer["sqnr_db"];
-    if (sqnr.is_number()) std::printf("  %-28s %6.1f\n", layer["op"].get<std::string>().c_str(), sqnr.get<double>());
-    else std::printf("  %-28s    inf\n", layer["op"].get<std::string>().c_str());
+  for (const LayerError& layer : r.layers) {
+    if (std::isfinite(layer.sqnr_db)) std::printf("  %-28s %6.1f\n", layer.op.c_str(), layer.sqnr_db);
+    else std::printf("  %-28s    inf\n", layer.op.c_str());
   }
-  if (r.contains("model")) {
-    std::printf("wrote %s (%lld bytes)\n", r["model"].get<std::string>().c_str(), r["file_bytes"].get<long long>());
-  }
+  if (!r.model.empty()) std::printf("wrote %s (%lld bytes)\n", r.model.c_str(), static_cast<long long>(r.file_bytes));
 }
 
 }  // namespace
@@ -123,7 +119,7 @@ void register_quantize(CLI::App& app) {
     config.activation_bits = parse_activation_bits(flags->activations);
     auto progress = flags->progress.make();
     QuantizeResult result = run_quantize(config, *progress);
-    if (flags->json) std::cout << result.report.dump(2) << "\n";
+    if (flags->json) std::cout << to_json(result.report).dump(2) << "\n";
     else print_quantize_report(result.report);
   });
 }

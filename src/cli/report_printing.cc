@@ -5,14 +5,18 @@
 
 namespace tinymlops::cli {
 
+void print_metric_changes(size_t eval_rows, const std::string& split, const nlohmann::ordered_json& before,
+                          const nlohmann::ordered_json& after) {
+  std::printf("metrics on %lld held-out rows of %s\n", static_cast<long long>(eval_rows), split.c_str());
+  for (const auto& [key, value] : before.items()) {
+    if (!value.is_number()) continue;
+    std::printf("  %-16s %.4f -> %.4f\n", key.c_str(), value.get<double>(), after[key].get<double>());
+  }
+}
+
 void print_metric_changes(const nlohmann::ordered_json& r) {
   if (!r.contains("before")) return;
-  std::printf("metrics on %lld held-out rows of %s\n", r["eval_rows"].get<long long>(),
-              r["split"].get<std::string>().c_str());
-  for (const auto& [key, value] : r["before"].items()) {
-    if (!value.is_number()) continue;
-    std::printf("  %-16s %.4f -> %.4f\n", key.c_str(), value.get<double>(), r["after"][key].get<double>());
-  }
+  print_metric_changes(r["eval_rows"].get<size_t>(), r["split"].get<std::string>(), r["before"], r["after"]);
 }
 
 void print_written_float_model(const nlohmann::ordered_json& r) {

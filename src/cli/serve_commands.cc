@@ -96,20 +96,7 @@ void register_cascade(CLI::App& app) {
       write_file_atomic(std::filesystem::path(f->plot).replace_extension(".csv"), serve::tune_table_csv(r));
     }
     if (f->json) {
-      nlohmann::ordered_json table = nlohmann::ordered_json::array();
-      for (const serve::TunePoint& p : r.table) {
-        table.push_back({{"threshold", p.threshold}, {"accuracy", p.accuracy}, {"offload_rate", p.offload_rate}});
-      }
-      nlohmann::ordered_json out = {{"rows", r.rows},
-                                    {"edge_accuracy", r.edge_accuracy},
-                                    {"big_accuracy", r.big_accuracy},
-                                    {"target_accuracy", r.target_accuracy},
-                                    {"table", table},
-                                    {"best", nullptr}};
-      if (r.best) {
-        out["best"] = {{"threshold", r.best->threshold}, {"accuracy", r.best->accuracy}, {"offload_rate", r.best->offload_rate}};
-      }
-      std::printf("%s\n", out.dump(2).c_str());
+      std::printf("%s\n", serve::to_json(r).dump(2).c_str());
       return;
     }
     std::printf("%zu rows: edge accuracy %.2f%%, big accuracy %.2f%%, target %.2f%%\n", r.rows, 100 * r.edge_accuracy,
@@ -134,12 +121,7 @@ void register_cascade(CLI::App& app) {
     f->device.link = serve::parse_link_quality(f->link, "--link");
     const serve::CascadeReport r = serve::run_cascade(f->edge, f->data, f->options, f->device);
     if (f->json) {
-      nlohmann::ordered_json out = {{"rows", r.rows},           {"accuracy", r.accuracy},
-                                    {"edge_accuracy", r.edge_accuracy}, {"offload_rate", r.offload_rate},
-                                    {"offloaded", r.offloaded}, {"offload_failed", r.offload_failed},
-                                    {"low_battery", r.low_battery}, {"link_down", r.link_down},
-                                    {"first_failure", r.first_failure}};
-      std::printf("%s\n", out.dump(2).c_str());
+      std::printf("%s\n", serve::to_json(r).dump(2).c_str());
       return;
     }
     std::printf("%zu rows, threshold %.4f, battery %.0f%%, link %s\n", r.rows, f->options.policy.threshold,

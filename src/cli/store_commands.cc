@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "tinymlops/core/error.h"
+#include "tinymlops/core/format.h"
 #include "tinymlops/store/workspace.h"
 
 namespace tinymlops::cli {
@@ -20,19 +21,6 @@ std::string shown(const fs::path& path) {
   std::error_code ec;
   fs::path relative = fs::proximate(path, fs::current_path(ec), ec);
   return (ec ? path : relative).string();
-}
-
-std::string human_bytes(uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes);
-  int unit = 0;
-  while (value >= 1024 && unit < 4) {
-    value /= 1024;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-  return text;
 }
 
 std::vector<fs::path> as_paths(const std::vector<std::string>& texts) { return {texts.begin(), texts.end()}; }
@@ -86,9 +74,9 @@ void register_add(CLI::App& app) {
       store::AddResult r = store::add_path(repo, path, byte_progress(*progress, "add " + path));
       const store::Pointer& p = r.tracked.pointer;
       std::printf("%s %s: %s in %llu file%s, sha256 %s, %s copied into the cache -> %s\n",
-                  r.pointer_changed ? "added" : "unchanged", shown(r.tracked.target).c_str(), human_bytes(p.size).c_str(),
+                  r.pointer_changed ? "added" : "unchanged", shown(r.tracked.target).c_str(), format_bytes(p.size).c_str(),
                   static_cast<unsigned long long>(p.files), p.files == 1 ? "" : "s", p.id.hash.substr(0, 12).c_str(),
-                  human_bytes(r.saved.copied_bytes).c_str(), shown(r.tracked.pointer_file).c_str());
+                  format_bytes(r.saved.copied_bytes).c_str(), shown(r.tracked.pointer_file).c_str());
       to_commit.push_back(shown(r.tracked.pointer_file));
       std::string gitignore = shown(r.tracked.target.parent_path() / ".gitignore");
       if (r.gitignore_changed && std::find(to_commit.begin(), to_commit.end(), gitignore) == to_commit.end()) {
@@ -201,10 +189,10 @@ void register_gc(CLI::App& app) {
     store::GcReport report = store::collect_garbage(repo, flags->dry_run);
     const char* verb = flags->dry_run ? "would drop" : "dropped";
     for (const auto& object : report.dropped) {
-      std::printf("%s %s (%s)\n", verb, store::object_key(object.id).c_str(), human_bytes(object.size).c_str());
+      std::printf("%s %s (%s)\n", verb, store::object_key(object.id).c_str(), format_bytes(object.size).c_str());
     }
     std::printf("gc: %s %zu object%s, %s (%llu bytes) %s; kept %zu\n", verb, report.dropped.size(),
-                report.dropped.size() == 1 ? "" : "s", human_bytes(report.dropped_bytes).c_str(),
+                report.dropped.size() == 1 ? "" : "s", format_bytes(report.dropped_bytes).c_str(),
                 static_cast<unsigned long long>(report.dropped_bytes), flags->dry_run ? "would be freed" : "freed",
                 report.kept);
   });
@@ -212,7 +200,7 @@ void register_gc(CLI::App& app) {
 
 void print_transfer(const char* name, const store::TransferReport& r, const store::Remote& remote) {
   std::printf("%s: %zu object%s (%s) copied, %zu already there; remote %s\n", name, r.transferred,
-              r.transferred == 1 ? "" : "s", human_bytes(r.bytes).c_str(), r.already_there, remote.location().c_str());
+              r.transferred == 1 ? "" : "s", format_bytes(r.bytes).c_str(), r.already_there, remote.location().c_str());
 }
 
 void register_transfer(CLI::App& app, bool is_push) {

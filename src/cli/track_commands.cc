@@ -47,8 +47,8 @@ struct TrackFlags {
   std::string to = "production";
 };
 
-void print_table(const track::Table& table, bool csv) {
-  std::cout << (csv ? track::render_csv(table) : track::render_text(table));
+void print_table(const Table& table, bool csv) {
+  std::cout << (csv ? render_csv(table) : render_text(table));
 }
 
 

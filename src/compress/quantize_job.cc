@@ -24,22 +24,27 @@ namespace {
 
 
 // Bytes of the constants by role (weights, biases, tables).
-nlohmann::ordered_json bytes_by_role(const DeployModel& model) {
-  int64_t weights = 0, biases = 0;
+ConstantBytes bytes_by_role(const DeployModel& model) {
+  ConstantBytes bytes;
   for (const DeployOp& op : model.ops) {
     if (op.inputs.size() < 3) continue;
-    weights += static_cast<int64_t>(model.tensors[static_cast<size_t>(op.inputs[1])].data.size());
-    biases += static_cast<int64_t>(model.tensors[static_cast<size_t>(op.inputs[2])].data.size());
+    bytes.weights += static_cast<int64_t>(model.tensors[static_cast<size_t>(op.inputs[1])].data.size());
+    bytes.biases += static_cast<int64_t>(model.tensors[static_cast<size_t>(op.inputs[2])].data.size());
   }
-  int64_t tables = 0, codebooks = 0;
   for (const DeployOp& op : model.ops) {
     if (op.kind == OpKind::kLookup) {
       const bool int16 = model.tensors[static_cast<size_t>(op.output)].dtype == DType::kInt16;
-      tables += int16 ? 513 * 2 : 256;  // kernels/tml_activation.h
+      bytes.tables += int16 ? 513 * 2 : 256;  // kernels/tml_activation.h
     }
-    if (op.inputs.size() == 4) codebooks += static_cast<int64_t>(model.tensors[static_cast<size_t>(op.inputs[3])].data.size());
+    if (op.inputs.size() == 4) {
+      bytes.codebooks += static_cast<int64_t>(model.tensors[static_cast<size_t>(op.inputs[3])].data.size());
+    }
   }
-  return {{"weights", weights}, {"biases", biases}, {"tables", tables}, {"codebooks", codebooks}};
+  return bytes;
+}
+
+nlohmann::ordered_json bytes_json(const ConstantBytes& b) {
+  return {{"weights", b.weights}, {"biases", b.biases}, {"tables", b.tables}, {"codebooks", b.codebooks}};
 }
 
 }  // namespace
@@ -135,53 +140,83 @@ QuantizeResult quantize_trained(Model& model, const std::string& source_sha256, 
     result.model.metadata.provenance["quantization"]["qat_lr"] = config.learning_rate;
     result.model.metadata.provenance["quantization"]["qat_ranges"] = config.qat_recalibrate ? "calibrated" : "trained";
   }
-  nlohmann::ordered_json& r = result.report;
-  r["method"] = config.method;
-  r["bits"] = config.bits;
-  r["activations"] = weight_only ? "float32" : (result.model.variant == "int16x8" ? "int16" : "int8");
-  r["variant"] = result.model.variant;
-  r["calibration"] = calibration_name(config.ptq.calibration);
-  if (config.method == "qat") r["activation_ranges"] = config.qat_recalibrate ? "calibrated" : "trained";
-  if (config.budget_bytes > 0) {
-    r["budget_bytes"] = config.budget_bytes;
-    nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-    for (const LayerPrecision& p : precision) {
-      layers.push_back({{"op", p.op}, {"widths", p.widths}, {"sensitivity", p.sensitivity}, {"bits", p.bits}});
-    }
-    r["precision"] = layers;
-  }
-  r["per_channel"] = config.ptq.per_channel;
-  r["split"] = rows.split;
-  r["calibration_rows"] = rows.sample.size();
-  r["eval_rows"] = rows.evaluation.size();
-  const nlohmann::ordered_json before_bytes = bytes_by_role(reference), after_bytes = bytes_by_role(result.model);
-  r["bytes"] = {{"float32", before_bytes}, {"quantized", after_bytes}};
-  r["weight_ratio"] = before_bytes["weights"].get<double>() / after_bytes["weights"].get<double>();
-  r["weight_bytes_before"] = reference.constant_bytes();
-  r["weight_bytes_after"] = result.model.constant_bytes();
-  r["ratio"] = static_cast<double>(reference.constant_bytes()) / static_cast<double>(result.model.constant_bytes());
+  QuantizeReport& r = result.report;
+  r.method = config.method;
+  r.bits = config.bits;
+  r.activations = weight_only ? "float32" : (result.model.variant == "int16x8" ? "int16" : "int8");
+  r.variant = result.model.variant;
+  r.calibration = calibration_name(config.ptq.calibration);
+  if (config.method == "qat") r.activation_ranges = config.qat_recalibrate ? "calibrated" : "trained";
+  r.budget_bytes = config.budget_bytes;
+  r.precision = precision;
+  r.per_channel = config.ptq.per_channel;
+  r.split = rows.split;
+  r.calibration_rows = rows.sample.size();
+  r.eval_rows = rows.evaluation.size();
+  r.float32_bytes = bytes_by_role(reference);
+  r.quantized_bytes = bytes_by_role(result.model);
+  r.weight_ratio = static_cast<double>(r.float32_bytes.weights) / static_cast<double>(r.quantized_bytes.weights);
+  r.weight_bytes_before = reference.constant_bytes();
+  r.weight_bytes_after = result.model.constant_bytes();
+  r.ratio = static_cast<double>(r.weight_bytes_before) / static_cast<double>(r.weight_bytes_after);
   if (rows.evaluation.size() > 0) {
-    const nlohmann::ordered_json before = task_metrics(model.metadata, rows.evaluation, model.predict(rows.evaluation.features));
+    r.before = task_metrics(model.metadata, rows.evaluation, model.predict(rows.evaluation.features));
     ReferenceEngine engine(result.model);
-    const nlohmann::ordered_json after =
-        task_metrics(model.metadata, rows.evaluation, engine.predict(rows.evaluation.features));
-    r["before"] = before;
-    r["after"] = after;
-    r["drop"] = metric_drop(model.metadata, before, after);
+    r.after = task_metrics(model.metadata, rows.evaluation, engine.predict(rows.evaluation.features));
+    r.drop = metric_drop(model.metadata, r.before, r.after);
   }
-  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-  for (const LayerError& e : layer_errors(reference, result.model, rows.sample.features)) {
-    layers.push_back({{"op", e.op}, {"sqnr_db", std::isfinite(e.sqnr_db) ? nlohmann::ordered_json(e.sqnr_db) : nlohmann::ordered_json("inf")}});
-  }
-  r["layers"] = layers;
+  r.layers = layer_errors(reference, result.model, rows.sample.features);
   result.model.metadata.provenance["quantization"]["source_model_sha256"] = source_sha256;
   if (!config.out.empty()) {
     const std::string bytes = serialize_deploy_model(result.model);
     write_file_atomic(config.out, bytes);
-    r["model"] = config.out;
-    r["file_bytes"] = bytes.size();
+    r.model = config.out;
+    r.file_bytes = bytes.size();
   }
   return result;
+}
+
+nlohmann::ordered_json to_json(const QuantizeReport& r) {
+  nlohmann::ordered_json j;
+  j["method"] = r.method;
+  j["bits"] = r.bits;
+  j["activations"] = r.activations;
+  j["variant"] = r.variant;
+  j["calibration"] = r.calibration;
+  if (!r.activation_ranges.empty()) j["activation_ranges"] = r.activation_ranges;
+  if (r.budget_bytes > 0) {
+    j["budget_bytes"] = r.budget_bytes;
+    nlohmann::ordered_json precision = nlohmann::ordered_json::array();
+    for (const LayerPrecision& p : r.precision) {
+      precision.push_back({{"op", p.op}, {"widths", p.widths}, {"sensitivity", p.sensitivity}, {"bits", p.bits}});
+    }
+    j["precision"] = precision;
+  }
+  j["per_channel"] = r.per_channel;
+  j["split"] = r.split;
+  j["calibration_rows"] = r.calibration_rows;
+  j["eval_rows"] = r.eval_rows;
+  j["bytes"] = {{"float32", bytes_json(r.float32_bytes)}, {"quantized", bytes_json(r.quantized_bytes)}};
+  j["weight_ratio"] = r.weight_ratio;
+  j["weight_bytes_before"] = r.weight_bytes_before;
+  j["weight_bytes_after"] = r.weight_bytes_after;
+  j["ratio"] = r.ratio;
+  if (r.eval_rows > 0) {
+    j["before"] = r.before;
+    j["after"] = r.after;
+    j["drop"] = r.drop;
+  }
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (const LayerError& e : r.layers) {
+    layers.push_back({{"op", e.op},
+                      {"sqnr_db", std::isfinite(e.sqnr_db) ? nlohmann::ordered_json(e.sqnr_db) : nlohmann::ordered_json("inf")}});
+  }
+  j["layers"] = layers;
+  if (!r.model.empty()) {
+    j["model"] = r.model;
+    j["file_bytes"] = r.file_bytes;
+  }
+  return j;
 }
 
 }  // namespace tinymlops

@@ -190,7 +190,7 @@ nlohmann::ordered_json run_recipe(const RecipeConfig& config, Progress& progress
       QuantizeConfig c = step.quantize;
       c.data = config.data, c.label = config.label, c.drop_bad_rows = config.drop_bad_rows;
       QuantizeResult result = quantize_trained(model, source_sha, c, progress);
-      report["steps"].push_back({{"quantize", result.report}});
+      report["steps"].push_back({{"quantize", to_json(result.report)}});
       result.model.metadata.provenance["recipe"] = sha256_file_hex(config.recipe);
       bytes = serialize_deploy_model(result.model);
     }

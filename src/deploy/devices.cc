@@ -155,4 +155,16 @@ std::string fit_failure_summary(const FitReport& r) {
   return text;
 }
 
+
+nlohmann::ordered_json to_json(const Device& d) {
+  return {{"id", d.id},
+          {"name", d.name},
+          {"arch", d.arch},
+          {"flash_bytes", d.flash_bytes},
+          {"ram_bytes", d.ram_bytes},
+          {"clock_mhz", d.clock_mhz},
+          {"fpu", d.fpu},
+          {"verify_target", d.verify_target}};
+}
+
 }  // namespace tinymlops

@@ -85,4 +85,12 @@ std::string format_metric(const nlohmann::ordered_json& value) {
   return value.dump();
 }
 
+nlohmann::ordered_json metric_changes_to_json(const std::vector<MetricChange>& changes) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (const MetricChange& c : changes) {
+    rows.push_back({{"path", c.file}, {"metric", c.key}, {"old", c.old_value}, {"new", c.new_value}, {"change", c.change}});
+  }
+  return rows;
+}
+
 }  // namespace tinymlops::pipeline

@@ -163,4 +163,17 @@ CascadeReport run_cascade(const std::filesystem::path& edge_model, const std::fi
   return report;
 }
 
+
+nlohmann::ordered_json to_json(const CascadeReport& r) {
+  return {{"rows", r.rows},
+          {"accuracy", r.accuracy},
+          {"edge_accuracy", r.edge_accuracy},
+          {"offload_rate", r.offload_rate},
+          {"offloaded", r.offloaded},
+          {"offload_failed", r.offload_failed},
+          {"low_battery", r.low_battery},
+          {"link_down", r.link_down},
+          {"first_failure", r.first_failure}};
+}
+
 }  // namespace tinymlops::serve

@@ -132,4 +132,19 @@ std::string tune_plot_svg(const TuneReport& report) {
   return pipeline::render_svg_chart(plot);
 }
 
+
+nlohmann::ordered_json to_json(const TuneReport& r) {
+  const auto point = [](const TunePoint& p) {
+    return nlohmann::ordered_json{{"threshold", p.threshold}, {"accuracy", p.accuracy}, {"offload_rate", p.offload_rate}};
+  };
+  nlohmann::ordered_json table = nlohmann::ordered_json::array();
+  for (const TunePoint& p : r.table) table.push_back(point(p));
+  return {{"rows", r.rows},
+          {"edge_accuracy", r.edge_accuracy},
+          {"big_accuracy", r.big_accuracy},
+          {"target_accuracy", r.target_accuracy},
+          {"table", table},
+          {"best", r.best ? point(*r.best) : nlohmann::ordered_json(nullptr)}};
+}
+
 }  // namespace tinymlops::serve

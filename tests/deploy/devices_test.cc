@@ -83,5 +83,14 @@ TEST(Fit, ActivationsTooBigForTheRamSayWhy) {
   EXPECT_NE(r.suggestions[0].find("smaller model"), std::string::npos);
 }
 
+TEST(Devices, JsonNamesEveryFieldOfTheListing) {
+  const Device& uno = find_device("arduino-uno");
+  EXPECT_EQ(to_json(uno).dump(),
+            "{\"id\":\"arduino-uno\",\"name\":\"" + uno.name + "\",\"arch\":\"avr\",\"flash_bytes\":" +
+                std::to_string(uno.flash_bytes) + ",\"ram_bytes\":" + std::to_string(uno.ram_bytes) +
+                ",\"clock_mhz\":" + std::to_string(uno.clock_mhz) + ",\"fpu\":false,\"verify_target\":\"" +
+                uno.verify_target + "\"}");
+}
+
 }  // namespace
 }  // namespace tinymlops

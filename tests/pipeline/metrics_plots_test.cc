@@ -50,6 +50,10 @@ TEST(Metrics, ShowFlattensJsonAndYamlAndDiffComparesWithTheLock) {
   EXPECT_TRUE(rows[2].change.is_null());
   EXPECT_EQ(rows[3].file, "m.yaml");
   EXPECT_EQ(rows[3].change, 0.0);
+  const ordered_json json = pipeline::metric_changes_to_json(rows);
+  ASSERT_EQ(json.size(), 4u);
+  EXPECT_EQ(json[0].dump(), R"({"path":"m.json","metric":"acc","old":0.9,"new":0.95,"change":0.04999999999999993})");
+  EXPECT_TRUE(json[2]["old"].is_null());
   EXPECT_EQ(pipeline::format_metric(0.123456789), "0.123457");
   EXPECT_EQ(pipeline::format_metric(nullptr), "-");
 

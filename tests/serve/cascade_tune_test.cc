@@ -7,6 +7,7 @@
 #include "serve/serve_fixtures.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/rng.h"
+#include "tinymlops/serve/cascade.h"
 
 namespace tinymlops::serve {
 namespace {
@@ -108,6 +109,29 @@ TEST(CascadeTune, DigitsEdgeAndBigModels) {
 
   config.big_model = testing::source_dir() / "examples/data/iris.csv";  // not a model
   EXPECT_THROW(run_cascade_tune(config), Error);
+}
+
+TEST(CascadeJson, ReportsKeepTheirKeysAndABestOfNullWhenNoneMeetsTheTarget) {
+  TuneReport tune;
+  tune.rows = 4;
+  tune.edge_accuracy = 0.5;
+  tune.big_accuracy = 1;
+  tune.target_accuracy = 0.75;
+  tune.table = {{0, 0.5, 0}, {1, 1, 1}};
+  EXPECT_EQ(to_json(tune).dump(),
+            R"({"rows":4,"edge_accuracy":0.5,"big_accuracy":1.0,"target_accuracy":0.75,)"
+            R"("table":[{"threshold":0.0,"accuracy":0.5,"offload_rate":0.0},{"threshold":1.0,"accuracy":1.0,"offload_rate":1.0}],)"
+            R"("best":null})");
+  tune.best = tune.table[1];
+  EXPECT_EQ(to_json(tune)["best"]["offload_rate"], 1.0);
+
+  CascadeReport cascade;
+  cascade.rows = 3;
+  cascade.offloaded = 1;
+  cascade.first_failure = "timeout";
+  EXPECT_EQ(to_json(cascade).dump(),
+            R"({"rows":3,"accuracy":0.0,"edge_accuracy":0.0,"offload_rate":0.0,"offloaded":1,"offload_failed":0,)"
+            R"("low_battery":0,"link_down":0,"first_failure":"timeout"})");
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ TEST_P(RegistryTest, RegisterNumbersVersionsAndKeepsACopy) {
   EXPECT_EQ(track::registered_hashes(*store),
             (std::vector<std::string>{std::min(first.sha256, second.sha256), std::max(first.sha256, second.sha256)}));
   EXPECT_EQ(store->model_names(), (std::vector<std::string>{"another", "kws"}));
-  EXPECT_EQ(track::render_text(track::models_table(*store)),
+  EXPECT_EQ(render_text(track::models_table(*store)),
             "name     versions  latest  aliases\n"
             "another  1         1       -\n"
             "kws      2         2       -\n");
@@ -120,7 +120,7 @@ TEST_P(RegistryTest, AliasesMoveAndEveryMoveIsRecorded) {
             "kws@7: no such version (see `tinymlops model versions kws`)");
   EXPECT_EQ(store->alias_version("kws", "staging"), 2);
   EXPECT_EQ(error_of([&] { store->alias_version("kws", "production"); }), "kws:production: no such alias");
-  auto table = track::render_text(track::versions_table(store->model_versions("kws")));
+  auto table = render_text(track::versions_table(store->model_versions("kws")));
   EXPECT_NE(table.find("canary,staging"), std::string::npos) << table;
 }
 

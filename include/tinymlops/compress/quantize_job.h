@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "tinymlops/compress/mixed_precision.h"
 #include "tinymlops/compress/ptq.h"
 #include "tinymlops/core/progress.h"
 #include "tinymlops/nn/model.h"
@@ -35,15 +37,53 @@ struct QuantizeConfig {
 // Error(kUsage) at "--activations" for anything else.
 int parse_activation_bits(const std::string& name);
 
+// Constant bytes of a deploy model by what they hold.
+struct ConstantBytes {
+  int64_t weights = 0, biases = 0;  // of fully-connected and convolution ops
+  int64_t tables = 0;               // lookup tables of integer activations
+  int64_t codebooks = 0;            // of clustered weights
+};
+
+// What `tinymlops quantize` did and measured.
+struct QuantizeReport {
+  std::string method;             // "ptq", "qat", "fp16" or "dynamic"
+  int bits = 8;                   // weight bits asked for (QuantizeConfig::bits)
+  std::string activations;        // "int8", "int16", or "float32" (weight-only methods)
+  std::string variant;            // the deploy model's
+  std::string calibration;        // calibration_name of the activation ranges
+  std::string activation_ranges;  // qat: "trained" or "calibrated"; empty for the other methods
+  int64_t budget_bytes = 0;       // > 0: mixed precision to this budget, chosen per op in `precision`
+  std::vector<LayerPrecision> precision;
+  bool per_channel = true;
+  std::string split;              // which rows calibrated and measured (HeldOutRows::split)
+  size_t calibration_rows = 0, eval_rows = 0;
+  ConstantBytes float32_bytes, quantized_bytes;  // before (lowered float model) and after
+  double weight_ratio = 0;        // float32_bytes.weights / quantized_bytes.weights
+  int64_t weight_bytes_before = 0, weight_bytes_after = 0;  // every constant
+  double ratio = 0;               // weight_bytes_before / weight_bytes_after
+  // When eval_rows > 0: the task's metrics (metrics.h) of the float model and of
+  // the deployed one on the held-out rows, and the accuracy points lost
+  // (classification) or RMSE gained (regression).
+  nlohmann::ordered_json before, after;
+  double drop = 0;
+  std::vector<LayerError> layers;  // per-op SQNR of the deployed model against the float one
+  std::string model;               // the file written (QuantizeConfig::out), or empty
+  size_t file_bytes = 0;
+};
+
+// The report as `quantize --json` prints it, keys in this order:
+// {"method","bits","activations","variant","calibration",["activation_ranges" (qat)],
+//  ["budget_bytes","precision":[{"op","widths","sensitivity","bits"}] (with a budget)],
+//  "per_channel","split","calibration_rows","eval_rows",
+//  "bytes":{"float32":{"weights","biases","tables","codebooks"},"quantized":{...}},
+//  "weight_ratio","weight_bytes_before","weight_bytes_after","ratio",
+//  ["before":{metrics},"after":{metrics},"drop" (eval_rows > 0)],
+//  "layers":[{"op","sqnr_db" (a number, or "inf")}],["model","file_bytes" (written)]}
+nlohmann::ordered_json to_json(const QuantizeReport& report);
+
 struct QuantizeResult {
   DeployModel model;
-  // {"method","bits","activations","variant","calibration",["activation_ranges": "trained"|"calibrated" (qat)],
-  //  "per_channel","split","calibration_rows",
-  //  "eval_rows","bytes":{"float32":{"weights","biases","tables"},"int8":{...}},
-  //  "weight_ratio" (weights only),"weight_bytes_before" (all constants),
-  //  "weight_bytes_after","ratio","before":{metrics},"after":{metrics},
-  //  "drop","layers":[{"op","sqnr_db"}],"model","file_bytes"}
-  nlohmann::ordered_json report;
+  QuantizeReport report;
 };
 
 // Rows: when `data` is the file the model was trained on (same SHA-256), its

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct Device {
   // Flash taken by the kernels and entry points besides the constants.
   int64_t code_bytes = 0;
 };
+
+// `devices --json`, one board: {"id", "name", "arch", "flash_bytes", "ram_bytes",
+// "clock_mhz", "fpu", "verify_target"}.
+nlohmann::ordered_json to_json(const Device& device);
 
 // Every board tinymlops knows, in a fixed order.
 const std::vector<Device>& device_catalogue();

@@ -33,6 +33,9 @@ struct MetricChange {
 // Workspace metrics against the values recorded in `lock`, files in stage order,
 // keys in the workspace file's order (then keys only in the lock, sorted).
 std::vector<MetricChange> diff_metrics(const Pipeline& pipeline, const LockFile& lock);
+// The changes as `metrics diff --json` prints them:
+// [{"path", "metric", "old", "new", "change"}, ...].
+nlohmann::ordered_json metric_changes_to_json(const std::vector<MetricChange>& changes);
 
 // A value as a table shows it: numbers with up to 6 significant digits, "-" for null.
 std::string format_metric(const nlohmann::ordered_json& value);

@@ -20,6 +20,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tinymlops/runtime/any_model.h"
@@ -99,5 +100,8 @@ struct CascadeReport {
 };
 CascadeReport run_cascade(const std::filesystem::path& edge_model, const std::filesystem::path& data,
                           const CascadeOptions& options, const DeviceState& device);
+// `cascade --json`: {"rows", "accuracy", "edge_accuracy", "offload_rate", "offloaded",
+// "offload_failed", "low_battery", "link_down", "first_failure"}.
+nlohmann::ordered_json to_json(const CascadeReport& report);
 
 }  // namespace tinymlops::serve

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,10 @@ struct TuneConfig {
 // Loads both models (same label column and classes, else Error(kInvalid) naming the
 // big model) and the CSV (Error naming its place), then tune_thresholds.
 TuneReport run_cascade_tune(const TuneConfig& config);
+
+// `cascade tune --json`: {"rows", "edge_accuracy", "big_accuracy", "target_accuracy",
+// "table": [{"threshold", "accuracy", "offload_rate"}], "best": the same or null}.
+nlohmann::ordered_json to_json(const TuneReport& report);
 
 // The table as CSV ("threshold,accuracy,offload_rate"), and as an SVG line chart
 // (x = threshold; accuracy and offload rate as series).

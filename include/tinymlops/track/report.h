@@ -8,26 +8,18 @@
 // Example:
 //
 //   track::ShowOptions options{.sort_by = "accuracy", .descending = true};
-//   std::cout << track::render_text(track::experiments_table(store->list(), options));
+//   std::cout << render_text(track::experiments_table(store->list(), options));
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "tinymlops/core/table.h"
 #include "tinymlops/track/experiment.h"
 #include "tinymlops/track/registry.h"
 
 namespace tinymlops::track {
-
-struct Table {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;  // each as long as header
-};
-// Columns padded to their widest cell, two spaces apart, no trailing spaces.
-std::string render_text(const Table& table);
-// RFC 4180: cells with a comma, quote or line break are quoted, quotes doubled.
-std::string render_csv(const Table& table);
 
 std::string format_number(double value);   // see above
 std::string format_delta(double delta);    // "+0.02", "-3", "0"
