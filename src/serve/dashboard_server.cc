@@ -12,6 +12,7 @@
 #include "tinymlops/core/socket_options.h"
 #include "tinymlops/serve/dashboard.h"
 #include "tinymlops/store/repository.h"
+#include "serve/http_reply.h"
 
 namespace tinymlops {
 // ui/ as compiled in by cmake/embed_files.cmake: {file name, content}.
@@ -50,10 +51,6 @@ void reply_json(httplib::Response& res, int status, const Json& body) {
   res.status = status;
   res.set_header("Cache-Control", "no-store");
   res.set_content(body.dump(), "application/json");
-}
-
-void reply_error(httplib::Response& res, int status, const std::string& message) {
-  reply_json(res, status, Json{{"error", message}});
 }
 
 // A query parameter that must be there; nullptr (after a 400 reply) when it is not.

@@ -15,6 +15,8 @@
 // After Eigen: <resolv.h> (via httplib.h) defines a macro _res that Eigen uses as a name.
 #include <httplib.h>
 
+#include "serve/http_reply.h"
+
 namespace tinymlops::serve {
 namespace {
 
@@ -28,11 +30,6 @@ std::string route_label(const std::string& path) {
     if (path == route) return route;
   }
   return "other";
-}
-
-void reply_error(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
 }
 
 // "application/json; charset=utf-8" -> "application/json".
