@@ -160,7 +160,7 @@ std::string OpCallWriter::op_parameters(size_t i) const {
     out << "static const tml_q8_params " << op_symbol(i, "q8") << " TML_CONST = {" << q.input_zero_point << ", "
         << q.output_zero_point << ", " << q.act_min << ", " << q.act_max << "};\n";
   }
-  if (kernel_takes(kernel, KernelArg::kShape) && (op.kind == OpKind::kMaxPool || op.kind == OpKind::kAvgPool)) {
+  if (kernel_takes(kernel, KernelArg::kShape) && is_pooling(op.kind)) {
     out << "static const tml_pool_shape " << op_symbol(i, "shape") << " = {" << x.shape[0] << ", " << x.shape[1]
         << ", " << x.shape[2] << ", " << y.shape[0] << ", " << y.shape[1] << ", " << op.kernel_h << ", "
         << op.kernel_w << ", " << op.stride_h << ", " << op.stride_w << "};\n";

@@ -16,7 +16,7 @@ constexpr double kExhaustiveLimit = 4096;
 // Weight widths the kernels offer for an op, widest first; empty for ops
 // without weights.
 std::vector<int> weight_widths(OpKind kind) {
-  if (kind == OpKind::kFullyConnected || kind == OpKind::kConv2D || kind == OpKind::kDepthwiseConv2D) return {8, 4};
+  if (op_has_weights(kind)) return {8, 4};
   return {};
 }
 

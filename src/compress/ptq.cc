@@ -16,10 +16,6 @@ namespace {
 // int16x8 activation ranges cover this multiple of the calibrated magnitude.
 constexpr float kInt16Headroom = 2.0f;
 
-bool is_weighted(OpKind kind) {
-  return kind == OpKind::kFullyConnected || kind == OpKind::kConv2D || kind == OpKind::kDepthwiseConv2D;
-}
-
 // Values each activation tensor took over the calibration rows (float engine).
 std::map<int, std::vector<float>> observe(const DeployModel& model, const Matrix& raw) {
   Matrix rows = raw;
@@ -248,13 +244,13 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
     y_q.dtype = activation_dtype;
     DeployOp q_op = op;
     q_op.inputs = {current};
-    if (op.kind == OpKind::kMaxPool || op.kind == OpKind::kAvgPool) {
+    if (is_pooling(op.kind)) {
       y_q.scales = x_q.scales;  // pooling keeps the input's quantization
       y_q.zero_point = x_q.zero_point;
     } else {
       activation_params(op.output, static_cast<int>(i), &y_q);
     }
-    if (is_weighted(op.kind)) {
+    if (op_has_weights(op.kind)) {
       const DeployTensor& w = model.tensors[static_cast<size_t>(op.inputs[1])];
       const DeployTensor& b = model.tensors[static_cast<size_t>(op.inputs[2])];
       const int channels = b.shape[0];
@@ -310,7 +306,7 @@ DeployModel quantize_int8(const DeployModel& model, const Matrix& calibration, c
   out.output = current;
   bool any4 = false, any8 = false;
   for (const DeployOp& op : out.ops) {
-    if (!is_weighted(op.kind)) continue;
+    if (!op_has_weights(op.kind)) continue;
     const bool int4 = out.tensors[static_cast<size_t>(op.inputs[1])].dtype == DType::kInt4;
     any4 |= int4;
     any8 |= !int4;

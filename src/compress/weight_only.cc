@@ -53,9 +53,7 @@ DeployModel compress_weights_only(const DeployModel& model, DType dtype) {
   }
   DeployModel out = model;
   for (const DeployOp& op : out.ops) {
-    if (op.kind != OpKind::kFullyConnected && op.kind != OpKind::kConv2D && op.kind != OpKind::kDepthwiseConv2D) {
-      continue;
-    }
+    if (!op_has_weights(op.kind)) continue;
     DeployTensor& w = out.tensors[static_cast<size_t>(op.inputs[1])];
     if (dtype == DType::kFloat16) {
       w.data = half_bytes(tensor_floats(w));

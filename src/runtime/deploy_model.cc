@@ -124,7 +124,7 @@ class OpChecker {
             "kernel and stride must be at least 1");
     require(op_.pad_top >= 0 && op_.pad_top < op_.kernel_h && op_.pad_left >= 0 && op_.pad_left < op_.kernel_w,
             "padding must be in [0, kernel)");
-    const bool pool = op_.kind == OpKind::kMaxPool || op_.kind == OpKind::kAvgPool;
+    const bool pool = is_pooling(op_.kind);
     auto fits = [pool](int in, int out, int kernel, int stride, int pad) {
       const int64_t last_start = int64_t{out - 1} * stride - pad;
       return pool ? last_start + kernel <= in : last_start < in;
@@ -233,6 +233,10 @@ int64_t data_bytes(DType dtype, int64_t count) {
   }
 }
 const char* op_kind_name(OpKind kind) { return kOpKindNames[static_cast<int>(kind)]; }
+bool op_has_weights(OpKind kind) {
+  return kind == OpKind::kFullyConnected || kind == OpKind::kConv2D || kind == OpKind::kDepthwiseConv2D;
+}
+bool is_pooling(OpKind kind) { return kind == OpKind::kMaxPool || kind == OpKind::kAvgPool; }
 const char* deploy_activation_name(DeployActivation activation) {
   return kActivationNames[static_cast<int>(activation)];
 }

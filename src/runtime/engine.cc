@@ -40,7 +40,7 @@ ReferenceEngine::ReferenceEngine(const DeployModel& model) : model_(model) {
         case KernelArg::kQ16Params: p.q16 = op_q16_params(model, op); break;
         case KernelArg::kClampLow: float_clamp(op.activation, &p.low, &p.high); break;
         case KernelArg::kShape:
-          if (op.kind == OpKind::kMaxPool || op.kind == OpKind::kAvgPool) p.pool_shape = pool_shape(x, y, op);
+          if (is_pooling(op.kind)) p.pool_shape = pool_shape(x, y, op);
           else p.conv_shape = conv_shape(x, y, op);
           break;
         case KernelArg::kTable:
@@ -81,7 +81,7 @@ KernelArgValue ReferenceEngine::argument(KernelArg arg, size_t index) {
     case KernelArg::kCount: value.integer = static_cast<int32_t>(x.size()); break;
     case KernelArg::kOutputCount: value.integer = static_cast<int32_t>(y.size()); break;
     case KernelArg::kShape:
-      if (op.kind == OpKind::kMaxPool || op.kind == OpKind::kAvgPool) value.pointer = &p.pool_shape;
+      if (is_pooling(op.kind)) value.pointer = &p.pool_shape;
       else value.pointer = &p.conv_shape;
       break;
     case KernelArg::kWeights: value.pointer = constant(1); break;

@@ -75,6 +75,10 @@ enum class OpKind {
   kCount,
 };
 const char* op_kind_name(OpKind kind);
+// FullyConnected, Conv2D and DepthwiseConv2D: the ops whose inputs[1] is a weight tensor.
+bool op_has_weights(OpKind kind);
+// MaxPool and AvgPool.
+bool is_pooling(OpKind kind);
 
 // Activation functions, numbered as kernels/tml_activation.h's tml_activation.
 enum class DeployActivation { kLinear = 0, kRelu, kRelu6, kLeakyRelu, kElu, kSigmoid, kTanh, kSoftplus, kSwish };
