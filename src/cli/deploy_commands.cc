@@ -21,7 +21,8 @@ std::string joined_arguments(int argc, const char* const* argv) {
 }
 
 void print_verify_report(const VerifyReport& r) {
-  std::printf("verify %s: %s model, %d rows\n", r.target.c_str(), r.variant.c_str(), r.rows);
+  std::printf("verify %s: %s model, %d rows, %s kernels\n", r.target.c_str(), r.variant.c_str(), r.rows,
+              r.kernels.c_str());
   if (r.integer_bits > 0) {
     std::printf("  int%d outputs   %d of %d rows identical to the host, bit for bit\n", r.integer_bits,
                 r.rows - r.integer_mismatched_rows, r.rows);
@@ -90,7 +91,7 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
       ->capture_default_str();
   gen->add_option("--variant", codegen->variant,
                   "require this variant (float32, int8, int4, ...); the model file decides it");
-  gen->add_option("--device", codegen->device, "refuse a model that does not fit this board (see tinymlops devices)");
+  gen->add_option("--device", codegen->device, "refuse a model that does not fit this board, and use its core's faster kernels (see tinymlops devices)");
   gen->add_option("--name", codegen->name, "C name prefix and file stem (default: the model file's stem)");
   gen->add_option("--offload-threshold", codegen->offload_threshold,
                   "also emit <name>_should_offload(confidence): 1 below this confidence (edge-cloud cascade)")
@@ -126,6 +127,8 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
   ver->add_option("--keep", verify->work_dir, "build in this folder and keep it");
   ver->add_option("--optimize", verify->optimization,
                   "compiler optimization level 0|1|2|3|s|z (default: 2; s on avr)");
+  ver->add_flag("--reference-kernels", verify->reference_kernels,
+                "call the reference kernels even where the target has faster ones (cortex-m4: DSP; also with -Os/-Oz)");
   ver->add_flag("--drop-bad-rows", verify->drop_bad_rows, "skip rows with empty/NaN/Inf cells");
   ver->add_flag("--json", *json, "print the report as JSON");
   progress->add_to(*ver);

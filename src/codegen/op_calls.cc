@@ -130,7 +130,7 @@ std::string OpCallWriter::constant(int index) const {
 bool OpCallWriter::has_weight_scales(int index) const {
   for (const DeployOp& op : model_.ops) {
     if (op.inputs.size() > 1 && op.inputs[1] == index &&
-        kernel_takes(select_kernel(model_, op), KernelArg::kWeightScales)) {
+        kernel_takes(select_kernel(model_, op, kernel_features_), KernelArg::kWeightScales)) {
       return true;
     }
   }
@@ -139,7 +139,7 @@ bool OpCallWriter::has_weight_scales(int index) const {
 
 std::string OpCallWriter::op_parameters(size_t i) const {
   const DeployOp& op = model_.ops[i];
-  const KernelEntry& kernel = select_kernel(model_, op);
+  const KernelEntry& kernel = select_kernel(model_, op, kernel_features_);
   std::ostringstream out;
   const DeployTensor& x = model_.tensors[static_cast<size_t>(op.inputs[0])];
   const DeployTensor& y = model_.tensors[static_cast<size_t>(op.output)];
@@ -223,7 +223,7 @@ std::string OpCallWriter::argument(KernelArg arg, size_t i) const {
 }
 
 std::string OpCallWriter::call(size_t i) const {
-  const KernelEntry& kernel = select_kernel(model_, model_.ops[i]);
+  const KernelEntry& kernel = select_kernel(model_, model_.ops[i], kernel_features_);
   std::string text = std::string(kernel.function) + "(";
   for (size_t a = 0; a < kernel.args.size(); ++a) text += (a ? ", " : "") + argument(kernel.args[a], i);
   return text + ");";

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "tinymlops/codegen/memory_plan.h"
@@ -14,14 +15,15 @@
 
 namespace tinymlops::codegen {
 
-// Writes the op calls of one model; names every symbol `<name>_...`.
+// Writes the op calls of one model; names every symbol `<name>_...` and calls
+// the kernels select_kernel gives for a target with `kernel_features`.
 // `model`, `plan` and `name` must remain live while this writer is in use.
 // REQUIRES: `model` is valid, `plan` is plan_memory(model), `name` is a C
 // identifier.
 class OpCallWriter {
  public:
-  OpCallWriter(const DeployModel& model, const MemoryPlan& plan, const std::string& name)
-      : model_(model), plan_(plan), name_(name) {}
+  OpCallWriter(const DeployModel& model, const MemoryPlan& plan, const std::string& name, uint32_t kernel_features)
+      : model_(model), plan_(plan), name_(name), kernel_features_(kernel_features) {}
 
   // The constant tensors and per-op parameters, then one function per op,
   // `static void <name>_op<i>(void)`, which the caller calls in op order.
@@ -60,6 +62,7 @@ class OpCallWriter {
   const DeployModel& model_;
   const MemoryPlan& plan_;
   const std::string& name_;
+  const uint32_t kernel_features_;
 };
 
 }  // namespace tinymlops::codegen

@@ -28,11 +28,13 @@ CodegenResult run_codegen(const CodegenConfig& config) {
   if (config.out.empty()) throw Error(ErrorKind::kUsage, "--out", "an output folder is required");
   const DeployModel model = load_as_deploy_model(config.model);
   check_variant(model, config);
-  if (!config.device.empty()) {
-    const FitReport fit = fit_model(model, find_device(config.device), config.model);
-    if (!fit.fits) throw Error(ErrorKind::kInvalid, config.model, fit_failure_summary(fit));
-  }
   EmitOptions options;
+  if (!config.device.empty()) {
+    const Device& device = find_device(config.device);
+    const FitReport fit = fit_model(model, device, config.model);
+    if (!fit.fits) throw Error(ErrorKind::kInvalid, config.model, fit_failure_summary(fit));
+    options.kernel_features = device.kernel_features;
+  }
   options.name = config.name.empty() ? std::filesystem::path(config.model).stem().string() : config.name;
   options.source = std::filesystem::path(config.model).filename().string();
   options.command = config.command;

@@ -4,6 +4,7 @@
 
 #include "tinymlops/codegen/memory_plan.h"
 #include "tinymlops/core/error.h"
+#include "tinymlops/runtime/kernel_table.h"
 
 namespace tinymlops {
 
@@ -37,6 +38,9 @@ Device device(std::string id, std::string name, std::string arch, int64_t flash,
   d.cycles_per_mac_int8 = avr ? kAvrInt8 : kM4Int8;
   d.cycles_per_mac_float = avr ? kAvrFloat : (fpu ? kM4Float : kSoftFloat);
   d.code_bytes = avr ? 6 * kKiB : 4 * kKiB;
+  const bool armv7e_m = d.arch.starts_with("cortex-m4") || d.arch.starts_with("cortex-m7") ||
+                        d.arch.starts_with("cortex-m33");
+  d.kernel_features = armv7e_m ? kArmDsp : kPortable;
   return d;
 }
 

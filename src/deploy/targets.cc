@@ -172,6 +172,7 @@ TargetToolchain cortex_m4_toolchain() {
   t.counter_unit = "instructions";
   t.counter_scale = 40;
   t.default_rows = 100;
+  t.kernel_features = kArmDsp;
   return t;
 }
 

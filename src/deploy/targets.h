@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tinymlops/deploy/verify.h"
+#include "tinymlops/runtime/kernel_table.h"
 
 namespace tinymlops {
 
@@ -23,6 +24,7 @@ struct TargetToolchain {
   int counter_scale = 0;                   // counter_unit per count of harness_counter()
   int default_rows = 100;
   bool constants_in_text = false;          // AVR: PROGMEM constants land in .text
+  uint32_t kernel_features = kPortable;    // the optimized kernels it runs (runtime/kernel_table.h)
 };
 
 const TargetToolchain& target_toolchain(VerifyTarget target);

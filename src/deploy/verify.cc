@@ -298,6 +298,9 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   EmitOptions emit;
   emit.name = "model";
   emit.command = "tinymlops verify --target " + target;
+  const bool size_first = options.optimization == "s" || options.optimization == "z";
+  emit.kernel_features = options.reference_kernels || size_first ? kPortable : tc.kernel_features;
+  report.kernels = kernel_features_name(emit.kernel_features);
   const GeneratedCode code = emit_c(model, emit);
   report.model_sha256 = code.model_sha256;
   report.integer_bits = code.integer_bits;
@@ -377,6 +380,7 @@ nlohmann::ordered_json to_json(const VerifyReport& r) {
   return {{"target", r.target},
           {"variant", r.variant},
           {"model_sha256", r.model_sha256},
+          {"kernels", r.kernels},
           {"rows", r.rows},
           {"outputs", r.outputs},
           {"integer_bits", r.integer_bits},

@@ -8,6 +8,7 @@
 #include "tml_activation.h"
 #include "tml_conv.h"
 #include "tml_fully_connected.h"
+#include "tml_fully_connected_dsp.h"
 #include "tml_pool.h"
 #include "tml_quantize.h"
 
@@ -98,6 +99,8 @@ std::vector<KernelEntry> make_kernel_table() {
        {kInput, kCount, kInputScale, kOutput}, kQuantizeH, kQuantizeC},
 
       // Fully connected, by activation and weight dtype.
+      {Op::kFullyConnected, kS8, kS8, kS8, kArmDsp, TML_KERNEL(tml_fully_connected_s8_dsp), kFullyConnectedS8,
+       "tml_fully_connected_dsp.h", "tml_fully_connected_dsp.c"},
       {Op::kFullyConnected, kS8, kS8, kS8, kPortable, TML_KERNEL(tml_fully_connected_s8), kFullyConnectedS8,
        kFullyConnectedH, kFullyConnectedC},
       {Op::kFullyConnected, kS8, DType::kInt4, kS8, kPortable, TML_KERNEL(tml_fully_connected_s4),
@@ -165,10 +168,6 @@ std::vector<KernelEntry> make_kernel_table() {
 
 #undef TML_KERNEL
 
-bool has_weights(OpKind kind) {
-  return kind == OpKind::kFullyConnected || kind == OpKind::kConv2D || kind == OpKind::kDepthwiseConv2D;
-}
-
 char kind_type(KernelArg arg) {
   switch (arg) {
     case kCount:
@@ -221,6 +220,13 @@ const char* kernel_arg_name(KernelArg arg) {
   return "?";
 }
 
+std::string kernel_features_name(uint32_t features) {
+  if (features == kPortable) return "reference";
+  std::string name;
+  if (features & kArmDsp) name += "arm-dsp";
+  return name;
+}
+
 const std::vector<KernelEntry>& kernel_table() {
   static const std::vector<KernelEntry> table = make_kernel_table();
   return table;
@@ -230,7 +236,7 @@ const KernelEntry& select_kernel(const DeployModel& model, const DeployOp& op, u
   const DType input = model.tensors[static_cast<size_t>(op.inputs[0])].dtype;
   const DType output = model.tensors[static_cast<size_t>(op.output)].dtype;
   std::optional<DType> weights;
-  if (has_weights(op.kind)) weights = model.tensors[static_cast<size_t>(op.inputs[1])].dtype;
+  if (op_has_weights(op.kind)) weights = model.tensors[static_cast<size_t>(op.inputs[1])].dtype;
   for (const KernelEntry& entry : kernel_table()) {
     if (entry.op == op.kind && entry.input == input && entry.weights == weights && entry.output == output &&
         (entry.features & ~features) == 0) {
@@ -250,14 +256,27 @@ void check_kernel_table() {
       throw Error(ErrorKind::kInvalid, entry.function,
                   "arguments of types '" + kinds + "' for parameters of types '" + entry.parameter_types + "'");
     }
-    for (size_t other = 0; other < e; ++other) {
-      const KernelEntry& before = table[other];
-      if (before.op == entry.op && before.input == entry.input && before.weights == entry.weights &&
-          before.output == entry.output && before.features == entry.features) {
+    const KernelEntry* reference = nullptr;
+    for (size_t other = 0; other < table.size(); ++other) {
+      const KernelEntry& twin = table[other];
+      if (other == e || twin.op != entry.op || twin.input != entry.input || twin.weights != entry.weights ||
+          twin.output != entry.output) {
+        continue;
+      }
+      if (twin.features == entry.features) {
         throw Error(ErrorKind::kInvalid, entry.function,
-                    std::string("matches the same ops as ") + before.function + ": " +
+                    std::string("matches the same ops as ") + twin.function + ": " +
                         describe(entry.op, entry.input, entry.weights, entry.output));
       }
+      if (twin.features == kPortable) reference = &twin;
+      const bool twin_is_more_specific = (twin.features & entry.features) == entry.features;
+      if (twin_is_more_specific && other > e) {
+        throw Error(ErrorKind::kInvalid, twin.function, std::string("comes after the more general ") + entry.function);
+      }
+    }
+    if (entry.features != kPortable && (reference == nullptr || reference->args != entry.args)) {
+      throw Error(ErrorKind::kInvalid, entry.function,
+                  "an optimized kernel needs a reference kernel (features none) taking the same arguments");
     }
   }
 }

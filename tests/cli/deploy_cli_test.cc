@@ -73,7 +73,7 @@ TEST_F(DeployCli, CodegenThenVerifyOnACortexM4Passes) {
 
   auto verify = run_cli({"verify", int8_model_, "--data", digits_csv(), "--target", "cortex-m4", "--rows", "30", "-q"});
   ASSERT_EQ(verify.exit_code, 0) << verify.err << verify.out;
-  EXPECT_NE(verify.out.find("verify cortex-m4: int8 model, 30 rows"), std::string::npos) << verify.out;
+  EXPECT_NE(verify.out.find("verify cortex-m4: int8 model, 30 rows, arm-dsp kernels"), std::string::npos) << verify.out;
   EXPECT_TRUE(std::regex_search(verify.out, std::regex("int8 outputs +30 of 30 rows identical"))) << verify.out;
   EXPECT_NE(verify.out.find("instructions per inference"), std::string::npos) << verify.out;
   EXPECT_NE(verify.out.find("\nPASSED\n"), std::string::npos) << verify.out;

@@ -1,5 +1,5 @@
 // to_json(VerifyReport) (deploy/verify.h): every field under its own name, in
-// the order `verify --json` has always printed them.
+// the order `verify --json` prints them.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -15,6 +15,7 @@ VerifyReport distinct_report() {
   r.target = "cortex-m4";
   r.variant = "int8";
   r.model_sha256 = "ab12";
+  r.kernels = "arm-dsp";
   r.rows = 100;
   r.outputs = 10;
   r.integer_bits = 8;
@@ -44,6 +45,7 @@ TEST(VerifyReportJson, KeysComeInTheOrderVerifyPrintsThem) {
   const std::vector<std::string> expected = {"target",
                                              "variant",
                                              "model_sha256",
+                                             "kernels",
                                              "rows",
                                              "outputs",
                                              "integer_bits",
@@ -72,6 +74,7 @@ TEST(VerifyReportJson, EachKeyHoldsItsField) {
   EXPECT_EQ(j["target"], "cortex-m4");
   EXPECT_EQ(j["variant"], "int8");
   EXPECT_EQ(j["model_sha256"], "ab12");
+  EXPECT_EQ(j["kernels"], "arm-dsp");
   EXPECT_EQ(j["rows"], 100);
   EXPECT_EQ(j["outputs"], 10);
   EXPECT_EQ(j["integer_bits"], 8);

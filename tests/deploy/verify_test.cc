@@ -14,8 +14,10 @@
 
 #include "codegen/deploy_models.h"
 #include "tinymlops/codegen/c_emitter.h"
+#include "tinymlops/compress/ptq.h"
 #include "tinymlops/core/error.h"
 #include "tinymlops/runtime/engine.h"
+#include "tinymlops/runtime/lower.h"
 
 namespace tinymlops {
 namespace {
@@ -278,6 +280,35 @@ TEST(SpreadRows, TakesEvenlySpacedRowsFromFirstToLast) {
   EXPECT_EQ(spread_rows(all, 10), all);
   EXPECT_EQ(spread_rows(all, 50), all);
   EXPECT_EQ(spread_rows(all, 0), all);
+}
+
+// On a Cortex-M4 the int8 fully-connected ops call the DSP kernel
+// (kernel_table.h): the reference's integers bit for bit, odd sizes included
+// (37 inputs: a tail of 1 after 9 words; 9 and 3 outputs: a last output without a
+// partner), in fewer instructions than the reference kernels of the same model.
+// A size-first build (-Os) calls the reference kernels, whose loops are smallest.
+TEST(ArmDspKernels, GiveTheReferenceIntegersOnCortexM4InFewerInstructions) {
+  Model trained = testing::random_model(Shape{{37}}, "dense:9:relu,dense:3,softmax", 31);
+  const Matrix rows = testing::random_inputs(64, 37, 32);
+  const DeployModel model = quantize_int8(lower_model(trained), rows, PtqOptions{});
+  VerifyOptions options;
+  options.target = VerifyTarget::kCortexM4;
+  const VerifyReport dsp = verify_model(model, spread_rows(rows, 24), options, nullptr);
+  options.reference_kernels = true;
+  const VerifyReport reference = verify_model(model, spread_rows(rows, 24), options, nullptr);
+  options.reference_kernels = false;
+  options.optimization = "s";
+  const VerifyReport size_first = verify_model(model, spread_rows(rows, 4), options, nullptr);
+
+  EXPECT_EQ(dsp.kernels, "arm-dsp");
+  EXPECT_EQ(reference.kernels, "reference");
+  EXPECT_EQ(size_first.kernels, "reference");
+  for (const VerifyReport* r : {&dsp, &reference, &size_first}) {
+    EXPECT_TRUE(r->passed) << r->kernels;
+    EXPECT_EQ(r->integer_bits, 8);
+    EXPECT_EQ(r->integer_mismatched_rows, 0) << r->kernels;
+  }
+  EXPECT_LT(dsp.counter_per_inference, reference.counter_per_inference);
 }
 
 }  // namespace

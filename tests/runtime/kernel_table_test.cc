@@ -38,6 +38,23 @@ TEST(KernelTable, SelectsByOpAndDtypes) {
   EXPECT_STREQ(select_kernel(float16, float16.ops[0]).function, "tml_fully_connected_f16w");
 }
 
+TEST(KernelTable, TargetFeaturesChooseTheOptimizedKernelAndTheReferenceOtherwise) {
+  Model trained = testing::random_model(Shape{{8}}, "dense:4:relu,dense:3", 3);
+  DeployModel model = lower_model(trained);
+  for (DeployTensor& tensor : model.tensors) {
+    if (tensor.dtype == DType::kFloat32) tensor.dtype = DType::kInt8;
+  }
+  const DeployOp& dense = model.ops[0];
+  ASSERT_EQ(dense.kind, OpKind::kFullyConnected);
+  EXPECT_STREQ(select_kernel(model, dense).function, "tml_fully_connected_s8");
+  EXPECT_STREQ(select_kernel(model, dense, kArmDsp).function, "tml_fully_connected_s8_dsp");
+  EXPECT_STREQ(select_kernel(model, dense, kArmDsp).source, "tml_fully_connected_dsp.c");
+
+  // int4 weights have no DSP kernel: the reference runs on a DSP target too.
+  model.tensors[static_cast<size_t>(dense.inputs[1])].dtype = DType::kInt4;
+  EXPECT_STREQ(select_kernel(model, dense, kArmDsp).function, "tml_fully_connected_s4");
+}
+
 TEST(KernelTable, AnOpWithoutAKernelIsRefusedWithItsDtypes) {
   Model trained = testing::random_model(Shape{{8}}, "dense:4", 2);
   DeployModel model = lower_model(trained);

@@ -27,6 +27,7 @@
 
 #include "tinymlops/codegen/memory_plan.h"
 #include "tinymlops/runtime/deploy_model.h"
+#include "tinymlops/runtime/kernel_table.h"
 
 namespace tinymlops {
 
@@ -38,6 +39,10 @@ struct EmitOptions {
   // >= 0: also emit M_OFFLOAD_THRESHOLD (this value; a -D at compile time overrides
   // it) and m_should_offload. < 0: neither.
   double offload_threshold = -1;
+  // KernelFeatures (runtime/kernel_table.h) of the target: ops call the
+  // optimized kernels it has, the others the reference kernels (kPortable: only
+  // those). Any choice gives the same integers.
+  uint32_t kernel_features = kPortable;
 };
 
 // A generated file: path relative to the output folder, and its content.

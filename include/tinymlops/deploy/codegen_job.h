@@ -17,7 +17,8 @@ struct CodegenConfig {
   std::string variant;         // when set, the model's variant must be this one
   std::string name;            // C name; empty: the model file's stem
   std::string command;         // recorded in the generated files' header comment
-  std::string device;          // when set, refuse a model that does not fit it (fit_model)
+  std::string device;          // when set, refuse a model that does not fit it (fit_model), and call
+                               // the optimized kernels of its core (Device::kernel_features)
   double offload_threshold = -1;  // >= 0: emit <name>_should_offload (EmitOptions)
 };
 

@@ -25,6 +25,9 @@ struct Device {
   double cycles_per_mac_int8 = 0, cycles_per_mac_float = 0;
   // Flash taken by the kernels and entry points besides the constants.
   int64_t code_bytes = 0;
+  // The optimized kernels its core runs (runtime/kernel_table.h): kArmDsp for
+  // the ARMv7E-M cores (Cortex-M4, M7, M33), kPortable for the others.
+  uint32_t kernel_features = 0;
 };
 
 // `devices --json`, one board: {"id", "name", "arch", "flash_bytes", "ram_bytes",

@@ -33,10 +33,16 @@ struct VerifyOptions {
   // Compiler optimization level for every file ("0", "1", "2", "3", "s", "z");
   // empty: the target's own (-O2 on host and Cortex-M4, -Os on AVR).
   std::string optimization;
+  // true: the generated code calls the reference kernels even where the target
+  // has optimized ones (kernel_table.h), e.g. to measure what those save. A
+  // size-first build (optimization "s" or "z") calls them too: their loops are
+  // the smallest.
+  bool reference_kernels = false;
 };
 
 struct VerifyReport {
   std::string target, variant, model_sha256;
+  std::string kernels;  // kernel_features_name of the kernels the code called: "reference", "arm-dsp"
   int rows = 0, outputs = 0;
   // Integer models (8: int8, 16: int16x8; 0: float): the integer entry point
   // fed the host's quantized input; a row mismatches when any integer output
@@ -69,7 +75,7 @@ struct VerifyReport {
 };
 
 // The report as `verify --json` prints it, every field under its own name, in
-// this order: target, variant, model_sha256, rows, outputs, integer_bits,
+// this order: target, variant, model_sha256, kernels, rows, outputs, integer_bits,
 // integer_mismatched_rows, float_identical_rows, float_mismatched_rows,
 // max_abs_difference, tolerance, flash_bytes, weight_bytes, code_bytes, ram_bytes,
 // arena_bytes, arena_lower_bound, macs, stack_bytes, counter_unit,

@@ -18,6 +18,7 @@ struct VerifyConfig {
   double tolerance = 1e-4;
   std::string work_dir;       // keep the build here (empty: temporary)
   std::string optimization;   // VerifyOptions::optimization
+  bool reference_kernels = false;  // VerifyOptions::reference_kernels
   bool drop_bad_rows = false;
 };
 

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "tinymlops/runtime/deploy_model.h"
@@ -71,9 +72,16 @@ inline constexpr size_t kMaxKernelArgs = 12;
 using HostKernel = void (*)(const KernelArgValue* args);
 
 // Target features a kernel needs, as bits. kPortable (no bits) is plain C99
-// that runs everywhere: the reference kernels. Optimized kernels for a target
-// (e.g. Cortex-M DSP) add a bit and an entry before the reference one.
-enum KernelFeatures : uint32_t { kPortable = 0 };
+// that runs everywhere: the reference kernels. An optimized kernel for a target
+// has a bit, the reference kernel's parameters and results (its tests compare
+// the two), and an entry before the reference one.
+enum KernelFeatures : uint32_t {
+  kPortable = 0,
+  kArmDsp = 1u << 0,  // the Cortex-M DSP extension (ARMv7E-M: Cortex-M4, M7, M33): kernels/tml_arm_dsp.h
+};
+
+// "reference" for kPortable, else the features' names joined by '+' ("arm-dsp").
+std::string kernel_features_name(uint32_t features);
 
 struct KernelEntry {
   OpKind op;
@@ -102,7 +110,9 @@ const KernelEntry& select_kernel(const DeployModel& model, const DeployOp& op, u
 
 // Throws Error(kInvalid) naming the entry when an entry's argument kinds do not
 // fit its function's parameter types (a pointer kind for an int parameter, a
-// wrong count, more than kMaxKernelArgs), or when two entries match the same op.
+// wrong count, more than kMaxKernelArgs), when two entries match the same op
+// with the same features, when an optimized entry has no reference entry
+// (kPortable) of the same op, dtypes and arguments, or comes after it.
 void check_kernel_table();
 
 }  // namespace tinymlops

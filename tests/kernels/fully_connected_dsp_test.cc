@@ -1,0 +1,89 @@
+// tml_fully_connected_dsp.h: the Cortex-M DSP kernel gives the reference
+// kernel's integers. On the host it runs on tml_arm_dsp.h's plain-C
+// instructions, checked here against their definitions; under QEMU on the real
+// instructions (tests/deploy: every int8 model verified on cortex-m4).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "reference.h"
+#include "tml_arm_dsp.h"
+#include "tml_fully_connected.h"
+#include "tml_fully_connected_dsp.h"
+
+namespace {
+
+using tml_test::q8;
+using tml_test::sz;
+
+TEST(ArmDspInstructions, PlainCMatchesTheirDefinitions) {
+  // Bytes 0..3 of 0x80FF7F01: 0x01, 0x7F, 0xFF, 0x80 = 1, 127, -1, -128.
+  const uint32_t word = 0x80FF7F01u;
+  EXPECT_EQ(tml_dsp_sxtb16(word), 0xFFFF0001u);                          // (1, -1)
+  EXPECT_EQ(tml_dsp_sxtb16_ror8(word), 0xFF80007Fu);                     // (127, -128)
+  EXPECT_EQ(tml_dsp_sxtab16(0x00020003u, word), 0x00010004u);            // (3 + 1, 2 - 1)
+  EXPECT_EQ(tml_dsp_sxtab16_ror8(0x00FF00FFu, word), 0x007F017Eu);       // (255 + 127, 255 - 128)
+  EXPECT_EQ(tml_dsp_sxtab16(0xFF01FF01u, 0x80008000u), 0xFF01FF01u);     // -255 + 0 in each lane
+  EXPECT_EQ(tml_dsp_smlad(0xFF01FF01u, 0x00800080u, 7), 7 - 2 * 255 * 128);  // (-255 * 128) twice
+  EXPECT_EQ(tml_dsp_ror8(0x11223344u), 0x44112233u);
+  const int8_t bytes[6] = {1, 2, 3, 4, 5, 6};
+  EXPECT_EQ(tml_dsp_load4(bytes + 1), 0x05040302u);  // unaligned, little-endian
+}
+
+// Random shapes (inputs not a multiple of 4, one input, one or an odd number of
+// outputs), every zero point, full-range weights, buffers at every alignment.
+TEST(FullyConnectedS8Dsp, GivesTheReferenceIntegersOnRandomShapes) {
+  std::mt19937 rng(18);
+  for (int iter = 0; iter < 3000; ++iter) {
+    const int in_features = iter < 40 ? 1 + iter % 9 : tml_test::rand_int(rng, 1, 300);
+    const int out_features = iter % 7 == 0 ? 1 : tml_test::rand_int(rng, 1, 17);
+    const size_t misalign = sz(iter % 4);
+    std::vector<int8_t> input_buffer(sz(in_features) + misalign), weight_buffer(sz(in_features * out_features) + 3);
+    int8_t* input = input_buffer.data() + misalign;
+    int8_t* weights = weight_buffer.data() + (iter / 4) % 4;
+    for (int i = 0; i < in_features; ++i) input[i] = tml_test::rand_s8(rng);
+    for (int i = 0; i < in_features * out_features; ++i) weights[i] = tml_test::rand_s8(rng);
+    std::vector<int32_t> bias(sz(out_features)), requant(sz(out_features));
+    for (auto& b : bias) b = tml_test::rand_int(rng, -100000, 100000);
+    for (auto& r : requant) {
+      r = tml_pack_requant(tml_test::rq(tml_test::rand_multiplier(rng), tml_test::rand_int(rng, -14, 0)));
+    }
+    const int32_t input_zero_point = iter % 11 == 0 ? (iter % 2 ? 127 : -128) : tml_test::rand_int(rng, -128, 127);
+    const int32_t output_zero_point = tml_test::rand_int(rng, -128, 127);
+    int32_t act_min = 0, act_max = 0;
+    tml_test::rand_clamp(rng, output_zero_point, act_min, act_max);
+    const tml_q8_params params = q8(input_zero_point, output_zero_point, act_min, act_max);
+    const int32_t* bias_or_null = iter % 5 == 0 ? nullptr : bias.data();
+
+    std::vector<int8_t> expected(sz(out_features), 0x55), actual(sz(out_features), 0x33);
+    tml_fully_connected_s8(input, in_features, weights, bias_or_null, out_features, requant.data(), &params,
+                           expected.data());
+    tml_fully_connected_s8_dsp(input, in_features, weights, bias_or_null, out_features, requant.data(), &params,
+                               actual.data());
+    ASSERT_EQ(actual, expected) << "iter " << iter << ": " << in_features << " -> " << out_features
+                                << ", input zero point " << input_zero_point;
+  }
+}
+
+// The largest products: (x - zero_point) = -255 against weight -128, 64 of them
+// per output (2,088,960, far inside int32), and the sign flipped.
+TEST(FullyConnectedS8Dsp, ExtremeProductsGiveTheReferenceIntegers) {
+  const int in_features = 64, out_features = 3;
+  std::vector<int8_t> input(sz(in_features), -128), weights(sz(in_features * out_features), -128);
+  for (int i = 0; i < in_features; ++i) weights[sz(in_features + i)] = 127;
+  for (int i = 0; i < in_features; ++i) weights[sz(2 * in_features + i)] = i % 2 ? 127 : -128;
+  const std::vector<int32_t> requant(sz(out_features), tml_pack_requant(tml_test::rq(tml_test::kHalf, -14)));
+  const tml_q8_params params = q8(127, 0, -128, 127);
+  std::vector<int8_t> expected(sz(out_features)), actual(sz(out_features));
+  tml_fully_connected_s8(input.data(), in_features, weights.data(), nullptr, out_features, requant.data(), &params,
+                         expected.data());
+  tml_fully_connected_s8_dsp(input.data(), in_features, weights.data(), nullptr, out_features, requant.data(),
+                             &params, actual.data());
+  // m = 2^-15: 2,088,960 -> 63.75 -> 64; -2,072,640 -> -63.25 -> -63; 32 * 255 = 8160 -> 0.249 -> 0.
+  EXPECT_EQ(expected, (std::vector<int8_t>{64, -63, 0}));
+  EXPECT_EQ(actual, expected);
+}
+
+}  // namespace
