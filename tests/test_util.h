@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,14 @@ inline std::string error_of(const std::function<void()>& action) {
     return e.what();
   }
   return "(no error)";
+}
+
+// The keys of a JSON object in their order (a report's to_json keeps the
+// order its command has always printed).
+inline std::vector<std::string> json_keys(const nlohmann::ordered_json& object) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : object.items()) keys.push_back(key);
+  return keys;
 }
 
 // Runs the program at the path `program` with `args` (no shell, stdin from

@@ -101,6 +101,7 @@
 #include "tinymlops/compress/calibration.h"
 #include "tinymlops/compress/cluster.h"
 #include "tinymlops/compress/cluster_job.h"
+#include "tinymlops/compress/fine_tune_report.h"
 #include "tinymlops/compress/mixed_precision.h"
 #include "tinymlops/compress/prune.h"
 #include "tinymlops/compress/prune_job.h"

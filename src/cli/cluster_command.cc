@@ -43,25 +43,23 @@ void register_cluster(CLI::App& app) {
   progress_flags->add_to(*command);
   command->callback([config, json, progress_flags] {
     auto progress = progress_flags->make();
-    const nlohmann::ordered_json r = run_cluster(*config, *progress).report;
+    const ClusterReport r = run_cluster(*config, *progress).report;
     if (*json) {
-      std::cout << r.dump(2) << "\n";
+      std::cout << to_json(r).dump(2) << "\n";
       return;
     }
     std::printf("clustered every layer's weights into %s%d shared values (%s)\n",
-                r["method"] == "kmeans" ? "" : "at most ", r["clusters"].get<int>(),
-                r["method"].get<std::string>().c_str());
-    for (const auto& layer : r["layers"]) {
-      std::printf("  %-24s %6lld weights, %2lld distinct", layer["layer"].get<std::string>().c_str(),
-                  layer["weights"].get<long long>(), layer["distinct"].get<long long>());
-      if (layer.contains("biases")) {
-        std::printf("; %4lld biases, %2lld distinct", layer["biases"].get<long long>(),
-                    layer["distinct_biases"].get<long long>());
+                r.method == "kmeans" ? "" : "at most ", r.clusters, r.method.c_str());
+    for (const ClusteredLayer& layer : r.layers) {
+      std::printf("  %-24s %6lld weights, %2lld distinct", layer.layer.c_str(), static_cast<long long>(layer.weights),
+                  static_cast<long long>(layer.distinct));
+      if (layer.biases >= 0) {
+        std::printf("; %4lld biases, %2lld distinct", static_cast<long long>(layer.biases),
+                    static_cast<long long>(layer.distinct_biases));
       }
       std::printf("\n");
     }
-    print_metric_changes(r);
-    print_written_float_model(r);
+    print_fine_tune_report(r.fine_tune);
   });
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "tinymlops/compress/fine_tune_report.h"
 #include "tinymlops/core/progress.h"
 
 namespace tinymlops::cli {
@@ -40,14 +41,13 @@ void register_ui(CLI::App& app);
 void register_ocr_commands(CLI::App& app);
 
 // Report printing shared by the compression commands: "metrics on N held-out
-// rows ..." with each metric before -> after (when the report has "before"),
-// and "wrote FILE (N bytes); next: tinymlops quantize FILE" (when it has "model").
-void print_metric_changes(const nlohmann::ordered_json& report);
-// The same from its parts: "metrics on N held-out rows of SPLIT", then each
-// numeric metric before -> after.
+// rows of SPLIT", then each numeric metric before -> after.
 void print_metric_changes(size_t eval_rows, const std::string& split, const nlohmann::ordered_json& before,
                           const nlohmann::ordered_json& after);
-void print_written_float_model(const nlohmann::ordered_json& report);
+// The end of the prune and cluster reports: the metric changes (when
+// eval_rows > 0), then "wrote FILE (N bytes); next: tinymlops quantize FILE ..."
+// (when a file was written).
+void print_fine_tune_report(const FineTuneReport& report);
 
 // Progress on stderr: --log-json forces JSON lines, --quiet silences; otherwise
 // a bar on a terminal and JSON lines when stderr is not a terminal.

@@ -7,6 +7,31 @@
 
 namespace tinymlops::cli {
 
+namespace {
+
+// One line per step: its kind, the held-out drop (when there were held-out
+// rows), what it shrank, e.g. "prune     held-out drop 0.56 (...), nonzero weights 4416 -> 2208".
+void print_step(const RecipeStepReport& step) {
+  std::printf("%-9s", step.kind.c_str());
+  const auto print_drop = [](size_t eval_rows, double drop) {
+    if (eval_rows > 0) std::printf(" held-out drop %.2f (accuracy points, or RMSE gained)", drop);
+  };
+  if (step.kind == "prune") {
+    print_drop(step.prune.fine_tune.eval_rows, step.prune.fine_tune.drop);
+    std::printf(", nonzero weights %lld -> %lld", static_cast<long long>(step.prune.nonzero_before),
+                static_cast<long long>(step.prune.nonzero_after));
+  } else if (step.kind == "cluster") {
+    print_drop(step.cluster.fine_tune.eval_rows, step.cluster.fine_tune.drop);
+    std::printf(", at most %d distinct weights per layer", step.cluster.clusters);
+  } else {
+    print_drop(step.quantize.eval_rows, step.quantize.drop);
+    std::printf(", weights %.2fx smaller", step.quantize.weight_ratio);
+  }
+  std::printf("\n");
+}
+
+}  // namespace
+
 void register_compress(CLI::App& app) {
   auto config = std::make_shared<RecipeConfig>();
   auto json = std::make_shared<bool>(false);
@@ -28,28 +53,13 @@ void register_compress(CLI::App& app) {
   progress_flags->add_to(*command);
   command->callback([config, json, progress_flags] {
     auto progress = progress_flags->make();
-    nlohmann::ordered_json report = run_recipe(*config, *progress);
+    const RecipeReport report = run_recipe(*config, *progress);
     if (*json) {
-      std::cout << report.dump(2) << "\n";
+      std::cout << to_json(report).dump(2) << "\n";
       return;
     }
-    for (const auto& step : report["steps"]) {
-      for (const auto& [kind, r] : step.items()) {
-        std::printf("%-9s", kind.c_str());
-        if (r.contains("before")) {
-          std::printf(" held-out drop %.2f (accuracy points, or RMSE gained)", r["drop"].get<double>());
-        }
-        if (kind == "prune") {
-          std::printf(", nonzero weights %lld -> %lld", r["nonzero_before"].get<long long>(),
-                      r["nonzero_after"].get<long long>());
-        } else {
-          std::printf(", weights %.2fx smaller", r["weight_ratio"].get<double>());
-        }
-        std::printf("\n");
-      }
-    }
-    std::printf("wrote %s (%lld bytes)\n", report["model"].get<std::string>().c_str(),
-                report["file_bytes"].get<long long>());
+    for (const RecipeStepReport& step : report.steps) print_step(step);
+    std::printf("wrote %s (%lld bytes)\n", report.model.c_str(), static_cast<long long>(report.file_bytes));
   });
 }
 

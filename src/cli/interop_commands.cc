@@ -23,22 +23,18 @@ void register_interop_commands(CLI::App& app) {
   imp->add_flag("--regression", import_config->regression, "the outputs are values, not class scores");
   imp->add_flag("--json", *import_json, "print the report as JSON");
   imp->callback([import_config, import_json] {
-    const ImportResult result = run_import(*import_config);
-    const auto& r = result.report;
+    const ImportReport r = run_import(*import_config).report;
     if (*import_json) {
-      std::cout << r.dump(2) << "\n";
+      std::cout << to_json(r).dump(2) << "\n";
       return;
     }
-    std::printf("imported %s (%s): input %s, output %s, %lld layers, %lld parameters\n",
-                r["source"].get<std::string>().c_str(), r["format"].get<std::string>().c_str(),
-                r["input_shape"].get<std::string>().c_str(), r["output_shape"].get<std::string>().c_str(),
-                r["layers"].get<long long>(), r["params"].get<long long>());
-    std::printf("task %s, label '%s', %lld feature columns, normalization %s\n", r["task"].get<std::string>().c_str(),
-                r["label"].get<std::string>().c_str(), r["features"].get<long long>(),
-                r["normalization"].get<std::string>().c_str());
-    std::printf("wrote %s (%lld bytes); next: tinymlops quantize %s --data DATA.csv --out MODEL.tdm\n",
-                r["model"].get<std::string>().c_str(), r["file_bytes"].get<long long>(),
-                r["model"].get<std::string>().c_str());
+    std::printf("imported %s (%s): input %s, output %s, %lld layers, %lld parameters\n", r.source.c_str(),
+                r.format.c_str(), r.input_shape.c_str(), r.output_shape.c_str(), static_cast<long long>(r.layers),
+                static_cast<long long>(r.params));
+    std::printf("task %s, label '%s', %lld feature columns, normalization %s\n", r.task.c_str(), r.label.c_str(),
+                static_cast<long long>(r.features), r.normalization.c_str());
+    std::printf("wrote %s (%lld bytes); next: tinymlops quantize %s --data DATA.csv --out MODEL.tdm\n", r.model.c_str(),
+                static_cast<long long>(r.file_bytes), r.model.c_str());
   });
 
   auto export_config = std::make_shared<ExportConfig>();
@@ -47,10 +43,9 @@ void register_interop_commands(CLI::App& app) {
   exp->add_option("--format", export_config->format, "onnx (the only format)")->default_val("onnx");
   exp->add_option("-o,--out", export_config->out, "file to write (.onnx)")->required();
   exp->callback([export_config] {
-    const auto r = run_export(*export_config);
-    std::printf("exported %s (%s, %lld ops) to %s (%lld bytes, ONNX opset 13)\n", r["model"].get<std::string>().c_str(),
-                r["variant"].get<std::string>().c_str(), r["ops"].get<long long>(), r["out"].get<std::string>().c_str(),
-                r["file_bytes"].get<long long>());
+    const ExportReport r = run_export(*export_config);
+    std::printf("exported %s (%s, %lld ops) to %s (%lld bytes, ONNX opset 13)\n", r.model.c_str(), r.variant.c_str(),
+                static_cast<long long>(r.ops), r.out.c_str(), static_cast<long long>(r.file_bytes));
   });
 }
 

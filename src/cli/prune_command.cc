@@ -1,4 +1,5 @@
 // tinymlops prune
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -19,28 +20,26 @@ struct PruneFlags {
   ProgressFlags progress;
 };
 
-void print_prune_report(const nlohmann::ordered_json& r) {
-  if (r["structured"].get<bool>()) {
+void print_prune_report(const PruneReport& r) {
+  if (r.structured) {
     std::printf("removed %.0f%% of the units/filters of each hidden dense/convolution layer (smallest %s norm)\n",
-                100 * r["sparsity"].get<double>(), r["norm"].get<std::string>().c_str());
-    for (const auto& layer : r["units"]) {
-      std::printf("  %-24s %5d -> %d\n", layer["layer"].get<std::string>().c_str(), layer["before"].get<int>(),
-                  layer["after"].get<int>());
+                100 * r.sparsity, r.norm.c_str());
+    for (const UnitCount& layer : r.units) {
+      std::printf("  %-24s %5d -> %d\n", layer.layer.c_str(), layer.before, layer.after);
     }
   } else {
-    std::printf("pruned %.0f%% of the weights (%s%s)\n", 100 * r["sparsity"].get<double>(),
-                r["global"].get<bool>() ? "ranked globally" : "per layer", r["gradual"].get<bool>() ? ", gradual" : "");
+    std::printf("pruned %.0f%% of the weights (%s%s)\n", 100 * r.sparsity, r.global ? "ranked globally" : "per layer",
+                r.gradual ? ", gradual" : "");
   }
-  std::printf("parameters     %lld -> %lld\n", r["params_before"].get<long long>(), r["params_after"].get<long long>());
-  std::printf("nonzero weights %lld -> %lld\n", r["nonzero_before"].get<long long>(),
-              r["nonzero_after"].get<long long>());
-  for (const auto& layer : r["layers"]) {
-    std::printf("  %-24s %6lld weights, %5.1f%% zero\n", layer["layer"].get<std::string>().c_str(),
-                layer["weights"].get<long long>(),
-                100.0 * layer["zeros"].get<double>() / std::max(1.0, layer["weights"].get<double>()));
+  std::printf("parameters     %lld -> %lld\n", static_cast<long long>(r.params_before),
+              static_cast<long long>(r.params_after));
+  std::printf("nonzero weights %lld -> %lld\n", static_cast<long long>(r.nonzero_before),
+              static_cast<long long>(r.nonzero_after));
+  for (const LayerSparsity& layer : r.layers) {
+    std::printf("  %-24s %6lld weights, %5.1f%% zero\n", layer.layer.c_str(), static_cast<long long>(layer.weights),
+                100.0 * static_cast<double>(layer.zeros) / std::max(1.0, static_cast<double>(layer.weights)));
   }
-  print_metric_changes(r);
-  print_written_float_model(r);
+  print_fine_tune_report(r.fine_tune);
 }
 
 }  // namespace
@@ -76,7 +75,7 @@ void register_prune(CLI::App& app) {
     config.norm = parse_unit_norm(flags->norm, "--norm");
     auto progress = flags->progress.make();
     PruneResult result = run_prune(config, *progress);
-    if (flags->json) std::cout << result.report.dump(2) << "\n";
+    if (flags->json) std::cout << to_json(result.report).dump(2) << "\n";
     else print_prune_report(result.report);
   });
 }

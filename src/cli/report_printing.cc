@@ -14,15 +14,11 @@ void print_metric_changes(size_t eval_rows, const std::string& split, const nloh
   }
 }
 
-void print_metric_changes(const nlohmann::ordered_json& r) {
-  if (!r.contains("before")) return;
-  print_metric_changes(r["eval_rows"].get<size_t>(), r["split"].get<std::string>(), r["before"], r["after"]);
-}
-
-void print_written_float_model(const nlohmann::ordered_json& r) {
-  if (!r.contains("model")) return;
-  std::printf("wrote %s (%lld bytes); next: tinymlops quantize %s ...\n", r["model"].get<std::string>().c_str(),
-              r["file_bytes"].get<long long>(), r["model"].get<std::string>().c_str());
+void print_fine_tune_report(const FineTuneReport& r) {
+  if (r.eval_rows > 0) print_metric_changes(r.eval_rows, r.split, r.before, r.after);
+  if (r.model.empty()) return;
+  std::printf("wrote %s (%lld bytes); next: tinymlops quantize %s ...\n", r.model.c_str(),
+              static_cast<long long>(r.file_bytes), r.model.c_str());
 }
 
 }  // namespace tinymlops::cli

@@ -1,11 +1,10 @@
-// run_cluster (compress/cluster_job.h).
+// run_cluster and to_json(ClusterReport) (compress/cluster_job.h).
 #include <algorithm>
 
 #include "job_support.h"
 #include "tinymlops/compress/cluster.h"
 #include "tinymlops/compress/cluster_job.h"
 #include "tinymlops/core/error.h"
-#include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
 #include "tinymlops/nn/model_file.h"
 
@@ -48,39 +47,28 @@ ClusterResult cluster_trained(Model model, const std::string& source_sha256, con
   if (rows.train.size() == 0) throw Error(ErrorKind::kInvalid, config.data, "no rows to fine-tune on");
 
   ClusterResult result;
-  nlohmann::ordered_json& r = result.report;
-  r["clusters"] = config.clusters;
-  r["method"] = config.method;
-  r["split"] = rows.split;
-  r["train_rows"] = rows.train.size();
-  r["eval_rows"] = rows.evaluation.size();
-  nlohmann::ordered_json before;
-  if (rows.evaluation.size() > 0) before = task_metrics(model.metadata, rows.evaluation, model.predict(rows.evaluation.features));
+  ClusterReport& r = result.report;
+  r.clusters = config.clusters;
+  r.method = config.method;
+  r.fine_tune = start_fine_tune_report(model, rows);
   cluster_model(model, options, rows.train, &progress);
-  if (rows.evaluation.size() > 0) {
-    const nlohmann::ordered_json after = task_metrics(model.metadata, rows.evaluation, model.predict(rows.evaluation.features));
-    r["before"] = before;
-    r["after"] = after;
-    r["drop"] = metric_drop(model.metadata, before, after);
-  }
-  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  finish_fine_tune_report(model, rows, r.fine_tune);
   for (size_t i = 0; i < model.num_layers(); ++i) {
     const Param* p = weights_param(model.layer(i));
     if (!p) continue;
-    nlohmann::ordered_json layer = {
-        {"layer", "layers[" + std::to_string(i) + "] (" + layer_kind_name(model.layer(i).kind()) + ")"},
-        {"weights", p->value.size()},
-        {"distinct", distinct_values(*p)}};
+    ClusteredLayer layer;
+    layer.layer = "layers[" + std::to_string(i) + "] (" + layer_kind_name(model.layer(i).kind()) + ")";
+    layer.weights = static_cast<int64_t>(p->value.size());
+    layer.distinct = distinct_values(*p);
     if (config.cluster_biases) {
       for (const Param* b : model.layer(i).params()) {
         if (b->name != "bias") continue;
-        layer["biases"] = b->value.size();
-        layer["distinct_biases"] = distinct_values(*b);
+        layer.biases = static_cast<int64_t>(b->value.size());
+        layer.distinct_biases = distinct_values(*b);
       }
     }
-    layers.push_back(layer);
+    r.layers.push_back(layer);
   }
-  r["layers"] = layers;
   nlohmann::json provenance = {{"method", config.method}, {"clusters", config.clusters}};
   if (options.method == "autocloud") {
     provenance["m"] = config.m;
@@ -94,14 +82,29 @@ ClusterResult cluster_trained(Model model, const std::string& source_sha256, con
   provenance["lr"] = config.learning_rate;
   provenance["source_model_sha256"] = source_sha256;
   model.metadata.provenance["clustering"] = provenance;
-  if (!config.out.empty()) {
-    const std::string bytes = serialize_model(model);
-    write_file_atomic(config.out, bytes);
-    r["model"] = config.out;
-    r["file_bytes"] = bytes.size();
-  }
+  write_float_model(model, config.out, r.fine_tune);
   result.model = std::move(model);
   return result;
+}
+
+nlohmann::ordered_json to_json(const ClusterReport& r) {
+  nlohmann::ordered_json j;
+  j["clusters"] = r.clusters;
+  j["method"] = r.method;
+  append_rows_json(r.fine_tune, j);
+  append_metrics_json(r.fine_tune, j);
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (const ClusteredLayer& l : r.layers) {
+    nlohmann::ordered_json layer = {{"layer", l.layer}, {"weights", l.weights}, {"distinct", l.distinct}};
+    if (l.biases >= 0) {
+      layer["biases"] = l.biases;
+      layer["distinct_biases"] = l.distinct_biases;
+    }
+    layers.push_back(layer);
+  }
+  j["layers"] = layers;
+  append_file_json(r.fine_tune, j);
+  return j;
 }
 
 }  // namespace tinymlops

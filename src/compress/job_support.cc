@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
 #include "tinymlops/core/rng.h"
 #include "tinymlops/data/split.h"
 #include "tinymlops/nn/metrics.h"
 #include "tinymlops/nn/evaluate_job.h"
+#include "tinymlops/nn/model_file.h"
 
 namespace tinymlops {
 
@@ -68,6 +70,50 @@ double metric_drop(const ModelMetadata& meta, const nlohmann::ordered_json& befo
     return 100 * (before["accuracy"].get<double>() - after["accuracy"].get<double>());
   }
   return after["rmse"].get<double>() - before["rmse"].get<double>();
+}
+
+FineTuneReport start_fine_tune_report(Model& model, const HeldOutRows& rows) {
+  FineTuneReport report;
+  report.split = rows.split;
+  report.train_rows = rows.train.size();
+  report.eval_rows = rows.evaluation.size();
+  if (report.eval_rows > 0) {
+    report.before = task_metrics(model.metadata, rows.evaluation, model.predict(rows.evaluation.features));
+  }
+  return report;
+}
+
+void finish_fine_tune_report(Model& tuned, const HeldOutRows& rows, FineTuneReport& report) {
+  if (report.eval_rows == 0) return;
+  report.after = task_metrics(tuned.metadata, rows.evaluation, tuned.predict(rows.evaluation.features));
+  report.drop = metric_drop(tuned.metadata, report.before, report.after);
+}
+
+void write_float_model(Model& model, const std::string& out, FineTuneReport& report) {
+  if (out.empty()) return;
+  const std::string bytes = serialize_model(model);
+  write_file_atomic(out, bytes);
+  report.model = out;
+  report.file_bytes = bytes.size();
+}
+
+void append_rows_json(const FineTuneReport& report, nlohmann::ordered_json& j) {
+  j["split"] = report.split;
+  j["train_rows"] = report.train_rows;
+  j["eval_rows"] = report.eval_rows;
+}
+
+void append_metrics_json(const FineTuneReport& report, nlohmann::ordered_json& j) {
+  if (report.eval_rows == 0) return;
+  j["before"] = report.before;
+  j["after"] = report.after;
+  j["drop"] = report.drop;
+}
+
+void append_file_json(const FineTuneReport& report, nlohmann::ordered_json& j) {
+  if (report.model.empty()) return;
+  j["model"] = report.model;
+  j["file_bytes"] = report.file_bytes;
 }
 
 }  // namespace tinymlops

@@ -1,9 +1,8 @@
-// run_prune (compress/prune_job.h).
+// run_prune and to_json(PruneReport) (compress/prune_job.h).
 #include "job_support.h"
 #include "tinymlops/compress/prune.h"
 #include "tinymlops/compress/prune_job.h"
 #include "tinymlops/core/error.h"
-#include "tinymlops/core/file_io.h"
 #include "tinymlops/core/hash.h"
 #include "tinymlops/nn/model_file.h"
 
@@ -19,13 +18,12 @@ int64_t nonzero_weights(Model& model) {
 
 // Output units/filters of every weighted layer, before and after structured
 // pruning (the two models have the same layers).
-nlohmann::ordered_json unit_counts(Model& before, Model& after) {
-  nlohmann::ordered_json units = nlohmann::ordered_json::array();
+std::vector<UnitCount> unit_counts(Model& before, Model& after) {
+  std::vector<UnitCount> units;
   for (size_t i = 0; i < before.num_layers(); ++i) {
     if (!weights_param(before.layer(i))) continue;
-    units.push_back({{"layer", "layers[" + std::to_string(i) + "] (" + layer_kind_name(before.layer(i).kind()) + ")"},
-                     {"before", before.layer(i).output_shape().dims.back()},
-                     {"after", after.layer(i).output_shape().dims.back()}});
+    units.push_back({"layers[" + std::to_string(i) + "] (" + layer_kind_name(before.layer(i).kind()) + ")",
+                     before.layer(i).output_shape().dims.back(), after.layer(i).output_shape().dims.back()});
   }
   return units;
 }
@@ -55,24 +53,20 @@ PruneResult prune_trained(Model model, const std::string& source_sha256, const P
   progress.message("fine-tuning on " + std::to_string(rows.train.size()) + " training rows of " + rows.split);
 
   PruneResult result;
-  nlohmann::ordered_json& r = result.report;
-  r["sparsity"] = config.sparsity;
-  r["structured"] = config.structured;
-  if (config.structured) r["norm"] = unit_norm_name(config.norm);
-  r["global"] = config.global;
-  r["gradual"] = config.gradual;
-  r["split"] = rows.split;
-  r["train_rows"] = rows.train.size();
-  r["eval_rows"] = rows.evaluation.size();
-  r["params_before"] = model.trainable_parameter_count();
-  r["nonzero_before"] = nonzero_weights(model);
-  nlohmann::ordered_json before;
-  if (rows.evaluation.size() > 0) before = task_metrics(model.metadata, rows.evaluation, model.predict(rows.evaluation.features));
+  PruneReport& r = result.report;
+  r.sparsity = config.sparsity;
+  r.structured = config.structured;
+  if (config.structured) r.norm = unit_norm_name(config.norm);
+  r.global = config.global;
+  r.gradual = config.gradual;
+  r.params_before = model.trainable_parameter_count();
+  r.nonzero_before = nonzero_weights(model);
+  r.fine_tune = start_fine_tune_report(model, rows);
 
   const TrainOptions fine_tune = fine_tune_options(model, config.epochs, config.learning_rate);
   if (config.structured) {
     result.model = prune_units(model, config.sparsity, config.norm);
-    r["units"] = unit_counts(model, result.model);
+    r.units = unit_counts(model, result.model);
     if (fine_tune.epochs > 0) train_model(result.model, rows.train, nullptr, fine_tune, &progress);
   } else {
     PruneOptions options;
@@ -84,32 +78,44 @@ PruneResult prune_trained(Model model, const std::string& source_sha256, const P
     result.model = std::move(model);
   }
   Model& pruned = result.model;
-  r["params_after"] = pruned.trainable_parameter_count();
-  r["nonzero_after"] = nonzero_weights(pruned);
-  if (rows.evaluation.size() > 0) {
-    const nlohmann::ordered_json after =
-        task_metrics(pruned.metadata, rows.evaluation, pruned.predict(rows.evaluation.features));
-    r["before"] = before;
-    r["after"] = after;
-    r["drop"] = metric_drop(pruned.metadata, before, after);
-  }
-  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-  for (const LayerSparsity& s : sparsity_report(pruned)) {
-    layers.push_back({{"layer", s.layer}, {"weights", s.weights}, {"zeros", s.zeros}});
-  }
-  r["layers"] = layers;
+  r.params_after = pruned.trainable_parameter_count();
+  r.nonzero_after = nonzero_weights(pruned);
+  finish_fine_tune_report(pruned, rows, r.fine_tune);
+  r.layers = sparsity_report(pruned);
   pruned.metadata.provenance["pruning"] = {{"sparsity", config.sparsity},   {"structured", config.structured},
                                            {"global", config.global},       {"gradual", config.gradual},
                                            {"epochs", config.epochs},       {"lr", config.learning_rate},
                                            {"source_model_sha256", source_sha256}};
   if (config.structured) pruned.metadata.provenance["pruning"]["norm"] = unit_norm_name(config.norm);
-  if (!config.out.empty()) {
-    const std::string bytes = serialize_model(pruned);
-    write_file_atomic(config.out, bytes);
-    r["model"] = config.out;
-    r["file_bytes"] = bytes.size();
-  }
+  write_float_model(pruned, config.out, r.fine_tune);
   return result;
+}
+
+nlohmann::ordered_json to_json(const PruneReport& r) {
+  nlohmann::ordered_json j;
+  j["sparsity"] = r.sparsity;
+  j["structured"] = r.structured;
+  if (r.structured) j["norm"] = r.norm;
+  j["global"] = r.global;
+  j["gradual"] = r.gradual;
+  append_rows_json(r.fine_tune, j);
+  j["params_before"] = r.params_before;
+  j["nonzero_before"] = r.nonzero_before;
+  if (r.structured) {
+    nlohmann::ordered_json units = nlohmann::ordered_json::array();
+    for (const UnitCount& u : r.units) units.push_back({{"layer", u.layer}, {"before", u.before}, {"after", u.after}});
+    j["units"] = units;
+  }
+  j["params_after"] = r.params_after;
+  j["nonzero_after"] = r.nonzero_after;
+  append_metrics_json(r.fine_tune, j);
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (const LayerSparsity& s : r.layers) {
+    layers.push_back({{"layer", s.layer}, {"weights", s.weights}, {"zeros", s.zeros}});
+  }
+  j["layers"] = layers;
+  append_file_json(r.fine_tune, j);
+  return j;
 }
 
 }  // namespace tinymlops

@@ -162,20 +162,22 @@ std::vector<RecipeStep> load_recipe(const std::filesystem::path& path) {
   return recipe;
 }
 
-nlohmann::ordered_json run_recipe(const RecipeConfig& config, Progress& progress) {
+RecipeReport run_recipe(const RecipeConfig& config, Progress& progress) {
   const std::vector<RecipeStep> steps = load_recipe(config.recipe);
   Model model = load_model(config.model);
   std::string source_sha = sha256_file_hex(config.model);
-  nlohmann::ordered_json report = {{"steps", nlohmann::ordered_json::array()}};
+  RecipeReport report;
   std::string bytes;
   for (const RecipeStep& step : steps) {
     progress.message(step.where + ": " + step.kind);
+    RecipeStepReport& done = report.steps.emplace_back();
+    done.kind = step.kind;
     if (step.kind == "prune") {
       PruneConfig c = step.prune;
       c.data = config.data, c.label = config.label, c.drop_bad_rows = config.drop_bad_rows;
       PruneResult result = prune_trained(std::move(model), source_sha, c, progress);
       model = std::move(result.model);
-      report["steps"].push_back({{"prune", result.report}});
+      done.prune = std::move(result.report);
       bytes = serialize_model(model);
       source_sha = to_hex(sha256(bytes));
     } else if (step.kind == "cluster") {
@@ -183,24 +185,39 @@ nlohmann::ordered_json run_recipe(const RecipeConfig& config, Progress& progress
       c.data = config.data, c.label = config.label, c.drop_bad_rows = config.drop_bad_rows;
       ClusterResult result = cluster_trained(std::move(model), source_sha, c, progress);
       model = std::move(result.model);
-      report["steps"].push_back({{"cluster", result.report}});
+      done.cluster = std::move(result.report);
       bytes = serialize_model(model);
       source_sha = to_hex(sha256(bytes));
     } else {
       QuantizeConfig c = step.quantize;
       c.data = config.data, c.label = config.label, c.drop_bad_rows = config.drop_bad_rows;
       QuantizeResult result = quantize_trained(model, source_sha, c, progress);
-      report["steps"].push_back({{"quantize", to_json(result.report)}});
+      done.quantize = std::move(result.report);
       result.model.metadata.provenance["recipe"] = sha256_file_hex(config.recipe);
       bytes = serialize_deploy_model(result.model);
     }
   }
   if (!config.out.empty()) {
     write_file_atomic(config.out, bytes);
-    report["model"] = config.out;
-    report["file_bytes"] = bytes.size();
+    report.model = config.out;
+    report.file_bytes = bytes.size();
   }
   return report;
+}
+
+nlohmann::ordered_json to_json(const RecipeReport& report) {
+  nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+  for (const RecipeStepReport& step : report.steps) {
+    if (step.kind == "prune") steps.push_back({{"prune", to_json(step.prune)}});
+    else if (step.kind == "cluster") steps.push_back({{"cluster", to_json(step.cluster)}});
+    else steps.push_back({{"quantize", to_json(step.quantize)}});
+  }
+  nlohmann::ordered_json j = {{"steps", steps}};
+  if (!report.model.empty()) {
+    j["model"] = report.model;
+    j["file_bytes"] = report.file_bytes;
+  }
+  return j;
 }
 
 }  // namespace tinymlops

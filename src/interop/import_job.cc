@@ -59,24 +59,44 @@ ImportResult run_import(const ImportConfig& config) {
   apply_overrides(model, config);
   model.metadata.provenance["source_sha256"] = sha256_file_hex(path);
   const ModelMetadata& meta = model.metadata;
-  auto& r = result.report;
-  r["source"] = config.input;
-  r["format"] = format;
-  r["input_shape"] = model.input_shape().to_string();
-  r["output_shape"] = model.output_shape().to_string();
-  r["layers"] = model.num_layers();
-  r["params"] = model.trainable_parameter_count();
-  r["task"] = task_name(meta.task);
-  r["features"] = meta.feature_names.size();
-  r["label"] = meta.label_name;
-  r["classes"] = meta.class_names;
-  r["normalization"] = normalization_name(meta.normalization.kind);
+  ImportReport& r = result.report;
+  r.source = config.input;
+  r.format = format;
+  r.input_shape = model.input_shape().to_string();
+  r.output_shape = model.output_shape().to_string();
+  r.layers = model.num_layers();
+  r.params = model.trainable_parameter_count();
+  r.task = task_name(meta.task);
+  r.features = meta.feature_names.size();
+  r.label = meta.label_name;
+  r.classes = meta.class_names;
+  r.normalization = normalization_name(meta.normalization.kind);
   if (!config.out.empty()) {
     save_model(model, config.out);
-    r["model"] = config.out;
-    r["file_bytes"] = std::filesystem::file_size(config.out);
+    r.model = config.out;
+    r.file_bytes = static_cast<size_t>(std::filesystem::file_size(config.out));
   }
   return result;
+}
+
+nlohmann::ordered_json to_json(const ImportReport& r) {
+  nlohmann::ordered_json j;
+  j["source"] = r.source;
+  j["format"] = r.format;
+  j["input_shape"] = r.input_shape;
+  j["output_shape"] = r.output_shape;
+  j["layers"] = r.layers;
+  j["params"] = r.params;
+  j["task"] = r.task;
+  j["features"] = r.features;
+  j["label"] = r.label;
+  j["classes"] = r.classes;
+  j["normalization"] = r.normalization;
+  if (!r.model.empty()) {
+    j["model"] = r.model;
+    j["file_bytes"] = r.file_bytes;
+  }
+  return j;
 }
 
 }  // namespace tinymlops

@@ -121,6 +121,21 @@ TEST_F(CompressCli, RecipePrunesThenQuantizesInt4) {
   EXPECT_FALSE(std::filesystem::exists(out + "2"));
 }
 
+// The text report has a line per step; a cluster step's says how many values
+// each layer keeps.
+TEST_F(CompressCli, RecipeTextReportHasALinePerStep) {
+  auto recipe = dir_.write("recipe.yaml",
+                           "steps:\n  - prune: {sparsity: 0.5, epochs: 1}\n  - cluster: {clusters: 8, epochs: 1}\n");
+  const std::string clustered = (dir_.path() / "rc.tmlm").string();
+  auto text =
+      run_cli({"compress", model_, "--recipe", recipe.string(), "--data", digits_csv(), "--out", clustered, "-q"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out.rfind("prune     held-out drop ", 0), 0u) << text.out;
+  EXPECT_NE(text.out.find("\ncluster   held-out drop "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(", at most 8 distinct weights per layer\nwrote " + clustered), std::string::npos)
+      << text.out;
+}
+
 TEST_F(CompressCli, DistillTrainsASmallStudentFromTheTeacher) {
   const std::string student = (dir_.path() / "student.tmlm").string();
   auto r = run_cli({"distill", "--teacher", model_, "--data", digits_csv(), "--label", "digit", "--hidden", "16",

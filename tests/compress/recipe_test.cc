@@ -84,5 +84,35 @@ TEST(Recipe, BadRecipesNameTheirPlace) {
   EXPECT_NE(error_of("steps: [\n").find(":"), std::string::npos);
 }
 
+// to_json(RecipeReport): one object per step, named by its kind and holding
+// that job's report, then the file written.
+TEST(RecipeReportJson, EachStepUnderItsKindThenTheFile) {
+  RecipeReport report;
+  report.steps.resize(3);
+  report.steps[0].kind = "prune";
+  report.steps[0].prune.nonzero_after = 3232;
+  report.steps[1].kind = "cluster";
+  report.steps[1].cluster.clusters = 8;
+  report.steps[2].kind = "quantize";
+  report.steps[2].quantize.bits = 4;
+  report.model = "out.tdm";
+  report.file_bytes = 5073;
+  const nlohmann::ordered_json j = to_json(report);
+  EXPECT_EQ(testing::json_keys(j), (std::vector<std::string>{"steps", "model", "file_bytes"}));
+  ASSERT_EQ(j["steps"].size(), 3u);
+  EXPECT_EQ(testing::json_keys(j["steps"][0]), std::vector<std::string>{"prune"});
+  EXPECT_EQ(testing::json_keys(j["steps"][1]), std::vector<std::string>{"cluster"});
+  EXPECT_EQ(testing::json_keys(j["steps"][2]), std::vector<std::string>{"quantize"});
+  EXPECT_EQ(j["steps"][0]["prune"], to_json(report.steps[0].prune));
+  EXPECT_EQ(j["steps"][0]["prune"]["nonzero_after"], 3232);
+  EXPECT_EQ(j["steps"][1]["cluster"]["clusters"], 8);
+  EXPECT_EQ(j["steps"][2]["quantize"]["bits"], 4);
+  EXPECT_EQ(j["model"], "out.tdm");
+  EXPECT_EQ(j["file_bytes"], 5073);
+
+  report.model.clear();
+  EXPECT_EQ(testing::json_keys(to_json(report)), std::vector<std::string>{"steps"});
+}
+
 }  // namespace
 }  // namespace tinymlops

@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "tinymlops/compress/fine_tune_report.h"
 #include "tinymlops/core/progress.h"
 #include "tinymlops/nn/model.h"
 
@@ -28,14 +30,43 @@ struct ClusterConfig {
   std::string out;  // clustered float model (.tmlm); quantize turns it into codebooks
 };
 
-// Report: {"clusters","method","split","train_rows","eval_rows","before","after",
-// "drop","layers":[{"layer","weights","distinct"[,"biases","distinct_biases"]}],
-// "model","file_bytes"} (the bias counts with cluster_biases).
+// One weighted layer after clustering: how many values it holds and how many
+// of them are distinct.
+struct ClusteredLayer {
+  std::string layer;  // "layers[i] (kind)"
+  int64_t weights = 0, distinct = 0;
+  // With ClusterConfig::cluster_biases, of the layer's biases; -1 when they were
+  // not clustered (or the layer has none).
+  int64_t biases = -1, distinct_biases = -1;
+};
+
+// What `tinymlops cluster` did and measured.
+struct ClusterReport {
+  int clusters = 16;    // ClusterConfig::clusters: the count (kmeans) or the most (data-chosen methods)
+  std::string method;   // ClusterConfig::method, as given ("evolving" stays "evolving")
+  std::vector<ClusteredLayer> layers;  // each weighted layer of the clustered model
+  FineTuneReport fine_tune;            // rows, metrics before and after, the file written
+};
+
+// The report as `cluster --json` prints it, keys in this order:
+// {"clusters","method","split","train_rows","eval_rows",
+//  ["before":{metrics},"after":{metrics},"drop" (eval_rows > 0)],
+//  "layers":[{"layer","weights","distinct",["biases","distinct_biases" (clustered)]}],
+//  ["model","file_bytes" (written)]}
+nlohmann::ordered_json to_json(const ClusterReport& report);
+
 struct ClusterResult {
   Model model;
-  nlohmann::ordered_json report;
+  ClusterReport report;
 };
+
+// Clusters and fine-tunes (same rows as run_prune, compress/prune_job.h). The
+// result is a float model: quantize it next. Throws Error(kUsage) for negative
+// epochs and for options check_cluster_options (cluster.h) rejects. "before"
+// metrics are the trained model's, "after" the clustered and fine-tuned one's.
 ClusterResult run_cluster(const ClusterConfig& config, Progress& progress);
+// The same on a model already in memory (config.model unused); `source_sha256`
+// is recorded as the clustered model's source.
 ClusterResult cluster_trained(Model model, const std::string& source_sha256, const ClusterConfig& config,
                               Progress& progress);
 

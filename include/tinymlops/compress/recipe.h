@@ -38,8 +38,31 @@ struct RecipeConfig {
   bool drop_bad_rows = false;
 };
 
+// What one recipe step did: the report of the job named by `kind`; the other
+// two reports are left empty.
+struct RecipeStepReport {
+  std::string kind;  // "prune", "cluster" or "quantize" (RecipeStep::kind)
+  PruneReport prune;
+  ClusterReport cluster;
+  QuantizeReport quantize;
+};
+
+// What `tinymlops compress` did.
+struct RecipeReport {
+  std::vector<RecipeStepReport> steps;  // one per recipe step, in order
+  std::string model;       // the file written (RecipeConfig::out), or empty
+  size_t file_bytes = 0;   // its size in bytes
+};
+
+// The report as `compress --json` prints it, keys in this order:
+// {"steps":[{"prune":{to_json(PruneReport)}} or {"cluster":{...}} or
+//  {"quantize":{to_json(QuantizeReport)}}, ...],["model","file_bytes" (written)]}
+nlohmann::ordered_json to_json(const RecipeReport& report);
+
 // Runs the steps; writes a deploy model (.tdm) when the last step quantizes,
-// else a trained model (.tmlm). Report: {"steps":[each step's report],"model","file_bytes"}.
-nlohmann::ordered_json run_recipe(const RecipeConfig& config, Progress& progress);
+// else a trained model (.tmlm). Each step uses the rows of `data` as its job
+// would on its own (prune_job.h, cluster_job.h, quantize_job.h) and writes no
+// file of its own.
+RecipeReport run_recipe(const RecipeConfig& config, Progress& progress);
 
 }  // namespace tinymlops

@@ -13,9 +13,21 @@ struct ExportConfig {
   std::string out;             // REQUIRED
 };
 
-// Report: {"model","variant","format","ops","out","file_bytes"}. Throws
-// Error(kUsage) at "--format" for a format other than onnx and at "--out" when
-// config.out is empty; the exporter's errors otherwise.
-nlohmann::ordered_json run_export(const ExportConfig& config);
+// What `tinymlops export` wrote.
+struct ExportReport {
+  std::string model;      // ExportConfig::model
+  std::string variant;    // the deploy model's variant ("float32" for a .tmlm, "int8", ...)
+  std::string format;     // ExportConfig::format: "onnx"
+  size_t ops = 0;         // ops of the deploy model exported
+  std::string out;        // the file written (ExportConfig::out)
+  size_t file_bytes = 0;  // its size in bytes
+};
+
+// {"model","variant","format","ops","out","file_bytes"}, in this order.
+nlohmann::ordered_json to_json(const ExportReport& report);
+
+// Throws Error(kUsage) at "--format" for a format other than onnx and at "--out"
+// when config.out is empty; the exporter's errors otherwise.
+ExportReport run_export(const ExportConfig& config);
 
 }  // namespace tinymlops
