@@ -31,8 +31,8 @@ int max_coverage(const GrayImage& image) {
 TEST(Font, MissingFileIsOneLineNamingThePathAndTheSetup) {
   const std::string message = error_of([] { Font font("/no/such/Font.ttf"); });
   EXPECT_EQ(message,
-            "/no/such/Font.ttf: font file not found (the default fonts come from Debian's fonts-dejavu-core: run "
-            "`make setup`)");
+            "/no/such/Font.ttf: font file not found (the default fonts come from Debian's fonts-dejavu-core and "
+            "fonts-dejavu-extra: run `make setup`)");
   EXPECT_EQ(kind_of([] { Font font("/no/such/Font.ttf"); }), ErrorKind::kIo);
 }
 

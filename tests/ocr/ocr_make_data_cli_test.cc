@@ -48,8 +48,8 @@ TEST(OcrMakeDataCli, FontsAndDashAreOptions) {
                                 (dir.path() / "none.ttf").string(), "-q"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_EQ(missing.err, "tinymlops: " + (dir.path() / "none.ttf").string() +
-                             ": font file not found (the default fonts come from Debian's fonts-dejavu-core: run "
-                             "`make setup`)\n");
+                             ": font file not found (the default fonts come from Debian's fonts-dejavu-core and "
+                             "fonts-dejavu-extra: run `make setup`)\n");
   EXPECT_FALSE(fs::exists(dir.path() / "q"));
 }
 

@@ -26,7 +26,7 @@ void add_ocr_make_data_command(CLI::App& ocr) {
                       "strength of rotation, perspective, blur, noise, contrast and occlusion, 0 to 1 (default 0.5)");
   command->add_option("--font", *fonts,
                       "TrueType font file, repeatable; one is picked per plate (default: DejaVu Sans Bold, Sans Mono "
-                      "Bold, Sans Condensed Bold from fonts-dejavu-core)");
+                      "Bold from fonts-dejavu-core, Sans Condensed Bold from fonts-dejavu-extra)");
   command->add_flag("--old-dash", options->old_dash, "old plates: a dash between the letters and the digits");
   command->add_option("--sheet", options->sheet, "also write a PNG contact sheet of the first plates");
   command->add_option("--sheet-plates", options->sheet_plates, "plates on the contact sheet (default 24)");

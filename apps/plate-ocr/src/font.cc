@@ -19,7 +19,7 @@ Font::Font(const std::filesystem::path& path) : path_(path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw Error(ErrorKind::kIo, path.string(),
-                "font file not found (the default fonts come from Debian's fonts-dejavu-core: run `make setup`)");
+                "font file not found (the default fonts come from Debian's fonts-dejavu-core and fonts-dejavu-extra: run `make setup`)");
   }
   if (FT_Init_FreeType(&library_) != 0) {
     library_ = nullptr;

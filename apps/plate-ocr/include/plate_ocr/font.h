@@ -30,7 +30,7 @@ struct Glyph {
   int advance = 0;     // pen advance in whole pixels (rounded)
 };
 
-// The fonts the plate generator uses by default (Debian's fonts-dejavu-core):
+// The fonts the plate generator uses by default (Debian's fonts-dejavu-core; Condensed from fonts-dejavu-extra):
 // DejaVu Sans Bold, DejaVu Sans Mono Bold and DejaVu Sans Condensed Bold.
 std::vector<std::filesystem::path> default_plate_fonts();
 
@@ -39,7 +39,7 @@ std::vector<std::filesystem::path> default_plate_fonts();
 class Font {
  public:
   // Opens `path`. Throws Error(kIo) naming the path when the file is missing
-  // (suggesting `make setup`, which installs fonts-dejavu-core) and
+  // (suggesting `make setup`, which installs fonts-dejavu-core and -extra) and
   // Error(kFormat) naming it when FreeType cannot read it as a font.
   explicit Font(const std::filesystem::path& path);
   ~Font();
