@@ -37,10 +37,13 @@ build: setup
 	@$(call configure,$(BUILD))
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The test-only packages (emulators, PostgreSQL, Chromium, PyTorch) are needed
+# when the tests run, not to build them: they install while the build runs.
 test:
-	@scripts/setup --test
-	@$(call configure,$(BUILD))
-	@cmake --build $(BUILD) -j $(JOBS)
+	@scripts/setup
+	@scripts/setup --test & setup=$$!; \
+	  $(call configure,$(BUILD)) && cmake --build $(BUILD) -j $(JOBS); built=$$?; \
+	  wait $$setup && exit $$built
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-asan
 
