@@ -37,13 +37,10 @@ build: setup
 	@$(call configure,$(BUILD))
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# The test-only packages (emulators, PostgreSQL, Chromium, PyTorch) are needed
-# when the tests run, not to build them: they install while the build runs.
 test:
-	@scripts/setup
-	@scripts/setup --test & setup=$$!; \
-	  $(call configure,$(BUILD)) && cmake --build $(BUILD) -j $(JOBS); built=$$?; \
-	  wait $$setup && exit $$built
+	@scripts/setup --test
+	@$(call configure,$(BUILD))
+	@cmake --build $(BUILD) -j $(JOBS)
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-asan
 
