@@ -1,6 +1,7 @@
 #include "deploy/targets.h"
 
 #include "tinymlops/core/error.h"
+#include "tinymlops/deploy/devices.h"
 
 namespace tinymlops {
 
@@ -172,7 +173,7 @@ TargetToolchain cortex_m4_toolchain() {
   t.counter_unit = "instructions";
   t.counter_scale = 40;
   t.default_rows = 100;
-  t.kernel_features = kArmDsp;
+  t.kernel_features = find_device("qemu-mps2-an386").kernel_features;  // the board QEMU emulates
   return t;
 }
 
