@@ -1,0 +1,20 @@
+# Read by ctest after the discovered tests: the longest tests start first, so on a
+# fresh clone (no Testing/Temporary/CTestCostData.txt yet) none of them starts last
+# and leaves the other cores idle. Seconds measured on 2 cores; a name that is not a
+# test of this build (the sanitizer pass runs each binary whole) is ignored.
+set(long_tests
+  PlateOcrExample.FromRenderedPlatesToAGatedBitExactInt8Model=23
+  FlCli.FourClientProcessesSurviveAKilledClientAndAServerRestart=21
+  DashboardTest.BrowserShowsSortsAndPlotsTheExperiments=7
+  ArduinoLibrary.CompilesWithAvrGccForAnUnoAndFits=6
+  ArmDspKernels.GiveTheReferenceIntegersOnCortexM4InFewerInstructions=5
+  ExamplePipeline.FromTrackedDataToAGatedVerifiedModel=5
+  # the sanitizer pass
+  compress_test=31
+  fl_test=21)
+foreach(entry IN LISTS long_tests)
+  string(REPLACE "=" ";" entry "${entry}")
+  list(GET entry 0 name)
+  list(GET entry 1 seconds)
+  set_tests_properties(${name} PROPERTIES COST ${seconds})
+endforeach()
