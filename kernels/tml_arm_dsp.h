@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tml_common.h"
+
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #include <arm_acle.h>
 #endif
@@ -51,6 +53,21 @@ static inline uint32_t tml_dsp_sxtb16_ror8(uint32_t word) {
 static inline int32_t tml_dsp_smlad(uint32_t a, uint32_t b, int32_t acc) {
   return __smlad((int16x2_t)a, (int16x2_t)b, acc);
 }
+/* SMMUL: floor(a * b / 2^32), the high word of the 64-bit product. */
+static inline int32_t tml_dsp_smmul(int32_t a, int32_t b) {
+  int32_t high;
+  __asm__("smmul %0, %1, %2" : "=r"(high) : "r"(a), "r"(b));
+  return high;
+}
+/* SMMULR: floor((a * b + 2^31) / 2^32). */
+static inline int32_t tml_dsp_smmulr(int32_t a, int32_t b) {
+  int32_t high;
+  __asm__("smmulr %0, %1, %2" : "=r"(high) : "r"(a), "r"(b));
+  return high;
+}
+/* ASR: floor(value / 2^k), 0 <= k <= 31 (GCC and Clang define >> of a negative
+ * int as this arithmetic shift on ARM). */
+static inline int32_t tml_dsp_asr(int32_t value, int k) { return value >> k; }
 
 #else
 
@@ -70,7 +87,45 @@ static inline uint32_t tml_dsp_sxtb16_ror8(uint32_t word) { return tml_dsp_sxtb1
 static inline int32_t tml_dsp_smlad(uint32_t a, uint32_t b, int32_t acc) {
   return acc + tml_dsp_lane(a, 0) * tml_dsp_lane(b, 0) + tml_dsp_lane(a, 1) * tml_dsp_lane(b, 1);
 }
+static inline int32_t tml_dsp_smmul(int32_t a, int32_t b) {
+  return (int32_t)tml_floor_shift64((int64_t)a * b, 32);
+}
+static inline int32_t tml_dsp_smmulr(int32_t a, int32_t b) {
+  return (int32_t)tml_floor_shift64((int64_t)a * b + ((int64_t)1 << 31), 32);
+}
+static inline int32_t tml_dsp_asr(int32_t value, int k) { return (int32_t)tml_floor_shift64(value, k); }
 
 #endif
+
+/* tml_requantize(acc, r), the same value, in three instructions when
+ * r.shift <= -1, i.e. m < 1/2, which most layers have. With P = acc * M
+ * (M = r.multiplier), n = 31 - shift and H = floor(P / 2^32), the high word:
+ *   n = 32:  floor((P + 2^31) / 2^32) = SMMULR(acc, M)
+ *   n > 32:  P + 2^(n-1) = (H + 2^(n-33)) * 2^32 + L with 0 <= L < 2^32, and
+ *            adding L never reaches the next multiple of 2^n, so
+ *            floor((P + 2^(n-1)) / 2^n) = floor((H + 2^(k-1)) / 2^k), k = n - 32
+ *            = floor((floor(H / 2^(k-1)) + 1) / 2)
+ *            (H = q * 2^(k-1) + rest, 0 <= rest < 2^(k-1): the rest adds less
+ *            than 1/2 to (q + 1) / 2, an integer or an integer and a half)
+ * where |H| <= 2^30 cannot overflow, and the result, at most 2^30 in
+ * magnitude, needs no saturation. Other shifts take tml_requantize's 64-bit
+ * path. */
+static inline int32_t tml_dsp_requantize(int32_t acc, tml_requant r) {
+  if (r.shift <= -2) {
+    const int k_less_1 = -2 - (int)r.shift; /* 0..29 */
+    return tml_dsp_asr(tml_dsp_asr(tml_dsp_smmul(acc, r.multiplier), k_less_1) + 1, 1);
+  }
+  if (r.shift == -1) return tml_dsp_smmulr(acc, r.multiplier);
+  return tml_requantize(acc, r);
+}
+
+/* tml_output_s8(acc, r, p), the same value, through tml_dsp_requantize; the
+ * bound to +-256 that keeps the sum in int32 is needed only on its 64-bit path
+ * (its other results are at most 2^30 in magnitude). */
+static inline int8_t tml_dsp_output_s8(int32_t acc, tml_requant r, const tml_q8_params* p) {
+  int32_t scaled = tml_dsp_requantize(acc, r);
+  if (r.shift >= 0) scaled = tml_clamp(scaled, -256, 256);
+  return (int8_t)tml_clamp(p->output_zero_point + scaled, p->act_min, p->act_max);
+}
 
 #endif /* TML_ARM_DSP_H */

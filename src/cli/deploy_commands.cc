@@ -20,6 +20,29 @@ std::string joined_arguments(int argc, const char* const* argv) {
   return text;
 }
 
+// The table of `verify --profile`.
+void print_verify_steps(const VerifyReport& r) {
+  const char* unit = r.counter_unit.c_str();
+  std::printf("  profile         %s per inference by step, with the profiling marks subtracted\n", unit);
+  std::printf("    %4s  %-18s %8s %13s %8s\n", "step", "op", "MACs", unit, "per MAC");
+  int64_t total = 0;
+  for (size_t s = 0; s < r.steps.size(); ++s) {
+    const VerifyStep& step = r.steps[s];
+    total += step.counter_per_inference;
+    std::string macs = "-", per_mac = "-";
+    if (step.macs > 0) {
+      macs = std::to_string(step.macs);
+      char text[32];
+      std::snprintf(text, sizeof text, "%.2f", static_cast<double>(step.counter_per_inference) / static_cast<double>(step.macs));
+      per_mac = text;
+    }
+    std::printf("    %4zu  %-18s %8s %13lld %8s\n", s, step.op.c_str(), macs.c_str(),
+                static_cast<long long>(step.counter_per_inference), per_mac.c_str());
+  }
+  std::printf("    %4s  %-18s %8lld %13lld\n", "", "all steps", static_cast<long long>(r.macs),
+              static_cast<long long>(total));
+}
+
 void print_verify_report(const VerifyReport& r) {
   std::printf("verify %s: %s model, %d rows, %s kernels\n", r.target.c_str(), r.variant.c_str(), r.rows,
               r.kernels.c_str());
@@ -46,6 +69,7 @@ void print_verify_report(const VerifyReport& r) {
     std::printf("  speed           %lld %s per inference\n", static_cast<long long>(r.counter_per_inference),
                 r.counter_unit.c_str());
   }
+  if (!r.steps.empty()) print_verify_steps(r);
   std::printf("%s\n", r.passed ? "PASSED" : "FAILED");
 }
 
@@ -129,6 +153,8 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
                   "compiler optimization level 0|1|2|3|s|z (default: 2; s on avr)");
   ver->add_flag("--reference-kernels", verify->reference_kernels,
                 "call the reference kernels even where the target has faster ones (cortex-m4: DSP; also with -Os/-Oz)");
+  ver->add_flag("--profile", verify->profile,
+                "also build and run with a mark after each op: instructions or cycles per op and per MAC");
   ver->add_flag("--drop-bad-rows", verify->drop_bad_rows, "skip rows with empty/NaN/Inf cells");
   ver->add_flag("--json", *json, "print the report as JSON");
   progress->add_to(*ver);

@@ -92,6 +92,14 @@ std::string emit_header(const DeployModel& model, const EmitOptions& options, co
     h << "#define " << N << "_OUTPUT_ZERO_POINT " << int_out->zero_point << "\n";
     h << "int " << n << "_predict_int" << bits << "(const " << type << "* input, " << type << "* output);\n\n";
   }
+  h << "/* Profiling: compiled with -D" << N << "_PROFILE, " << n << "_predict calls\n"
+       " * " << n << "_profile_step(0) on entry and " << n << "_profile_step(s + 1) after\n"
+       " * step s, for " << N << "_PROFILE_STEPS steps: step 0 normalizes the input,\n"
+       " * step s + 1 runs op s, the last step copies the output. The application\n"
+       " * defines the function, e.g. to read a cycle counter (tinymlops verify\n"
+       " * --profile does). */\n";
+  h << "#ifdef " << N << "_PROFILE\n#define " << N << "_PROFILE_STEPS " << model.ops.size() + 2 << "\nvoid " << n
+    << "_profile_step(int step);\n#endif\n\n";
   h << "/* Index of the largest of M_OUTPUT_SIZE outputs; its value in *confidence\n"
        " * when confidence is not null. */\n";
   h << "int " << n << "_argmax(const float* output, float* confidence);\n\n";
@@ -191,14 +199,21 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
   }
   c << writer.constants_and_ops();
 
-  const auto run_ops = [&](size_t first, size_t end) {
+  // `profiled`: each op followed by its profiling mark (see the header).
+  const auto run_ops = [&](size_t first, size_t end, bool profiled) {
     std::string body;
-    for (size_t i = first; i < end; ++i) body += "  " + n + "_op" + std::to_string(i) + "();\n";
+    for (size_t i = first; i < end; ++i) {
+      body += "  " + n + "_op" + std::to_string(i) + "();\n";
+      if (profiled) body += "  " + N + "_PROFILE_MARK(" + std::to_string(i + 2) + ");\n";
+    }
     return body;
   };
+  c << "#ifdef " << N << "_PROFILE\n#define " << N << "_PROFILE_MARK(step) " << n << "_profile_step(step)\n#else\n#define "
+    << N << "_PROFILE_MARK(step) ((void)0)\n#endif\n\n";
   c << "int " << n << "_predict(const float* raw_input, float* output) {\n";
   c << "  float* x = " << writer.activation(model.input, "float") << ";\n  int32_t i;\n";
   c << "  if (raw_input == 0 || output == 0) return " << N << "_ERROR_ARGUMENT;\n";
+  c << "  " << N << "_PROFILE_MARK(0);\n";
   c << "  for (i = 0; i < " << N << "_INPUT_SIZE; ++i) ";
   if (normalize) {
     const std::string load = half_normalization ? n + "_half(TML_LD_U16(&" : "(TML_LD_F32(&";
@@ -206,9 +221,11 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
   } else {
     c << "x[i] = raw_input[i];\n";
   }
-  c << run_ops(0, model.ops.size());
+  c << "  " << N << "_PROFILE_MARK(1);\n";
+  c << run_ops(0, model.ops.size(), true);
   c << "  memcpy(output, " << writer.activation(model.output, "const float") << ", " << N
-    << "_OUTPUT_SIZE * sizeof(float));\n  return " << N << "_OK;\n}\n\n";
+    << "_OUTPUT_SIZE * sizeof(float));\n";
+  c << "  " << N << "_PROFILE_MARK(" << model.ops.size() + 2 << ");\n  return " << N << "_OK;\n}\n\n";
   if (code.integer_bits > 0) {
     const int in = model.ops[0].output;
     const int out = model.ops[static_cast<size_t>(deq)].inputs[0];
@@ -218,7 +235,7 @@ GeneratedCode emit_c(const DeployModel& model, const EmitOptions& options) {
     c << "  if (input == 0 || output == 0) return " << N << "_ERROR_ARGUMENT;\n";
     c << "  memcpy(" << writer.activation(in, type.c_str()) << ", input, " << N << "_INPUT_SIZE * sizeof(" << type
       << "));\n";
-    c << run_ops(1, static_cast<size_t>(deq));
+    c << run_ops(1, static_cast<size_t>(deq), false);
     c << "  memcpy(output, " << writer.activation(out, ("const " + type).c_str()) << ", " << N << "_INT" << bits
       << "_OUTPUT_SIZE * sizeof(" << type << "));\n  return " << N << "_OK;\n}\n\n";
   }

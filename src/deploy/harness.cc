@@ -13,7 +13,16 @@ namespace {
 // runs the float entry point (and the int8 one), prints every output, and
 // measures the stack of the first inference by painting the free stack below
 // the stack pointer with 0xA5 before it and finding the lowest changed byte.
+// Built with the model's profiling hook (PROFILE_STEPS), it also sums the
+// counter over each step of the float entry point ("P step total") and over
+// back-to-back marks, the cost of one mark ("H total").
 const char* kMain = R"(
+#ifdef PROFILE_STEPS
+static uint32_t profile_marks[PROFILE_STEPS + 1];
+static uint32_t profile_totals[PROFILE_STEPS];
+static uint32_t profile_mark_total;
+void PROFILE_STEP(int step) { profile_marks[step] = harness_counter(); }
+#endif
 static float input_f[IN_SIZE];
 static float output_f[OUT_SIZE];
 #ifdef HAS_INT
@@ -42,6 +51,12 @@ int main(void) {
     if (PREDICT(input_f, output_f) != 0) printf("X %ld ;\n", (long)r);
     end = harness_counter();
     total += end - start;
+#ifdef PROFILE_STEPS
+    for (i = 0; i < PROFILE_STEPS; ++i) profile_totals[i] += profile_marks[i + 1] - profile_marks[i];
+    PROFILE_STEP(0);
+    PROFILE_STEP(1);
+    profile_mark_total += profile_marks[1] - profile_marks[0];
+#endif
     for (i = 0; i < OUT_SIZE; ++i) {
       uint32_t bits;
       memcpy(&bits, &output_f[i], sizeof bits);
@@ -54,6 +69,10 @@ int main(void) {
 #endif
   }
   printf("C %lu %ld ;\n", (unsigned long)total, (long)ROWS);
+#ifdef PROFILE_STEPS
+  for (i = 0; i < PROFILE_STEPS; ++i) printf("P %ld %lu ;\n", (long)i, (unsigned long)profile_totals[i]);
+  printf("H %lu ;\n", (unsigned long)profile_mark_total);
+#endif
   printf("END ;\n");
   return harness_exit();
 }
@@ -70,6 +89,8 @@ std::string harness_source(const std::string& name, const HarnessRows& rows, int
   c << "#include \"tml_common.h\"\n#include \"harness_platform.h\"\n\n";
   c << "#define ROWS " << rows.count << "\n#define IN_SIZE " << N << "_INPUT_SIZE\n#define OUT_SIZE " << N
     << "_OUTPUT_SIZE\n#define PREDICT " << name << "_predict\n";
+  c << "#ifdef " << N << "_PROFILE\n#define PROFILE_STEPS " << N << "_PROFILE_STEPS\n#define PROFILE_STEP " << name
+    << "_profile_step\n#endif\n";
   if (integer_bits > 0) {
     c << "#define HAS_INT 1\n#define INT_TYPE int" << bits << "_t\n#define LOAD_INT TML_LD_S" << bits
       << "\n#define OUT_INT_SIZE " << N << "_INT" << bits << "_OUTPUT_SIZE\n#define PREDICT_INT " << name

@@ -21,6 +21,9 @@ struct HarnessRows {
 //   "Q <row> <j> <value>"  integer output j
 //   "X <row>"              an entry point returned an error
 //   "C <count> <rows>"     counter units spent in the float entry point
+//   "P <step> <count>"     compiled with -D<NAME>_PROFILE: counter units spent in
+//                          each step of the float entry point, marks included
+//   "H <count>"            ... and in one back-to-back mark per row
 //   "END"
 std::string harness_source(const std::string& name, const HarnessRows& rows, int integer_bits);
 

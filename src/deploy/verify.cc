@@ -34,6 +34,8 @@ struct DeviceOutput {
   std::vector<std::vector<int32_t>> integer_values;
   int64_t stack_bytes = -1;
   uint64_t counter_total = 0;
+  std::vector<uint64_t> step_totals;  // profiled builds: "P" records
+  uint64_t mark_total = 0;             // ... and the "H" record
   int error_rows = 0;
   bool ended = false;
 };
@@ -193,7 +195,7 @@ DeviceOutput parse_device_output(const std::string& text, int rows, int outputs,
   out.integer_values.assign(static_cast<size_t>(rows), std::vector<int32_t>(static_cast<size_t>(integer_outputs), INT32_MIN));
   // simavr colours and re-terminates UART lines, so records are found by
   // pattern rather than by line.
-  static const std::regex record(R"((END|[SFQXC])((?: -?[0-9a-fA-F]+)*) ;)");
+  static const std::regex record(R"((END|[SFQXCPH])((?: -?[0-9a-fA-F]+)*) ;)");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), record); it != std::sregex_iterator(); ++it) {
     const std::string kind = (*it)[1];
     std::istringstream fields((*it)[2]);
@@ -203,6 +205,14 @@ DeviceOutput parse_device_output(const std::string& text, int rows, int outputs,
       fields >> out.stack_bytes;
     } else if (kind == "C") {
       fields >> out.counter_total;
+    } else if (kind == "H") {
+      fields >> out.mark_total;
+    } else if (kind == "P") {
+      size_t step = 0;
+      uint64_t total = 0;
+      if (!(fields >> step >> total) || step > 4096) continue;
+      if (out.step_totals.size() <= step) out.step_totals.resize(step + 1, 0);
+      out.step_totals[step] = total;
     } else if (kind == "X") {
       ++out.error_rows;
     } else {
@@ -220,6 +230,52 @@ DeviceOutput parse_device_output(const std::string& text, int rows, int outputs,
     }
   }
   return out;
+}
+
+// The object files of a harness build, for the size probes.
+struct HarnessObjects {
+  std::vector<std::string> model, support;
+};
+
+// Writes the generated code, the harness and the target's support files into
+// `dir` and builds harness.elf there.
+HarnessObjects build_harness(const TargetToolchain& tc, VerifyTarget target, const fs::path& dir,
+                             const GeneratedCode& code, const HarnessRows& rows, const std::string& what) {
+  std::vector<std::string> model_sources, support_sources;
+  for (const GeneratedFile& file : code.files) {
+    write_file_atomic(dir / file.path, file.content);
+    if (file.path.ends_with(".c")) model_sources.push_back(file.path);
+  }
+  write_file_atomic(dir / "harness_platform.h", tc.platform_header);
+  write_file_atomic(dir / "harness.c", harness_source(code.name, rows, code.integer_bits));
+  for (const std::string& name : tc.support_files) {
+    write_file_atomic(dir / name, target_support_file(target, name));
+    if (name.ends_with(".c")) support_sources.push_back(name);
+  }
+  HarnessObjects objects;
+  objects.model = compile(tc, dir, model_sources, true, what);
+  objects.support = compile(tc, dir, support_sources, false, what);
+  std::vector<std::string> all = compile(tc, dir, {"harness.c"}, false, what);
+  all.insert(all.end(), objects.model.begin(), objects.model.end());
+  all.insert(all.end(), objects.support.begin(), objects.support.end());
+  link(tc, dir, all, "harness.elf", what);
+  return objects;
+}
+
+// Runs harness.elf in `dir` and reads what it printed; throws when it did not
+// finish or an entry point returned an error.
+DeviceOutput run_harness(const TargetToolchain& tc, const fs::path& dir, const std::string& target, int rows,
+                         int outputs, int integer_outputs) {
+  const ProcessResult run = run_process(tc.run, dir, tc.run_timeout_seconds);
+  if (run.timed_out) throw Error(ErrorKind::kInvalid, target, "the program did not finish in time");
+  DeviceOutput device = parse_device_output(run.output, rows, outputs, integer_outputs);
+  if (!device.ended || run.exit_code != 0) {
+    throw Error(ErrorKind::kInvalid, target,
+                "the program stopped early (exit " + std::to_string(run.exit_code) +
+                    "): " + first_lines(run.output, 4));
+  }
+  if (device.error_rows > 0) throw Error(ErrorKind::kInvalid, target, "an entry point returned an error");
+  return device;
 }
 
 void compare(const Expected& expected, const DeviceOutput& device, double tolerance, VerifyReport& report) {
@@ -241,6 +297,32 @@ void compare(const Expected& expected, const DeviceOutput& device, double tolera
     if (report.integer_bits == 0) continue;
     if (device.integer_values[r] != expected.integer_outputs[r]) ++report.integer_mismatched_rows;
   }
+}
+
+// The same program built with the model's profiling marks (-D<NAME>_PROFILE)
+// in `dir`: the counter units of each step of the float entry point per
+// inference, less the cost of one mark, averaged over the rows.
+std::vector<VerifyStep> profile_steps(const DeployModel& model, const GeneratedCode& code, const HarnessRows& rows,
+                                      TargetToolchain tc, VerifyTarget target, const fs::path& dir,
+                                      const VerifyReport& report, int integer_outputs) {
+  fs::create_directories(dir);
+  tc.flags.push_back("-D" + c_macro_prefix(code.name) + "_PROFILE");
+  build_harness(tc, target, dir, code, rows, report.target + " profiling build");
+  const DeviceOutput device = run_harness(tc, dir, report.target, report.rows, report.outputs, integer_outputs);
+  if (device.step_totals.size() != model.ops.size() + 2) {
+    throw Error(ErrorKind::kInvalid, report.target, "the profiling build printed no step counts");
+  }
+  std::vector<VerifyStep> steps;
+  for (size_t s = 0; s < device.step_totals.size(); ++s) {
+    VerifyStep step;
+    const bool op = s > 0 && s <= model.ops.size();
+    step.op = op ? op_kind_name(model.ops[s - 1].kind) : s == 0 ? "input" : "output";
+    step.macs = op ? model.op_macs(s - 1) : 0;
+    const int64_t units = static_cast<int64_t>(device.step_totals[s]) - static_cast<int64_t>(device.mark_total);
+    step.counter_per_inference = std::max<int64_t>(0, units) * tc.counter_scale / report.rows;
+    steps.push_back(step);
+  }
+  return steps;
 }
 
 }  // namespace
@@ -318,37 +400,18 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
 
   WorkDir work(options.work_dir);
   const fs::path& dir = work.path();
-  std::vector<std::string> model_sources;
-  for (const GeneratedFile& file : code.files) {
-    write_file_atomic(dir / file.path, file.content);
-    if (file.path.ends_with(".c")) model_sources.push_back(file.path);
-  }
-  write_file_atomic(dir / "harness_platform.h", tc.platform_header);
-  write_file_atomic(dir / "harness.c", harness_source(code.name, rows, code.integer_bits));
-  write_file_atomic(dir / "probe_with.c", probe_source(code.name, true, code.integer_bits));
-  write_file_atomic(dir / "probe_without.c", probe_source(code.name, false, code.integer_bits));
-  std::vector<std::string> support_sources;
-  for (const std::string& name : tc.support_files) {
-    write_file_atomic(dir / name, target_support_file(options.target, name));
-    if (name.ends_with(".c")) support_sources.push_back(name);
-  }
-
   if (progress) progress->message("verify: building for " + target + " with " + tc.compiler + " in " + dir.string());
   const std::string what = target + " build";
-  const std::vector<std::string> model_objects = compile(tc, dir, model_sources, true, what);
-  const std::vector<std::string> support_objects = compile(tc, dir, support_sources, false, what);
-  const std::vector<std::string> harness = compile(tc, dir, {"harness.c"}, false, what);
-  const std::vector<std::string> with = compile(tc, dir, {"probe_with.c"}, false, what);
-  const std::vector<std::string> without = compile(tc, dir, {"probe_without.c"}, false, what);
-  const auto objects = [&](const std::vector<std::string>& main, bool with_model) {
-    std::vector<std::string> all = main;
-    if (with_model) all.insert(all.end(), model_objects.begin(), model_objects.end());
-    all.insert(all.end(), support_objects.begin(), support_objects.end());
-    return all;
-  };
-  link(tc, dir, objects(harness, true), "harness.elf", what);
-  link(tc, dir, objects(with, true), "probe_with.elf", what);
-  link(tc, dir, objects(without, false), "probe_without.elf", what);
+  const HarnessObjects harness = build_harness(tc, options.target, dir, code, rows, what);
+  write_file_atomic(dir / "probe_with.c", probe_source(code.name, true, code.integer_bits));
+  write_file_atomic(dir / "probe_without.c", probe_source(code.name, false, code.integer_bits));
+  std::vector<std::string> with = compile(tc, dir, {"probe_with.c"}, false, what);
+  std::vector<std::string> without = compile(tc, dir, {"probe_without.c"}, false, what);
+  with.insert(with.end(), harness.model.begin(), harness.model.end());
+  with.insert(with.end(), harness.support.begin(), harness.support.end());
+  without.insert(without.end(), harness.support.begin(), harness.support.end());
+  link(tc, dir, with, "probe_with.elf", what);
+  link(tc, dir, without, "probe_without.elf", what);
   const ProgramSizes with_model = program_sizes(tc, dir, "probe_with.elf");
   const ProgramSizes without_model = program_sizes(tc, dir, "probe_without.elf");
   report.flash_bytes = with_model.text + with_model.rodata - without_model.text - without_model.rodata;
@@ -356,20 +419,16 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   if (!tc.constants_in_text) report.code_bytes = with_model.text - without_model.text;
 
   if (progress) progress->message("verify: running " + std::to_string(report.rows) + " rows with " + tc.run[0]);
-  const ProcessResult run = run_process(tc.run, dir, tc.run_timeout_seconds);
-  if (run.timed_out) throw Error(ErrorKind::kInvalid, target, "the program did not finish in time");
   const int integer_outputs = code.integer_bits > 0 ? static_cast<int>(expected.integer_outputs[0].size()) : 0;
-  const DeviceOutput device = parse_device_output(run.output, report.rows, report.outputs, integer_outputs);
-  if (!device.ended || run.exit_code != 0) {
-    throw Error(ErrorKind::kInvalid, target,
-                "the program stopped early (exit " + std::to_string(run.exit_code) +
-                    "): " + first_lines(run.output, 4));
-  }
-  if (device.error_rows > 0) throw Error(ErrorKind::kInvalid, target, "an entry point returned an error");
+  const DeviceOutput device = run_harness(tc, dir, target, report.rows, report.outputs, integer_outputs);
   report.stack_bytes = device.stack_bytes;
   if (tc.counter_scale > 0) {
     report.counter_per_inference = static_cast<int64_t>(
         device.counter_total * static_cast<uint64_t>(tc.counter_scale) / static_cast<uint64_t>(report.rows));
+  }
+  if (options.profile && tc.counter_scale > 0) {
+    if (progress) progress->message("verify: profiling each op");
+    report.steps = profile_steps(model, code, rows, tc, options.target, dir / "profile", report, integer_outputs);
   }
   compare(expected, device, options.tolerance, report);
   report.passed = report.integer_mismatched_rows == 0 && report.float_mismatched_rows == 0;
@@ -377,7 +436,7 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
 }
 
 nlohmann::ordered_json to_json(const VerifyReport& r) {
-  return {{"target", r.target},
+  nlohmann::ordered_json json{{"target", r.target},
           {"variant", r.variant},
           {"model_sha256", r.model_sha256},
           {"kernels", r.kernels},
@@ -400,6 +459,13 @@ nlohmann::ordered_json to_json(const VerifyReport& r) {
           {"counter_unit", r.counter_unit},
           {"counter_per_inference", r.counter_per_inference},
           {"passed", r.passed}};
+  if (r.steps.empty()) return json;
+  nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+  for (const VerifyStep& step : r.steps) {
+    steps.push_back({{"op", step.op}, {"macs", step.macs}, {"counter_per_inference", step.counter_per_inference}});
+  }
+  json["steps"] = steps;
+  return json;
 }
 
 }  // namespace tinymlops

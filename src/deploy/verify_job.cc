@@ -12,6 +12,7 @@ VerifyReport run_verify(const VerifyConfig& config, Progress* progress) {
   options.work_dir = config.work_dir;
   options.optimization = config.optimization;
   options.reference_kernels = config.reference_kernels;
+  options.profile = config.profile;
   const DeployModel model = load_as_deploy_model(config.model);
   const Dataset rows = load_for_model(model.metadata, config.data, config.drop_bad_rows, false);
   const int count = config.rows > 0 ? config.rows : default_verify_rows(options.target);

@@ -311,5 +311,46 @@ TEST(ArmDspKernels, GiveTheReferenceIntegersOnCortexM4InFewerInstructions) {
   EXPECT_LT(dsp.counter_per_inference, reference.counter_per_inference);
 }
 
+// The profile's steps are the input normalization, the model's ops and the
+// output copy, and they add up to the whole inference: each step's sum over
+// the rows is off by less than one counter tick per row (40 instructions on
+// cortex-m4, 1 cycle on avr), the marks' cost is subtracted, and only the entry
+// point's own entry and exit lie outside the steps (saving and restoring at
+// most 18 registers and the null checks: under 200 cycles or instructions).
+TEST(VerifyProfile, StepsAreTheOpsAndAddUpToTheWholeInference) {
+  Model trained = testing::random_model(Shape{{37}}, "dense:9:relu,dense:3,softmax", 31);
+  const Matrix rows = testing::random_inputs(64, 37, 32);
+  const DeployModel model = quantize_int8(lower_model(trained), rows, PtqOptions{});
+  for (const auto& [target, tick] : {std::pair{VerifyTarget::kCortexM4, 40}, std::pair{VerifyTarget::kAvr, 1}}) {
+    VerifyOptions options;
+    options.target = target;
+    options.profile = true;
+    const VerifyReport report = verify_model(model, spread_rows(rows, 8), options, nullptr);
+    const std::string name = verify_target_name(target);
+    EXPECT_TRUE(report.passed) << name;
+    ASSERT_EQ(report.steps.size(), model.ops.size() + 2) << name;
+    EXPECT_EQ(report.steps.front().op, "input");
+    EXPECT_EQ(report.steps.back().op, "output");
+    int64_t sum = 0;
+    for (size_t s = 0; s < report.steps.size(); ++s) {
+      const VerifyStep& step = report.steps[s];
+      if (s > 0 && s <= model.ops.size()) {
+        EXPECT_EQ(step.op, op_kind_name(model.ops[s - 1].kind)) << name << " step " << s;
+        EXPECT_EQ(step.macs, model.op_macs(s - 1)) << name << " step " << s;
+      }
+      // No kernel does a multiply-accumulate in under half an instruction or cycle.
+      if (step.macs > 0) EXPECT_GT(step.counter_per_inference * 2, step.macs) << name << " step " << s;
+      sum += step.counter_per_inference;
+    }
+    const int64_t resolution = tick * static_cast<int64_t>(report.steps.size() + 1);
+    EXPECT_LE(sum, report.counter_per_inference + resolution) << name;
+    EXPECT_GE(sum, report.counter_per_inference - resolution - 200) << name;
+    EXPECT_TRUE(to_json(report).contains("steps"));
+  }
+  VerifyOptions host;
+  host.profile = true;
+  EXPECT_TRUE(verify_model(model, spread_rows(rows, 4), host, nullptr).steps.empty());
+}
+
 }  // namespace
 }  // namespace tinymlops

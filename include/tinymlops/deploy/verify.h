@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "tinymlops/core/progress.h"
 #include "tinymlops/data/dataset.h"
@@ -38,6 +39,20 @@ struct VerifyOptions {
   // size-first build (optimization "s" or "z") calls them too: their loops are
   // the smallest.
   bool reference_kernels = false;
+  // true: the program is built and run a second time with the model's
+  // profiling marks (<NAME>_PROFILE in the generated header) to fill
+  // VerifyReport::steps; on host, which has no counter, nothing is profiled.
+  bool profile = false;
+};
+
+// One step of the float entry point, as `verify --profile` measured it.
+struct VerifyStep {
+  std::string op;  // "input" (normalizing the raw input), op_kind_name of an op, "output" (copying it out)
+  int64_t macs = 0;
+  // counter units (VerifyReport::counter_unit) per inference, less the cost of
+  // a mark, averaged over the rows. On cortex-m4 the counter ticks every 40
+  // instructions, so a step's figure is exact to about 40 / rows.
+  int64_t counter_per_inference = 0;
 };
 
 struct VerifyReport {
@@ -71,6 +86,7 @@ struct VerifyReport {
   // "instructions" (QEMU -icount); empty unit and -1 on host.
   std::string counter_unit;
   int64_t counter_per_inference = -1;
+  std::vector<VerifyStep> steps;  // VerifyOptions::profile: one per step, in order
   bool passed = false;
 };
 
@@ -79,7 +95,8 @@ struct VerifyReport {
 // integer_mismatched_rows, float_identical_rows, float_mismatched_rows,
 // max_abs_difference, tolerance, flash_bytes, weight_bytes, code_bytes, ram_bytes,
 // arena_bytes, arena_lower_bound, macs, stack_bytes, counter_unit,
-// counter_per_inference, passed. Scripts read these keys
+// counter_per_inference, passed; and when profiled, "steps": an array of
+// {op, macs, counter_per_inference}. Scripts read these keys
 // (tests/cli/golden/verify.keys).
 nlohmann::ordered_json to_json(const VerifyReport& report);
 

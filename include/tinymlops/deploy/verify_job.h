@@ -19,6 +19,7 @@ struct VerifyConfig {
   std::string work_dir;       // keep the build here (empty: temporary)
   std::string optimization;   // VerifyOptions::optimization
   bool reference_kernels = false;  // VerifyOptions::reference_kernels
+  bool profile = false;            // VerifyOptions::profile
   bool drop_bad_rows = false;
 };
 
