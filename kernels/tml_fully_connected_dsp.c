@@ -31,39 +31,32 @@ static inline int32_t tml_mac4(const int8_t* w, uint32_t x02, uint32_t x13, int3
 static inline void tml_mac4x4(const int8_t** x, const int8_t** row0, const int8_t** row2, int32_t stride_less_4,
                               uint32_t offset, int32_t* acc0, int32_t* acc1, int32_t* acc2, int32_t* acc3) {
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+/* acc0 += the four weights at row (advanced by 4) times the inputs, acc1 += the
+ * four at row + stride + 4 times the inputs. */
+#define TML_ASM_TWO_ROWS                          \
+  "ldr     %[word], [%[row]], #4\n\t"             \
+  "sxtb16  %[pair], %[word]\n\t"                  \
+  "smlad   %[acc0], %[pair], %[x02], %[acc0]\n\t" \
+  "sxtb16  %[word], %[word], ror #8\n\t"          \
+  "smlad   %[acc0], %[word], %[x13], %[acc0]\n\t" \
+  "ldr     %[word], [%[row], %[stride]]\n\t"      \
+  "sxtb16  %[pair], %[word]\n\t"                  \
+  "smlad   %[acc1], %[pair], %[x02], %[acc1]\n\t" \
+  "sxtb16  %[word], %[word], ror #8\n\t"          \
+  "smlad   %[acc1], %[word], %[x13], %[acc1]"
   uint32_t x02, x13, word, pair;
-  __asm__(
-      "ldr     %[word], [%[x]], #4\n\t"
-      "sxtab16 %[x02], %[offset], %[word]\n\t"
-      "sxtab16 %[x13], %[offset], %[word], ror #8\n\t"
-      "ldr     %[word], [%[row]], #4\n\t"
-      "sxtb16  %[pair], %[word]\n\t"
-      "smlad   %[acc0], %[pair], %[x02], %[acc0]\n\t"
-      "sxtb16  %[word], %[word], ror #8\n\t"
-      "smlad   %[acc0], %[word], %[x13], %[acc0]\n\t"
-      "ldr     %[word], [%[row], %[stride]]\n\t"
-      "sxtb16  %[pair], %[word]\n\t"
-      "smlad   %[acc1], %[pair], %[x02], %[acc1]\n\t"
-      "sxtb16  %[word], %[word], ror #8\n\t"
-      "smlad   %[acc1], %[word], %[x13], %[acc1]"
-      : [x] "+r"(*x), [row] "+r"(*row0), [acc0] "+r"(*acc0), [acc1] "+r"(*acc1), [x02] "=&r"(x02),
-        [x13] "=&r"(x13), [word] "=&r"(word), [pair] "=&r"(pair)
-      : [offset] "r"(offset), [stride] "r"(stride_less_4)
-      : "memory");
-  __asm__(
-      "ldr     %[word], [%[row]], #4\n\t"
-      "sxtb16  %[pair], %[word]\n\t"
-      "smlad   %[acc0], %[pair], %[x02], %[acc0]\n\t"
-      "sxtb16  %[word], %[word], ror #8\n\t"
-      "smlad   %[acc0], %[word], %[x13], %[acc0]\n\t"
-      "ldr     %[word], [%[row], %[stride]]\n\t"
-      "sxtb16  %[pair], %[word]\n\t"
-      "smlad   %[acc1], %[pair], %[x02], %[acc1]\n\t"
-      "sxtb16  %[word], %[word], ror #8\n\t"
-      "smlad   %[acc1], %[word], %[x13], %[acc1]"
-      : [row] "+r"(*row2), [acc0] "+r"(*acc2), [acc1] "+r"(*acc3), [word] "=&r"(word), [pair] "=&r"(pair)
-      : [x02] "r"(x02), [x13] "r"(x13), [stride] "r"(stride_less_4)
-      : "memory");
+  __asm__("ldr     %[word], [%[x]], #4\n\t"
+          "sxtab16 %[x02], %[offset], %[word]\n\t"
+          "sxtab16 %[x13], %[offset], %[word], ror #8\n\t" TML_ASM_TWO_ROWS
+          : [x] "+r"(*x), [row] "+r"(*row0), [acc0] "+r"(*acc0), [acc1] "+r"(*acc1), [x02] "=&r"(x02),
+            [x13] "=&r"(x13), [word] "=&r"(word), [pair] "=&r"(pair)
+          : [offset] "r"(offset), [stride] "r"(stride_less_4)
+          : "memory");
+  __asm__(TML_ASM_TWO_ROWS
+          : [row] "+r"(*row2), [acc0] "+r"(*acc2), [acc1] "+r"(*acc3), [word] "=&r"(word), [pair] "=&r"(pair)
+          : [x02] "r"(x02), [x13] "r"(x13), [stride] "r"(stride_less_4)
+          : "memory");
+#undef TML_ASM_TWO_ROWS
 #else
   uint32_t x02, x13;
   tml_widen_inputs(*x, offset, &x02, &x13);
