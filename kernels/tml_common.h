@@ -7,7 +7,10 @@
  *   real value      r = scale * (q - zero_point)
  *   int8 tensors    q in [-128, 127]; weights symmetric (zero_point 0)
  *   bias            int32, scale = input_scale * weight_scale[c], zero_point 0
- *   accumulator     int32: acc = bias[c] + sum (x - x_zero_point) * w
+ *   accumulator     int32: acc = bias[c] + sum (x - x_zero_point) * w, where
+ *                   |bias[c]| + 255 * sum |w| <= 2^31 - 1 for every channel
+ *                   (DeployModel::validate refuses other models), so no partial
+ *                   sum overflows, in whatever order a kernel adds the products
  *   requantization  a real multiplier m = input_scale * weight_scale[c] / output_scale
  *                   is stored as a Q31 mantissa M in [2^30, 2^31) and a shift s
  *                   (m = M * 2^(s - 31)); see tml_requantize. Constants

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include "tinymlops/core/error.h"
@@ -194,6 +196,34 @@ class OpChecker {
     require(w.zero_point == 0, "int8 weights are symmetric (zero point 0)");
     require(w.scales.size() == static_cast<size_t>(channels), "weights need one scale per output channel");
     for (float s : w.scales) require(s > 0, "weight scales must be positive");
+    check_accumulator_bound(w, b, channels, clustered ? &tensor(op_.inputs[3]) : nullptr);
+  }
+
+  // The int32 accumulator of an int8 op (kernels/tml_common.h) cannot overflow,
+  // in whatever order a kernel adds the products, when for every output channel
+  //   |bias| + 255 * sum |w| <= 2^31 - 1
+  // (|x - zero_point| <= 255; a padded tap adds 0). Quantization gives |w| <= 127
+  // per channel, so only a layer of about 66,000 taps or more, or a bias near the
+  // int32 limits, can break it; such a model is refused rather than left to
+  // overflow (undefined behaviour in C) on the device.
+  void check_accumulator_bound(const DeployTensor& w, const DeployTensor& b, int channels,
+                               const DeployTensor* codebook) const {
+    const std::vector<int8_t> weights = tensor_int8(w);  // index4: codebook indices
+    const std::vector<int8_t> book = codebook ? tensor_int8(*codebook) : std::vector<int8_t>{};
+    const bool depthwise = op_.kind == OpKind::kDepthwiseConv2D;  // {kh, kw, channels}
+    const size_t per_channel = weights.size() / static_cast<size_t>(channels);
+    std::vector<int64_t> worst(static_cast<size_t>(channels), 0);
+    for (size_t i = 0; i < weights.size(); ++i) {
+      const int value = codebook ? book[static_cast<size_t>(weights[i])] : weights[i];
+      worst[depthwise ? i % static_cast<size_t>(channels) : i / per_channel] += 255 * std::abs(value);
+    }
+    const std::vector<int32_t> bias = tensor_int32(b);
+    for (size_t c = 0; c < worst.size(); ++c) {
+      worst[c] += std::abs(static_cast<int64_t>(bias[c]));
+      require(worst[c] <= INT32_MAX, "output channel " + std::to_string(c) +
+                                         " could overflow its int32 accumulator: |bias| + 255 x sum |w| = " +
+                                         std::to_string(worst[c]) + " > 2147483647");
+    }
   }
 
   // int16x8 (kernels/tml_common.h): int8 symmetric per-channel weights, int64

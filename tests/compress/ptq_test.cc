@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include "../runtime/model_fixtures.h"
@@ -49,6 +51,32 @@ TEST(Ptq, WeightsPerChannelSymmetricAndBiasAtInputTimesWeightScale) {
     EXPECT_EQ(largest, 127);
     const double bias_scale = static_cast<double>(tensor(q, fc.inputs[0]).scales[0]) * w.scales[static_cast<size_t>(c)];
     EXPECT_EQ(b_int[static_cast<size_t>(c)], static_cast<int32_t>(std::lround(b_float[static_cast<size_t>(c)] / bias_scale)));
+  }
+}
+
+// Adversarial weights against the int32 accumulator bound of deploy_model.h:
+// |bias| + 255 x sum |w| at exactly 2^31 - 1 is accepted, one more refused,
+// naming the op and the output channel.
+TEST(Ptq, AModelWhoseAccumulatorCouldOverflowIsRefused) {
+  Model model = testing::random_model(Shape{{40}}, "dense:3", 4);
+  DeployModel q = quantize_int8(lower_model(model), testing::random_inputs(32, 40, 5), {});
+  const DeployOp& fc = q.ops[1];
+  ASSERT_EQ(fc.kind, OpKind::kFullyConnected);
+  DeployTensor& weights = q.tensors[static_cast<size_t>(fc.inputs[1])];
+  DeployTensor& bias = q.tensors[static_cast<size_t>(fc.inputs[2])];
+  for (size_t i = 40; i < 80; ++i) weights.data[i] = static_cast<char>(-128);  // output channel 1
+  const int32_t at_the_bound = INT32_MAX - 255 * 128 * 40;
+  std::memcpy(bias.data.data() + 4, &at_the_bound, 4);
+  EXPECT_NO_THROW(q.validate("q.tdm"));
+  const int32_t one_more = -(at_the_bound + 1);  // the bound counts |bias|
+  std::memcpy(bias.data.data() + 4, &one_more, 4);
+  try {
+    q.validate("q.tdm");
+    FAIL() << "accepted a model that can overflow";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ops[1] (fully_connected): output channel 1 could overflow its int32"),
+              std::string::npos)
+        << e.what();
   }
 }
 

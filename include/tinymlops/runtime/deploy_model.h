@@ -14,7 +14,9 @@
 //     tensor), and the last op writes the output tensor;
 //   - every tensor an op reads as a constant has data of exactly
 //     shape-size * dtype-size bytes; activations have no data;
-//   - dtypes and quantization parameters are what the op's kernel expects.
+//   - dtypes and quantization parameters are what the op's kernel expects;
+//   - an int8 op's int32 accumulator cannot overflow: for every output channel
+//     |bias| + 255 * sum |w| <= 2^31 - 1 (kernels/tml_common.h).
 #pragma once
 
 #include <cstdint>
