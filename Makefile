@@ -58,6 +58,7 @@ bench:
 	@bench/train_vs_pytorch $(BUILD)
 	@bench/compression_table $(BUILD)
 	@bench/codegen_size_speed $(BUILD)
+	@bench/device_speed $(BUILD)
 	@bench/store_hashing $(BUILD)
 	@bench/fl $(BUILD)
 	@bench/serve $(BUILD)
