@@ -119,12 +119,28 @@ static inline int32_t tml_dsp_requantize(int32_t acc, tml_requant r) {
   return tml_requantize(acc, r);
 }
 
-/* tml_output_s8(acc, r, p), the same value, through tml_dsp_requantize; the
- * bound to +-256 that keeps the sum in int32 is needed only on its 64-bit path
- * (its other results are at most 2^30 in magnitude). */
-static inline int8_t tml_dsp_output_s8(int32_t acc, tml_requant r, const tml_q8_params* p) {
-  int32_t scaled = tml_dsp_requantize(acc, r);
-  if (r.shift >= 0) scaled = tml_clamp(scaled, -256, 256);
+/* The requantization of tml_dsp_output_s8 for the shifts other than -2 or less,
+ * bounded to +-256 (which keeps the sum with a zero point in int32 and clamps
+ * the same). Not inlined (GCC), so that its 64-bit path takes no registers from
+ * the common one; `unused`: a file may include this header and not call it. */
+#if defined(__GNUC__)
+__attribute__((noinline, unused))
+#endif
+static int32_t tml_dsp_requantize_rare(int32_t acc, int32_t packed) {
+  return tml_clamp(tml_dsp_requantize(acc, tml_load_requant(&packed, 0)), -256, 256);
+}
+
+/* tml_output_s8(acc, tml_load_requant(&packed, 0), p), the same value, from the
+ * packed constant (multiplier | (shift & 0x7F), tml_pack_requant): for a shift
+ * of -2 or less its low 7 bits are shift + 128, in [0x61, 0x7E], and
+ * k - 1 = -2 - shift = 126 - those bits, so that path decodes nothing else.
+ * The other paths' results are at most 2^30 in magnitude: their sum with the
+ * zero point stays in int32. */
+static inline int8_t tml_dsp_output_s8(int32_t acc, int32_t packed, const tml_q8_params* p) {
+  const int32_t low = packed & 0x7F;
+  const int32_t scaled = low >= 0x61 && low <= 0x7E
+                             ? tml_dsp_asr(tml_dsp_asr(tml_dsp_smmul(acc, packed & ~(int32_t)0x7F), 126 - low) + 1, 1)
+                             : tml_dsp_requantize_rare(acc, packed);
   return (int8_t)tml_clamp(p->output_zero_point + scaled, p->act_min, p->act_max);
 }
 

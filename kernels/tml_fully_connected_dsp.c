@@ -98,7 +98,7 @@ static void tml_write_outputs_s8_dsp(const int32_t* acc, int first, int count, c
                                      tml_q8_params q, int8_t* output) {
   int k;
   for (k = 0; k < count; ++k) {
-    output[first + k] = tml_dsp_output_s8(acc[k], tml_load_requant(requant, first + k), &q);
+    output[first + k] = tml_dsp_output_s8(acc[k], TML_LD_S32(&requant[first + k]), &q);
   }
 }
 

@@ -49,7 +49,8 @@ TEST(ArmDspRequantize, GivesTheReferenceValueForEveryShift) {
         ASSERT_EQ(tml_dsp_requantize(acc, r), tml_requantize(acc, r))
             << "acc " << acc << ", multiplier " << multiplier << ", shift " << shift;
         const tml_q8_params params = q8(0, -5, -128, 127);
-        ASSERT_EQ(tml_dsp_output_s8(acc, r, &params), tml_output_s8(acc, r, &params));
+        const int32_t packed = tml_pack_requant(r);
+        ASSERT_EQ(tml_dsp_output_s8(acc, packed, &params), tml_output_s8(acc, tml_load_requant(&packed, 0), &params));
       }
     }
   }
