@@ -128,6 +128,19 @@ TEST(QuantizeS8, NanMapsToZeroPoint) {
   EXPECT_EQ(quantize_one(0.0f, std::numeric_limits<float>::infinity(), 5), 5);
 }
 
+// Around the +-256 at which the kernel stops rounding (any zero point
+// saturates beyond it), infinities and the largest floats: the contract's values.
+TEST(QuantizeS8, ValuesNearAndFarBeyondTheSaturationMatchTheReference) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float max = std::numeric_limits<float>::max();
+  for (const float x : {254.5f, 255.0f, 255.5f, 256.0f, 256.5f, 300.0f, 1.0e6f, 3.0e9f, max, inf}) {
+    for (const int32_t zp : {-128, -1, 0, 1, 127}) {
+      EXPECT_EQ(quantize_one(x, 1.0f, zp), reference_quantize(x, 1.0f, zp)) << x << " " << zp;
+      EXPECT_EQ(quantize_one(-x, 1.0f, zp), reference_quantize(-x, 1.0f, zp)) << -x << " " << zp;
+    }
+  }
+}
+
 TEST(QuantizeS8, ManyValuesInOneCall) {
   const float input[6] = {0.25f, -0.25f, 0.2f, 1000.0f, std::nanf(""), -1.0f};
   int8_t out[6];
