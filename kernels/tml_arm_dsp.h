@@ -127,10 +127,10 @@ static inline int32_t tml_dsp_requantize(int32_t acc, tml_requant r) {
 __attribute__((noinline, unused))
 #endif
 static int32_t tml_dsp_requantize_rare(int32_t acc, int32_t packed) {
-  return tml_clamp(tml_dsp_requantize(acc, tml_load_requant(&packed, 0)), -256, 256);
+  return tml_clamp(tml_dsp_requantize(acc, tml_unpack_requant(packed)), -256, 256);
 }
 
-/* tml_output_s8(acc, tml_load_requant(&packed, 0), p), the same value, from the
+/* tml_output_s8(acc, tml_unpack_requant(packed), p), the same value, from the
  * packed constant (multiplier | (shift & 0x7F), tml_pack_requant): for a shift
  * of -2 or less its low 7 bits are shift + 128, in [0x61, 0x7E], and
  * k - 1 = -2 - shift = 126 - those bits, so that path decodes nothing else.

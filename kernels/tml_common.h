@@ -125,18 +125,21 @@ static inline int32_t tml_requantize(int32_t acc, tml_requant r) {
 }
 
 /* The requantization of output channel `channel`, read from one constant
- * int32 per channel (see TML_CONST), as tml_pack_requant stores it:
+ * int32 per channel (see TML_CONST), as tml_pack_requant stores it
+ * (tml_unpack_requant: of a packed value already read):
  *   packed = multiplier | (shift & 0x7F)
  * The multiplier keeps 24 significant bits (bits 7..30; float32 precision), so
  * its low 7 bits hold the shift in [-31, 30] as a 7-bit two's complement
  * number. 4 bytes per channel instead of 5 for two arrays or 8 for a
  * tml_requant, and one load. */
-static inline tml_requant tml_load_requant(const int32_t* requant, int32_t channel) {
-  const int32_t packed = TML_LD_S32(&requant[channel]);
+static inline tml_requant tml_unpack_requant(int32_t packed) {
   tml_requant value;
   value.multiplier = packed & ~(int32_t)0x7F; /* packed >= 0 */
   value.shift = ((packed & 0x7F) ^ 0x40) - 0x40;  /* sign-extends 7 bits */
   return value;
+}
+static inline tml_requant tml_load_requant(const int32_t* requant, int32_t channel) {
+  return tml_unpack_requant(TML_LD_S32(&requant[channel]));
 }
 
 /* The packed form of `r` for tml_load_requant. REQUIRES r.multiplier in

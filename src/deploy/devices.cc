@@ -40,7 +40,7 @@ Device device(std::string id, std::string name, std::string arch, int64_t flash,
   d.code_bytes = avr ? 6 * kKiB : 4 * kKiB;
   const bool armv7e_m = d.arch.starts_with("cortex-m4") || d.arch.starts_with("cortex-m7") ||
                         d.arch.starts_with("cortex-m33");
-  d.kernel_features = armv7e_m ? kArmDsp : kPortable;
+  d.kernel_features = armv7e_m ? kArmDsp : avr ? kAvrMul : kPortable;  // every AVR board here is an ATmega
   return d;
 }
 

@@ -191,6 +191,7 @@ TargetToolchain avr_toolchain() {
   t.counter_scale = 1;
   t.constants_in_text = true;
   t.default_rows = 16;
+  t.kernel_features = find_device("simavr-atmega328p").kernel_features;  // the board simavr emulates
   return t;
 }
 

@@ -8,6 +8,7 @@
 #include "tml_activation.h"
 #include "tml_conv.h"
 #include "tml_fully_connected.h"
+#include "tml_fully_connected_avr.h"
 #include "tml_fully_connected_dsp.h"
 #include "tml_pool.h"
 #include "tml_quantize.h"
@@ -101,6 +102,8 @@ std::vector<KernelEntry> make_kernel_table() {
       // Fully connected, by activation and weight dtype.
       {Op::kFullyConnected, kS8, kS8, kS8, kArmDsp, TML_KERNEL(tml_fully_connected_s8_dsp), kFullyConnectedS8,
        "tml_fully_connected_dsp.h", "tml_fully_connected_dsp.c"},
+      {Op::kFullyConnected, kS8, kS8, kS8, kAvrMul, TML_KERNEL(tml_fully_connected_s8_avr), kFullyConnectedS8,
+       "tml_fully_connected_avr.h", "tml_fully_connected_avr.c"},
       {Op::kFullyConnected, kS8, kS8, kS8, kPortable, TML_KERNEL(tml_fully_connected_s8), kFullyConnectedS8,
        kFullyConnectedH, kFullyConnectedC},
       {Op::kFullyConnected, kS8, DType::kInt4, kS8, kPortable, TML_KERNEL(tml_fully_connected_s4),
@@ -223,7 +226,11 @@ const char* kernel_arg_name(KernelArg arg) {
 std::string kernel_features_name(uint32_t features) {
   if (features == kPortable) return "reference";
   std::string name;
-  if (features & kArmDsp) name += "arm-dsp";
+  for (const auto& [bit, bit_name] : {std::pair{kArmDsp, "arm-dsp"}, std::pair{kAvrMul, "avr-mul"}}) {
+    if (!(features & bit)) continue;
+    if (!name.empty()) name += "+";
+    name += bit_name;
+  }
   return name;
 }
 

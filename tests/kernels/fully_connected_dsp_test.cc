@@ -50,7 +50,7 @@ TEST(ArmDspRequantize, GivesTheReferenceValueForEveryShift) {
             << "acc " << acc << ", multiplier " << multiplier << ", shift " << shift;
         const tml_q8_params params = q8(0, -5, -128, 127);
         const int32_t packed = tml_pack_requant(r);
-        ASSERT_EQ(tml_dsp_output_s8(acc, packed, &params), tml_output_s8(acc, tml_load_requant(&packed, 0), &params));
+        ASSERT_EQ(tml_dsp_output_s8(acc, packed, &params), tml_output_s8(acc, tml_unpack_requant(packed), &params));
       }
     }
   }

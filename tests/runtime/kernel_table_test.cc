@@ -49,6 +49,9 @@ TEST(KernelTable, TargetFeaturesChooseTheOptimizedKernelAndTheReferenceOtherwise
   EXPECT_STREQ(select_kernel(model, dense).function, "tml_fully_connected_s8");
   EXPECT_STREQ(select_kernel(model, dense, kArmDsp).function, "tml_fully_connected_s8_dsp");
   EXPECT_STREQ(select_kernel(model, dense, kArmDsp).source, "tml_fully_connected_dsp.c");
+  EXPECT_STREQ(select_kernel(model, dense, kAvrMul).function, "tml_fully_connected_s8_avr");
+  EXPECT_EQ(kernel_features_name(kAvrMul), "avr-mul");
+  EXPECT_EQ(kernel_features_name(kArmDsp | kAvrMul), "arm-dsp+avr-mul");
 
   // int4 weights have no DSP kernel: the reference runs on a DSP target too.
   model.tensors[static_cast<size_t>(dense.inputs[1])].dtype = DType::kInt4;

@@ -78,9 +78,10 @@ using HostKernel = void (*)(const KernelArgValue* args);
 enum KernelFeatures : uint32_t {
   kPortable = 0,
   kArmDsp = 1u << 0,  // the Cortex-M DSP extension (ARMv7E-M: Cortex-M4, M7, M33): kernels/tml_arm_dsp.h
+  kAvrMul = 1u << 1,  // an 8-bit AVR with the hardware multiplier (ATmega): kernels/tml_fully_connected_avr.h
 };
 
-// "reference" for kPortable, else the features' names joined by '+' ("arm-dsp").
+// "reference" for kPortable, else the features' names joined by '+' ("arm-dsp", "avr-mul").
 std::string kernel_features_name(uint32_t features);
 
 struct KernelEntry {
