@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <random>
 #include <vector>
 
+#include "fully_connected_cases.h"
 #include "reference.h"
 #include "tml_fully_connected.h"
 #include "tml_fully_connected_avr.h"
@@ -17,37 +17,8 @@ namespace {
 using tml_test::q8;
 using tml_test::sz;
 
-// Random shapes (one input, one output, odd sizes), every zero point,
-// full-range weights, every shift from -31 to 1 (both requantization paths),
-// with and without a bias.
 TEST(FullyConnectedS8Avr, GivesTheReferenceIntegersOnRandomShapes) {
-  std::mt19937 rng(328);
-  for (int iter = 0; iter < 3000; ++iter) {
-    const int in_features = iter < 40 ? 1 + iter % 9 : tml_test::rand_int(rng, 1, 300);
-    const int out_features = iter % 7 == 0 ? 1 : tml_test::rand_int(rng, 1, 17);
-    std::vector<int8_t> input(sz(in_features)), weights(sz(in_features * out_features));
-    for (auto& x : input) x = tml_test::rand_s8(rng);
-    for (auto& w : weights) w = tml_test::rand_s8(rng);
-    std::vector<int32_t> bias(sz(out_features)), requant(sz(out_features));
-    for (auto& b : bias) b = tml_test::rand_int(rng, -100000, 100000);
-    for (auto& r : requant) {
-      r = tml_pack_requant(tml_test::rq(tml_test::rand_multiplier(rng), tml_test::rand_int(rng, -31, 1)));
-    }
-    const int32_t input_zero_point = iter % 11 == 0 ? (iter % 2 ? 127 : -128) : tml_test::rand_int(rng, -128, 127);
-    const int32_t output_zero_point = tml_test::rand_int(rng, -128, 127);
-    int32_t act_min = 0, act_max = 0;
-    tml_test::rand_clamp(rng, output_zero_point, act_min, act_max);
-    const tml_q8_params params = q8(input_zero_point, output_zero_point, act_min, act_max);
-    const int32_t* bias_or_null = iter % 5 == 0 ? nullptr : bias.data();
-
-    std::vector<int8_t> expected(sz(out_features), 0x55), actual(sz(out_features), 0x33);
-    tml_fully_connected_s8(input.data(), in_features, weights.data(), bias_or_null, out_features, requant.data(),
-                           &params, expected.data());
-    tml_fully_connected_s8_avr(input.data(), in_features, weights.data(), bias_or_null, out_features,
-                               requant.data(), &params, actual.data());
-    ASSERT_EQ(actual, expected) << "iter " << iter << ": " << in_features << " -> " << out_features
-                                << ", input zero point " << input_zero_point;
-  }
+  tml_test::expect_reference_integers_on_random_shapes(tml_fully_connected_s8_avr, 328);
 }
 
 // At the accumulator bound of deploy_model.h: x = -128 against w = -128 with
