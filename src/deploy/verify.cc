@@ -114,8 +114,11 @@ std::string first_lines(const std::string& text, int lines) {
 void run_checked(const std::vector<std::string>& argv, const fs::path& dir, const std::string& what) {
   const ProcessResult result = run_process(argv, dir, 300);
   if (result.timed_out || result.exit_code != 0) {
+    // The linker's overflow, or an array beyond AVR's 32 KB of data addresses.
     if (result.output.find("overflowed by") != std::string::npos ||
-        result.output.find("is not within region") != std::string::npos) {
+        result.output.find("is not within region") != std::string::npos ||
+        (result.output.find("size of array") != std::string::npos &&
+         result.output.find("is too large") != std::string::npos)) {
       throw Error(ErrorKind::kIo, what,
                   "the model and its test rows do not fit the target's memory (" + first_lines(result.output, 2) +
                       "); try fewer --rows or a smaller variant (tinymlops fit tells what fits)");

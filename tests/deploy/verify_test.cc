@@ -249,6 +249,22 @@ TEST(Verify, RowsOfTheWrongWidthOrNoneOrNotFiniteAreUsageErrors) {
   }
 }
 
+// 32,768 int8 weights are one array larger than an ATmega's 16-bit sizes allow:
+// the compiler refuses it, and verify says the model does not fit.
+TEST(Verify, AModelTooLargeForTheAvrSaysItDoesNotFit) {
+  Model trained = testing::random_model(Shape{{256}}, "dense:128", 7);
+  const Matrix rows = testing::random_inputs(16, 256, 8);
+  const DeployModel model = quantize_int8(lower_model(trained), rows, PtqOptions{});
+  VerifyOptions options;
+  options.target = VerifyTarget::kAvr;
+  try {
+    verify_model(model, spread_rows(rows, 2), options, nullptr);
+    FAIL() << "verified a model larger than the ATmega328P";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("do not fit the target's memory"), std::string::npos) << e.what();
+  }
+}
+
 TEST(VerifyTargetNames, RoundTripAndUnknownIsAUsageErrorListingTheTargets) {
   for (VerifyTarget t : {VerifyTarget::kHost, VerifyTarget::kCortexM4, VerifyTarget::kAvr}) {
     EXPECT_EQ(parse_verify_target(verify_target_name(t)), t);
