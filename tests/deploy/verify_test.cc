@@ -298,15 +298,21 @@ TEST(SpreadRows, TakesEvenlySpacedRowsFromFirstToLast) {
   EXPECT_EQ(spread_rows(all, 0), all);
 }
 
+// An int8 37-9-3 MLP with a softmax, calibrated on `rows` (37 columns): odd
+// sizes for the optimized kernels' tails.
+DeployModel odd_sized_int8_mlp(const Matrix& rows) {
+  Model trained = testing::random_model(Shape{{37}}, "dense:9:relu,dense:3,softmax", 31);
+  return quantize_int8(lower_model(trained), rows, PtqOptions{});
+}
+
 // On a Cortex-M4 the int8 fully-connected ops call the DSP kernel
 // (kernel_table.h): the reference's integers bit for bit, odd sizes included
 // (37 inputs: a tail of 1 after 9 words; 9 and 3 outputs: a last output without a
 // partner), in fewer instructions than the reference kernels of the same model.
 // A size-first build (-Os) calls the reference kernels, whose loops are smallest.
 TEST(ArmDspKernels, GiveTheReferenceIntegersOnCortexM4InFewerInstructions) {
-  Model trained = testing::random_model(Shape{{37}}, "dense:9:relu,dense:3,softmax", 31);
   const Matrix rows = testing::random_inputs(64, 37, 32);
-  const DeployModel model = quantize_int8(lower_model(trained), rows, PtqOptions{});
+  const DeployModel model = odd_sized_int8_mlp(rows);
   VerifyOptions options;
   options.target = VerifyTarget::kCortexM4;
   const VerifyReport dsp = verify_model(model, spread_rows(rows, 24), options, nullptr);
@@ -334,9 +340,8 @@ TEST(ArmDspKernels, GiveTheReferenceIntegersOnCortexM4InFewerInstructions) {
 // point's own entry and exit lie outside the steps (saving and restoring at
 // most 18 registers and the null checks: under 200 cycles or instructions).
 TEST(VerifyProfile, StepsAreTheOpsAndAddUpToTheWholeInference) {
-  Model trained = testing::random_model(Shape{{37}}, "dense:9:relu,dense:3,softmax", 31);
   const Matrix rows = testing::random_inputs(64, 37, 32);
-  const DeployModel model = quantize_int8(lower_model(trained), rows, PtqOptions{});
+  const DeployModel model = odd_sized_int8_mlp(rows);
   for (const auto& [target, tick] : {std::pair{VerifyTarget::kCortexM4, 40}, std::pair{VerifyTarget::kAvr, 1}}) {
     VerifyOptions options;
     options.target = target;
