@@ -7,6 +7,7 @@
 #include "tinymlops/core/error.h"
 #include "tml_activation.h"
 #include "tml_conv.h"
+#include "tml_conv_dsp.h"
 #include "tml_fully_connected.h"
 #include "tml_fully_connected_avr.h"
 #include "tml_fully_connected_dsp.h"
@@ -126,6 +127,8 @@ std::vector<KernelEntry> make_kernel_table() {
        kFullyConnectedH, kFullyConnectedC},
 
       // Convolutions (sparse8 weights: Conv2D only).
+      {Op::kConv2D, kS8, kS8, kS8, kArmDsp, TML_KERNEL(tml_conv2d_s8_dsp), kConvS8, "tml_conv_dsp.h",
+       "tml_conv_dsp.c"},
       {Op::kConv2D, kS8, kS8, kS8, kPortable, TML_KERNEL(tml_conv2d_s8), kConvS8, kConvH, kConvC},
       {Op::kConv2D, kS8, DType::kInt4, kS8, kPortable, TML_KERNEL(tml_conv2d_s4), kConvS8, kConvH, kConvC},
       {Op::kConv2D, kS8, DType::kIndex4, kS8, kPortable, TML_KERNEL(tml_conv2d_codebook_s8), kConvCodebookS8, kConvH,

@@ -305,32 +305,46 @@ DeployModel odd_sized_int8_mlp(const Matrix& rows) {
   return quantize_int8(lower_model(trained), rows, PtqOptions{});
 }
 
-// On a Cortex-M4 the int8 fully-connected ops call the DSP kernel
+// An int8 CNN on a 5x6x3 image, calibrated on `rows` (90 columns): a 3x3 and a
+// strided 2x3 Conv2D whose kernel rows (9 and 18 bytes inside the image, fewer
+// at the borders) and channel counts (6 and 5) leave tails for the optimized
+// kernels, then a 3-output Dense.
+DeployModel odd_sized_int8_cnn(const Matrix& rows) {
+  Model trained = testing::random_model(
+      Shape{{5, 6, 3}}, "conv2d:6:3x3:padding=same:relu,conv2d:5:2x3:stride=2x1,relu,flatten,dense:3,softmax", 33);
+  return quantize_int8(lower_model(trained), rows, PtqOptions{});
+}
+
+// On a Cortex-M4 the int8 fully-connected and Conv2D ops call the DSP kernels
 // (kernel_table.h): the reference's integers bit for bit, odd sizes included
 // (37 inputs: a tail of 1 after 9 words; 9 and 3 outputs: a last output without a
-// partner), in fewer instructions than the reference kernels of the same model.
-// A size-first build (-Os) calls the reference kernels, whose loops are smallest.
+// partner; the CNN's tails above), in fewer instructions than the reference
+// kernels of the same model. A size-first build (-Os) calls the reference
+// kernels, whose loops are smallest.
 TEST(ArmDspKernels, GiveTheReferenceIntegersOnCortexM4InFewerInstructions) {
-  const Matrix rows = testing::random_inputs(64, 37, 32);
-  const DeployModel model = odd_sized_int8_mlp(rows);
-  VerifyOptions options;
-  options.target = VerifyTarget::kCortexM4;
-  const VerifyReport dsp = verify_model(model, spread_rows(rows, 24), options, nullptr);
-  options.reference_kernels = true;
-  const VerifyReport reference = verify_model(model, spread_rows(rows, 24), options, nullptr);
-  options.reference_kernels = false;
-  options.optimization = "s";
-  const VerifyReport size_first = verify_model(model, spread_rows(rows, 4), options, nullptr);
+  const Matrix mlp_rows = testing::random_inputs(64, 37, 32);
+  const Matrix cnn_rows = testing::random_inputs(64, 90, 34);
+  for (const auto& [model, rows] : {std::pair{odd_sized_int8_mlp(mlp_rows), mlp_rows},
+                                    std::pair{odd_sized_int8_cnn(cnn_rows), cnn_rows}}) {
+    VerifyOptions options;
+    options.target = VerifyTarget::kCortexM4;
+    const VerifyReport dsp = verify_model(model, spread_rows(rows, 24), options, nullptr);
+    options.reference_kernels = true;
+    const VerifyReport reference = verify_model(model, spread_rows(rows, 24), options, nullptr);
+    options.reference_kernels = false;
+    options.optimization = "s";
+    const VerifyReport size_first = verify_model(model, spread_rows(rows, 4), options, nullptr);
 
-  EXPECT_EQ(dsp.kernels, "arm-dsp");
-  EXPECT_EQ(reference.kernels, "reference");
-  EXPECT_EQ(size_first.kernels, "reference");
-  for (const VerifyReport* r : {&dsp, &reference, &size_first}) {
-    EXPECT_TRUE(r->passed) << r->kernels;
-    EXPECT_EQ(r->integer_bits, 8);
-    EXPECT_EQ(r->integer_mismatched_rows, 0) << r->kernels;
+    EXPECT_EQ(dsp.kernels, "arm-dsp");
+    EXPECT_EQ(reference.kernels, "reference");
+    EXPECT_EQ(size_first.kernels, "reference");
+    for (const VerifyReport* r : {&dsp, &reference, &size_first}) {
+      EXPECT_TRUE(r->passed) << r->kernels;
+      EXPECT_EQ(r->integer_bits, 8);
+      EXPECT_EQ(r->integer_mismatched_rows, 0) << r->kernels;
+    }
+    EXPECT_LT(dsp.counter_per_inference, reference.counter_per_inference);
   }
-  EXPECT_LT(dsp.counter_per_inference, reference.counter_per_inference);
 }
 
 // The profile's steps are the input normalization, the model's ops and the
