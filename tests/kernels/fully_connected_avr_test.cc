@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include "fully_connected_cases.h"
@@ -37,6 +38,32 @@ TEST(FullyConnectedS8Avr, ExtremeValuesGiveTheReferenceIntegers) {
   tml_fully_connected_s8_avr(input.data(), in_features, weights.data(), bias.data(), out_features, requant.data(),
                              &params, actual.data());
   EXPECT_EQ(actual, expected);
+}
+
+// The requantization from the high word of acc * M (four 16 x 16 multiplies)
+// against the reference's 64-bit one: one input, so that the accumulator is
+// the bias plus one product, over accumulators at both ends of the int32
+// range and random ones, every shift from -31 to 1 and random multipliers.
+TEST(FullyConnectedS8Avr, RequantizesEveryAccumulatorLikeTheReference) {
+  std::mt19937 rng(3281);
+  const int32_t margin = 255 * 128;  // the accumulator bound leaves room for one product
+  std::vector<int32_t> biases{INT32_MIN + margin + 1, -65536, -65535, -1, 0, 1, 65535, 65536, INT32_MAX - margin};
+  for (int i = 0; i < 60; ++i) biases.push_back(tml_test::rand_int(rng, INT32_MIN + margin + 1, INT32_MAX - margin));
+  const int8_t weight = -128;
+  for (int shift = -31; shift <= 1; ++shift) {
+    for (int m = 0; m < 8; ++m) {
+      const int32_t multiplier = m == 0 ? (INT32_MAX & ~0x7F) : tml_test::rand_multiplier(rng);
+      const int32_t requant = tml_pack_requant(tml_test::rq(multiplier, shift));
+      for (const int32_t bias : biases) {
+        const int8_t x = tml_test::rand_s8(rng);
+        const tml_q8_params params = q8(tml_test::rand_int(rng, -128, 127), tml_test::rand_int(rng, -128, 127), -128, 127);
+        int8_t expected = 0, actual = 0;
+        tml_fully_connected_s8(&x, 1, &weight, &bias, 1, &requant, &params, &expected);
+        tml_fully_connected_s8_avr(&x, 1, &weight, &bias, 1, &requant, &params, &actual);
+        ASSERT_EQ(actual, expected) << "bias " << bias << ", multiplier " << multiplier << ", shift " << shift;
+      }
+    }
+  }
 }
 
 }  // namespace
