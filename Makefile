@@ -59,6 +59,7 @@ bench:
 	@bench/compression_table $(BUILD)
 	@bench/codegen_size_speed $(BUILD)
 	@bench/device_speed $(BUILD)
+	@bench/kernel_costs $(BUILD)
 	@bench/store_hashing $(BUILD)
 	@bench/fl $(BUILD)
 	@bench/serve $(BUILD)

@@ -24,7 +24,7 @@ std::string joined_arguments(int argc, const char* const* argv) {
 void print_verify_steps(const VerifyReport& r) {
   const char* unit = r.counter_unit.c_str();
   std::printf("  profile         %s per inference by step, with the profiling marks subtracted\n", unit);
-  std::printf("    %4s  %-18s %8s %13s %8s\n", "step", "op", "MACs", unit, "per MAC");
+  std::printf("    %4s  %-18s %8s %13s %8s  %s\n", "step", "op", "MACs", unit, "per MAC", "kernel");
   int64_t total = 0;
   for (size_t s = 0; s < r.steps.size(); ++s) {
     const VerifyStep& step = r.steps[s];
@@ -36,8 +36,9 @@ void print_verify_steps(const VerifyReport& r) {
       std::snprintf(text, sizeof text, "%.2f", static_cast<double>(step.counter_per_inference) / static_cast<double>(step.macs));
       per_mac = text;
     }
-    std::printf("    %4zu  %-18s %8s %13lld %8s\n", s, step.op.c_str(), macs.c_str(),
-                static_cast<long long>(step.counter_per_inference), per_mac.c_str());
+    std::printf("    %4zu  %-18s %8s %13lld %8s%s%s\n", s, step.op.c_str(), macs.c_str(),
+                static_cast<long long>(step.counter_per_inference), per_mac.c_str(), step.kernel.empty() ? "" : "  ",
+                step.kernel.c_str());
   }
   std::printf("    %4s  %-18s %8lld %13lld\n", "", "all steps", static_cast<long long>(r.macs),
               static_cast<long long>(total));

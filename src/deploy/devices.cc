@@ -4,6 +4,7 @@
 
 #include "tinymlops/codegen/memory_plan.h"
 #include "tinymlops/core/error.h"
+#include "tinymlops/deploy/kernel_costs.h"
 #include "tinymlops/runtime/kernel_table.h"
 
 namespace tinymlops {
@@ -14,14 +15,6 @@ constexpr int64_t kKiB = 1024, kMiB = 1024 * 1024, kGiB = 1024 * kMiB;
 // RAM allowed for the stack of an inference (measured peaks: 72-144 bytes on
 // AVR, under 200 on Cortex-M4 for the bundled models) and the labels.
 constexpr int64_t kStackAllowance = 512;
-
-// Per-MAC costs of the reference kernels, from `tinymlops verify` of the
-// digits MLP (2,368 MACs): simavr 397,335 cycles int8 / 729,422 float32
-// (ATmega328P); QEMU 20,666 / 16,461 instructions (Cortex-M4F). Other 32-bit
-// cores are taken at the Cortex-M4F figures per cycle; without an FPU a float
-// MAC costs about ten times more (software floating point).
-constexpr double kAvrInt8 = 168, kAvrFloat = 308;
-constexpr double kM4Int8 = 8.7, kM4Float = 7.0, kSoftFloat = 70;
 
 Device device(std::string id, std::string name, std::string arch, int64_t flash, int64_t ram, int clock, bool fpu,
               std::string verify = "") {
@@ -35,8 +28,6 @@ Device device(std::string id, std::string name, std::string arch, int64_t flash,
   d.fpu = fpu;
   d.verify_target = std::move(verify);
   const bool avr = d.arch == "avr";
-  d.cycles_per_mac_int8 = avr ? kAvrInt8 : kM4Int8;
-  d.cycles_per_mac_float = avr ? kAvrFloat : (fpu ? kM4Float : kSoftFloat);
   d.code_bytes = avr ? 6 * kKiB : 4 * kKiB;
   const bool armv7e_m = d.arch.starts_with("cortex-m4") || d.arch.starts_with("cortex-m7") ||
                         d.arch.starts_with("cortex-m33");
@@ -104,8 +95,7 @@ FitReport fit_model(const DeployModel& model, const Device& device, const std::s
   report.ram_needed = arena + kStackAllowance;
   report.ram_available = device.ram_bytes;
   const bool int8 = integer_model(model);
-  const double cycles = static_cast<double>(model.macs()) * (int8 ? device.cycles_per_mac_int8 : device.cycles_per_mac_float);
-  report.latency_ms = cycles / (device.clock_mhz * 1000.0);
+  report.latency_ms = estimate_cycles(model, device) / (device.clock_mhz * 1000.0);
   const bool flash_ok = report.flash_needed <= report.flash_available;
   const bool ram_ok = report.ram_needed <= report.ram_available;
   report.fits = flash_ok && ram_ok;

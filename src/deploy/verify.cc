@@ -15,6 +15,7 @@
 #include "tinymlops/core/error.h"
 #include "tinymlops/core/file_io.h"
 #include "tinymlops/runtime/engine.h"
+#include "tinymlops/runtime/kernel_table.h"
 
 namespace tinymlops {
 
@@ -305,9 +306,9 @@ void compare(const Expected& expected, const DeviceOutput& device, double tolera
 // The same program built with the model's profiling marks (-D<NAME>_PROFILE)
 // in `dir`: the counter units of each step of the float entry point per
 // inference, less the cost of one mark, averaged over the rows.
-std::vector<VerifyStep> profile_steps(const DeployModel& model, const GeneratedCode& code, const HarnessRows& rows,
-                                      TargetToolchain tc, VerifyTarget target, const fs::path& dir,
-                                      const VerifyReport& report, int integer_outputs) {
+std::vector<VerifyStep> profile_steps(const DeployModel& model, const GeneratedCode& code, uint32_t kernel_features,
+                                      const HarnessRows& rows, TargetToolchain tc, VerifyTarget target,
+                                      const fs::path& dir, const VerifyReport& report, int integer_outputs) {
   fs::create_directories(dir);
   tc.flags.push_back("-D" + c_macro_prefix(code.name) + "_PROFILE");
   build_harness(tc, target, dir, code, rows, report.target + " profiling build");
@@ -320,7 +321,10 @@ std::vector<VerifyStep> profile_steps(const DeployModel& model, const GeneratedC
     VerifyStep step;
     const bool op = s > 0 && s <= model.ops.size();
     step.op = op ? op_kind_name(model.ops[s - 1].kind) : s == 0 ? "input" : "output";
+    if (op) step.kernel = select_kernel(model, model.ops[s - 1], kernel_features).function;
     step.macs = op ? model.op_macs(s - 1) : 0;
+    step.values = op ? model.tensors[static_cast<size_t>(model.ops[s - 1].output)].size()
+                     : s == 0 ? model.input_size() : model.output_size();
     const int64_t units = static_cast<int64_t>(device.step_totals[s]) - static_cast<int64_t>(device.mark_total);
     step.counter_per_inference = std::max<int64_t>(0, units) * tc.counter_scale / report.rows;
     steps.push_back(step);
@@ -431,7 +435,8 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   }
   if (options.profile && tc.counter_scale > 0) {
     if (progress) progress->message("verify: profiling each op");
-    report.steps = profile_steps(model, code, rows, tc, options.target, dir / "profile", report, integer_outputs);
+    report.steps = profile_steps(model, code, emit.kernel_features, rows, tc, options.target, dir / "profile", report,
+                                 integer_outputs);
   }
   compare(expected, device, options.tolerance, report);
   report.passed = report.integer_mismatched_rows == 0 && report.float_mismatched_rows == 0;
@@ -465,7 +470,11 @@ nlohmann::ordered_json to_json(const VerifyReport& r) {
   if (r.steps.empty()) return json;
   nlohmann::ordered_json steps = nlohmann::ordered_json::array();
   for (const VerifyStep& step : r.steps) {
-    steps.push_back({{"op", step.op}, {"macs", step.macs}, {"counter_per_inference", step.counter_per_inference}});
+    steps.push_back({{"op", step.op},
+                     {"kernel", step.kernel},
+                     {"macs", step.macs},
+                     {"values", step.values},
+                     {"counter_per_inference", step.counter_per_inference}});
   }
   json["steps"] = steps;
   return json;

@@ -20,9 +20,6 @@ struct Device {
   int clock_mhz = 0;
   bool fpu = false;      // single-precision hardware floating point
   std::string verify_target;  // `verify --target` that emulates it, or empty
-  // Cycles per multiply-accumulate of the reference kernels, int8 and float32
-  // (measured with verify on the emulated targets; see docs/codegen.md).
-  double cycles_per_mac_int8 = 0, cycles_per_mac_float = 0;
   // Flash taken by the kernels and entry points besides the constants.
   int64_t code_bytes = 0;
   // The optimized kernels its core runs (runtime/kernel_table.h): kArmDsp for
@@ -44,7 +41,7 @@ struct FitReport {
   std::string device;
   int64_t flash_needed = 0, flash_available = 0;  // constants + code
   int64_t ram_needed = 0, ram_available = 0;      // arena + stack allowance
-  double latency_ms = 0;                           // estimated, per inference
+  double latency_ms = 0;                           // estimated, per inference (deploy/kernel_costs.h)
   bool fits = false;
   // When it does not fit: what would, e.g. "int8: tinymlops quantize ...".
   std::vector<std::string> suggestions;

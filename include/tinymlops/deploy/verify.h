@@ -47,8 +47,10 @@ struct VerifyOptions {
 
 // One step of the float entry point, as `verify --profile` measured it.
 struct VerifyStep {
-  std::string op;  // "input" (normalizing the raw input), op_kind_name of an op, "output" (copying it out)
+  std::string op;      // "input" (normalizing the raw input), op_kind_name of an op, "output" (copying it out)
+  std::string kernel;  // the kernels/ function that ran the op (kernel_table.h); "" for input and output
   int64_t macs = 0;
+  int64_t values = 0;  // the values the step writes: the input's, the op's output's, the model's outputs
   // counter units (VerifyReport::counter_unit) per inference, less the cost of
   // a mark, averaged over the rows. On cortex-m4 the counter ticks every 40
   // instructions, so a step's figure is exact to about 40 / rows.
@@ -96,7 +98,7 @@ struct VerifyReport {
 // max_abs_difference, tolerance, flash_bytes, weight_bytes, code_bytes, ram_bytes,
 // arena_bytes, arena_lower_bound, macs, stack_bytes, counter_unit,
 // counter_per_inference, passed; and when profiled, "steps": an array of
-// {op, macs, counter_per_inference}. Scripts read these keys
+// {op, kernel, macs, values, counter_per_inference}. Scripts read these keys
 // (tests/cli/golden/verify.keys).
 nlohmann::ordered_json to_json(const VerifyReport& report);
 
