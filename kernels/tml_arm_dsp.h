@@ -68,6 +68,18 @@ static inline int32_t tml_dsp_smmulr(int32_t a, int32_t b) {
 /* ASR: floor(value / 2^k), 0 <= k <= 31 (GCC and Clang define >> of a negative
  * int as this arithmetic shift on ARM). */
 static inline int32_t tml_dsp_asr(int32_t value, int k) { return value >> k; }
+/* SSAT #8: value clamped to [-128, 127]. */
+static inline int32_t tml_dsp_ssat8(int32_t value) { return __ssat(value, 8); }
+/* SSUB8 then SEL: the larger of each signed byte of a and b. One statement,
+ * so that nothing comes between the GE flags SSUB8 sets and SEL reads. */
+static inline uint32_t tml_dsp_max_s8x4(uint32_t a, uint32_t b) {
+  uint32_t larger;
+  __asm__("ssub8 %0, %1, %2\n\t"
+          "sel   %0, %1, %2"
+          : "=&r"(larger)
+          : "r"(a), "r"(b));
+  return larger;
+}
 
 #else
 
@@ -94,6 +106,16 @@ static inline int32_t tml_dsp_smmulr(int32_t a, int32_t b) {
   return (int32_t)tml_floor_shift64((int64_t)a * b + ((int64_t)1 << 31), 32);
 }
 static inline int32_t tml_dsp_asr(int32_t value, int k) { return (int32_t)tml_floor_shift64(value, k); }
+static inline int32_t tml_dsp_ssat8(int32_t value) { return tml_clamp(value, -128, 127); }
+static inline uint32_t tml_dsp_max_s8x4(uint32_t a, uint32_t b) {
+  uint32_t larger = 0;
+  int byte;
+  for (byte = 0; byte < 32; byte += 8) {
+    const int8_t x = (int8_t)(uint8_t)(a >> byte), y = (int8_t)(uint8_t)(b >> byte);
+    larger |= (uint32_t)(uint8_t)(x > y ? x : y) << byte;
+  }
+  return larger;
+}
 
 #endif
 
@@ -119,7 +141,7 @@ static inline int32_t tml_dsp_requantize(int32_t acc, tml_requant r) {
   return tml_requantize(acc, r);
 }
 
-/* The requantization of tml_dsp_output_s8 for the shifts other than -2 or less,
+/* The requantization of tml_dsp_scaled for the shifts other than -2 or less,
  * bounded to +-256 (which keeps the sum with a zero point in int32 and clamps
  * the same). Not inlined (GCC), so that its 64-bit path takes no registers from
  * the common one; `unused`: a file may include this header and not call it. */
@@ -130,18 +152,29 @@ static int32_t tml_dsp_requantize_rare(int32_t acc, int32_t packed) {
   return tml_clamp(tml_dsp_requantize(acc, tml_unpack_requant(packed)), -256, 256);
 }
 
-/* tml_output_s8(acc, tml_unpack_requant(packed), p), the same value, from the
- * packed constant (multiplier | (shift & 0x7F), tml_pack_requant): for a shift
- * of -2 or less its low 7 bits are shift + 128, in [0x61, 0x7E], and
- * k - 1 = -2 - shift = 126 - those bits, so that path decodes nothing else.
- * The other paths' results are at most 2^30 in magnitude: their sum with the
- * zero point stays in int32. */
+/* tml_requantize(acc, tml_unpack_requant(packed)), bounded to +-256 (clamped
+ * with any zero point and activation range, that gives tml_output_s8's
+ * result), from the packed constant (multiplier | (shift & 0x7F),
+ * tml_pack_requant): for a shift of -2 or less its low 7 bits are shift + 128,
+ * in [0x61, 0x7E], so k - 1 = -2 - shift = 126 - those bits lies in [0, 29]
+ * (as an unsigned difference, nowhere else), and that path decodes nothing
+ * else. Its result is at most 2^30 in magnitude, so its sum with a zero point
+ * stays in int32. */
+static inline int32_t tml_dsp_scaled(int32_t acc, int32_t packed) {
+  const uint32_t k_less_1 = 126u - (uint32_t)(packed & 0x7F);
+  return k_less_1 <= 29u ? tml_dsp_asr(tml_dsp_asr(tml_dsp_smmul(acc, packed & ~(int32_t)0x7F), (int)k_less_1) + 1, 1)
+                         : tml_dsp_requantize_rare(acc, packed);
+}
+
+/* tml_output_s8(acc, tml_unpack_requant(packed), p), the same value. */
 static inline int8_t tml_dsp_output_s8(int32_t acc, int32_t packed, const tml_q8_params* p) {
-  const int32_t low = packed & 0x7F;
-  const int32_t scaled = low >= 0x61 && low <= 0x7E
-                             ? tml_dsp_asr(tml_dsp_asr(tml_dsp_smmul(acc, packed & ~(int32_t)0x7F), 126 - low) + 1, 1)
-                             : tml_dsp_requantize_rare(acc, packed);
-  return (int8_t)tml_clamp(p->output_zero_point + scaled, p->act_min, p->act_max);
+  return (int8_t)tml_clamp(p->output_zero_point + tml_dsp_scaled(acc, packed), p->act_min, p->act_max);
+}
+
+/* The same for an activation range of [-128, 127] (no fused activation, or a
+ * ReLU whose zero is -128): one SSAT for the clamp. */
+static inline int8_t tml_dsp_output_s8_full_range(int32_t acc, int32_t packed, int32_t output_zero_point) {
+  return (int8_t)tml_dsp_ssat8(output_zero_point + tml_dsp_scaled(acc, packed));
 }
 
 #endif /* TML_ARM_DSP_H */

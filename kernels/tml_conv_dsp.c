@@ -4,15 +4,14 @@
 
 #include "tml_dot_dsp.h"
 
-/* Filters of at most this many bytes (kernel_h * kernel_w * in_c) have each
- * output pixel's taps gathered into one run on the stack, padded taps as the
- * input zero point, and the pixel computed as a fully-connected layer over that
- * run: one dot product per filter, however short its kernel rows (a 3x3 filter
- * over one channel has rows of 3 bytes). Larger filters read their kernel rows
- * in place, where the copy would cost more than it saves (measured on Cortex-M4:
- * 3x3 over 8 channels, 72 bytes, 2.3 instructions per MAC gathered against 2.8
- * in place; over 16 channels, 144 bytes, 1.94 against 1.80). */
-#define TML_CONV_DSP_GATHER_BYTES 128
+/* Filters of at most this many bytes (kernel_h * kernel_w * in_c; 3x3 over 28
+ * channels) have each output pixel's taps gathered into one run on the stack,
+ * padded taps as the input zero point, and the pixel computed as a
+ * fully-connected layer over that run: four filters by four bytes per step
+ * (tml_rows_s8_dsp), however short the kernel rows (a 3x3 filter over one
+ * channel has rows of 3 bytes). Larger filters read their kernel rows in place,
+ * two filters at a time. */
+#define TML_CONV_DSP_GATHER_BYTES 256
 
 /* [*first, *last) = the kernel taps k in [0, kernel) whose input position
  * origin + k lies in [0, size). */
@@ -24,34 +23,29 @@ static void tml_taps_inside(int origin, int kernel, int size, int* first, int* l
 
 /* The out_c outputs of one pixel from its `rows` kernel rows inside the image,
  * each a run of `run` bytes: the input's at x, x + image_row, ..., each
- * filter's at w + f * filter_size, then + row_length, .... */
+ * filter's at w + f * filter_size, then + row_length, .... Two filters at a
+ * time; an odd last one paired with itself, its second sum not used. Not
+ * inlined (GCC), so that the gathered path keeps its registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void tml_conv_pixel_s8_dsp(const int8_t* x, int32_t image_row, const int8_t* w, int32_t row_length,
                                   int rows, int run, int32_t filter_size, int out_c, const int32_t* bias,
                                   const int32_t* requant, const tml_q8_params* q, int8_t* out) {
   const int32_t zero_point = q->input_zero_point;
   const uint32_t offset = (uint32_t)(uint16_t)(-zero_point) * 0x00010001u;
-  for (int f = 0; f < out_c; f += 4) {
-    const int count = out_c - f < 4 ? out_c - f : 4;
-    int32_t acc[4] = {0, 0, 0, 0};
-    for (int k = 0; k < count; ++k) acc[k] = bias ? TML_LD_S32(&bias[f + k]) : 0;
+  for (int f = 0; f < out_c; f += 2) {
+    const int count = out_c - f < 2 ? 1 : 2;
+    int32_t acc[2];
+    acc[0] = bias ? TML_LD_S32(&bias[f]) : 0;
+    acc[1] = bias && count == 2 ? TML_LD_S32(&bias[f + 1]) : 0;
     const int8_t* filter = w + (int32_t)f * filter_size;
     for (int r = 0; r < rows; ++r) {
-      const int8_t* xr = x + r * image_row;
-      const int8_t* wr = filter + r * row_length;
-      if (count == 4) {
-        tml_dot_four_rows_s8_dsp(xr, wr, filter_size, run, zero_point, offset, acc);
-        continue;
-      }
-      /* One to three filters, two at a time; an odd last one paired with
-       * itself, its second sum not used. */
-      tml_dot_two_rows_s8_dsp(xr, wr, wr + (count > 1 ? filter_size : 0), run, zero_point, offset, &acc[0],
-                              &acc[1]);
-      if (count == 3) {
-        tml_dot_two_rows_s8_dsp(xr, wr + 2 * filter_size, wr + 2 * filter_size, run, zero_point, offset, &acc[2],
-                                &acc[3]);
-      }
+      const int8_t* row = filter + r * row_length;
+      tml_dot_two_rows_s8_dsp(x + r * image_row, row, row + (count == 2 ? filter_size : 0), run, zero_point, offset,
+                              &acc[0], &acc[1]);
     }
-    for (int k = 0; k < count; ++k) out[f + k] = tml_dsp_output_s8(acc[k], TML_LD_S32(&requant[f + k]), q);
+    tml_write_outputs_s8_dsp(acc, f, count, requant, *q, out);
   }
 }
 

@@ -12,11 +12,12 @@ extern "C" {
 
 /* As tml_conv2d_s8, whose parameters and result it has. REQUIRES the weights
  * in the data address space (not AVR flash), and, as there, that no partial
- * sum of bias[f] + sum (x - zero_point) * w overflows int32. Needs no scratch
- * memory: in the channels-last layout the taps of one kernel row that lie
- * inside the image are one contiguous run of the input and of each filter, so
- * each output pixel is at most kernel_h dot products of those runs (padded taps,
- * whose x - zero_point is 0, are left out, as in the reference). */
+ * sum of bias[f] + sum (x - zero_point) * w overflows int32. In the
+ * channels-last layout each filter is one run of bytes, and so are the taps of
+ * one kernel row inside the image: a filter of up to 256 bytes has a pixel's
+ * taps copied into 256 bytes of stack (padded taps as the input zero point, so
+ * that they add nothing) and multiplied as one run; a larger one, each kernel
+ * row's run in place (padded taps left out, as in the reference). */
 void tml_conv2d_s8_dsp(const int8_t* input, const tml_conv_shape* shape, const int8_t* weights, const int32_t* bias,
                        const int32_t* requant, const tml_q8_params* params, int8_t* output);
 

@@ -123,9 +123,16 @@ static inline void tml_dot_four_rows_s8_dsp(const int8_t* x, const int8_t* row0,
 }
 
 /* output[k] = the int8 output of acc[k] for the `count` outputs from `first`. */
+/* output[first + k] = the int8 output of acc[k], k < count. */
 static inline void tml_write_outputs_s8_dsp(const int32_t* acc, int first, int count, const int32_t* requant,
                                             tml_q8_params q, int8_t* output) {
   int k;
+  if (q.act_min == -128 && q.act_max == 127) {
+    for (k = 0; k < count; ++k) {
+      output[first + k] = tml_dsp_output_s8_full_range(acc[k], TML_LD_S32(&requant[first + k]), q.output_zero_point);
+    }
+    return;
+  }
   for (k = 0; k < count; ++k) {
     output[first + k] = tml_dsp_output_s8(acc[k], TML_LD_S32(&requant[first + k]), &q);
   }

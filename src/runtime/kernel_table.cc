@@ -12,6 +12,7 @@
 #include "tml_fully_connected_avr.h"
 #include "tml_fully_connected_dsp.h"
 #include "tml_pool.h"
+#include "tml_pool_dsp.h"
 #include "tml_quantize.h"
 
 namespace tinymlops {
@@ -153,6 +154,8 @@ std::vector<KernelEntry> make_kernel_table() {
       {Op::kDepthwiseConv2D, kF32, kS8, kF32, kPortable, TML_KERNEL(tml_depthwise_conv2d_w8), kConvW8, kConvH, kConvC},
 
       // Pooling.
+      {Op::kMaxPool, kS8, kNoWeights, kS8, kArmDsp, TML_KERNEL(tml_max_pool_s8_dsp), kPool, "tml_pool_dsp.h",
+       "tml_pool_dsp.c"},
       {Op::kMaxPool, kS8, kNoWeights, kS8, kPortable, TML_KERNEL(tml_max_pool_s8), kPool, kPoolH, kPoolC},
       {Op::kMaxPool, kS16, kNoWeights, kS16, kPortable, TML_KERNEL(tml_max_pool_s16), kPool, kPoolH, kPoolC},
       {Op::kMaxPool, kF32, kNoWeights, kF32, kPortable, TML_KERNEL(tml_max_pool_f32), kPool, kPoolH, kPoolC},
