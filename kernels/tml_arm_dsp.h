@@ -53,6 +53,13 @@ static inline uint32_t tml_dsp_sxtb16_ror8(uint32_t word) {
 static inline int32_t tml_dsp_smlad(uint32_t a, uint32_t b, int32_t acc) {
   return __smlad((int16x2_t)a, (int16x2_t)b, acc);
 }
+/* SMLABB and SMLATT: acc + a.low * b.low, acc + a.high * b.high. */
+static inline int32_t tml_dsp_smlabb(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlabb((int32_t)a, (int32_t)b, acc);
+}
+static inline int32_t tml_dsp_smlatt(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlatt((int32_t)a, (int32_t)b, acc);
+}
 /* SMMUL: floor(a * b / 2^32), the high word of the 64-bit product. */
 static inline int32_t tml_dsp_smmul(int32_t a, int32_t b) {
   int32_t high;
@@ -98,6 +105,12 @@ static inline uint32_t tml_dsp_sxtab16_ror8(uint32_t offset, uint32_t word) {
 static inline uint32_t tml_dsp_sxtb16_ror8(uint32_t word) { return tml_dsp_sxtb16(tml_dsp_ror8(word)); }
 static inline int32_t tml_dsp_smlad(uint32_t a, uint32_t b, int32_t acc) {
   return acc + tml_dsp_lane(a, 0) * tml_dsp_lane(b, 0) + tml_dsp_lane(a, 1) * tml_dsp_lane(b, 1);
+}
+static inline int32_t tml_dsp_smlabb(uint32_t a, uint32_t b, int32_t acc) {
+  return acc + tml_dsp_lane(a, 0) * tml_dsp_lane(b, 0);
+}
+static inline int32_t tml_dsp_smlatt(uint32_t a, uint32_t b, int32_t acc) {
+  return acc + tml_dsp_lane(a, 1) * tml_dsp_lane(b, 1);
 }
 static inline int32_t tml_dsp_smmul(int32_t a, int32_t b) {
   return (int32_t)tml_floor_shift64((int64_t)a * b, 32);

@@ -83,3 +83,61 @@ void tml_conv2d_s8_dsp(const int8_t* input, const tml_conv_shape* s, const int8_
     }
   }
 }
+
+void tml_depthwise_conv2d_s8_dsp(const int8_t* input, const tml_conv_shape* s, const int8_t* weights,
+                                 const int32_t* bias, const int32_t* requant, const tml_q8_params* params,
+                                 int8_t* output) {
+  const tml_q8_params q = tml_load_q8_params(params);
+  const int32_t zero_point = q.input_zero_point;
+  /* -zero_point in both lanes; x - zero_point lies in [-255, 255]. */
+  const uint32_t offset = (uint32_t)(uint16_t)(-zero_point) * 0x00010001u;
+  const int multiplier = s->out_c / s->in_c;
+  const int vector_channels = multiplier == 1 ? s->out_c & ~3 : 0; /* channels done four at a time */
+  for (int oy = 0; oy < s->out_h; ++oy) {
+    const int iy0 = oy * s->stride_h - s->pad_top;
+    int ky0, ky1;
+    tml_taps_inside(iy0, s->kernel_h, s->in_h, &ky0, &ky1);
+    for (int ox = 0; ox < s->out_w; ++ox) {
+      const int ix0 = ox * s->stride_w - s->pad_left;
+      int kx0, kx1;
+      tml_taps_inside(ix0, s->kernel_w, s->in_w, &kx0, &kx1);
+      int8_t* const out = output + ((int32_t)oy * s->out_w + ox) * s->out_c;
+      int o = 0;
+      for (; o < vector_channels; o += 4) {
+        int32_t acc[4] = {0, 0, 0, 0};
+        if (bias) {
+          acc[0] = TML_LD_S32(&bias[o]);
+          acc[1] = TML_LD_S32(&bias[o + 1]);
+          acc[2] = TML_LD_S32(&bias[o + 2]);
+          acc[3] = TML_LD_S32(&bias[o + 3]);
+        }
+        for (int ky = ky0; ky < ky1; ++ky) {
+          const int8_t* x = input + ((int32_t)(iy0 + ky) * s->in_w + ix0 + kx0) * s->in_c + o;
+          const int8_t* w = weights + ((int32_t)ky * s->kernel_w + kx0) * s->out_c + o;
+          for (int kx = kx0; kx < kx1; ++kx, x += s->in_c, w += s->out_c) {
+            const uint32_t xs = tml_dsp_load4(x), ws = tml_dsp_load4(w);
+            /* Lanes: channels o and o + 2 (bytes 0 and 2), o + 1 and o + 3. */
+            const uint32_t x02 = tml_dsp_sxtab16(offset, xs), x13 = tml_dsp_sxtab16_ror8(offset, xs);
+            const uint32_t w02 = tml_dsp_sxtb16(ws), w13 = tml_dsp_sxtb16_ror8(ws);
+            acc[0] = tml_dsp_smlabb(x02, w02, acc[0]);
+            acc[2] = tml_dsp_smlatt(x02, w02, acc[2]);
+            acc[1] = tml_dsp_smlabb(x13, w13, acc[1]);
+            acc[3] = tml_dsp_smlatt(x13, w13, acc[3]);
+          }
+        }
+        tml_write_outputs_s8_dsp(acc, o, 4, requant, q, out);
+      }
+      for (; o < s->out_c; ++o) {
+        const int c = o / multiplier;
+        int32_t acc = bias ? TML_LD_S32(&bias[o]) : 0;
+        for (int ky = ky0; ky < ky1; ++ky) {
+          for (int kx = kx0; kx < kx1; ++kx) {
+            const int32_t x = input[((int32_t)(iy0 + ky) * s->in_w + ix0 + kx) * s->in_c + c];
+            acc += (x - zero_point) * (int32_t)weights[((int32_t)ky * s->kernel_w + kx) * s->out_c + o];
+          }
+        }
+        tml_write_outputs_s8_dsp(&acc, o, 1, requant, q, out);
+      }
+    }
+  }
+}

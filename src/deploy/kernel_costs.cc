@@ -61,12 +61,12 @@ const std::vector<MeasuredCost> kMeasuredCosts = {
   {CostTable::kAvr, "tml_quantize_s16", 0.00, 719.12},  // 7%; 4
   {CostTable::kAvr, "tml_quantize_s8", 0.00, 668.96},  // 6%; 16
   {CostTable::kAvr, "tml_softmax_f32", 0.00, 4094.72},  // 10%; 28
-  {CostTable::kCortexM4, "input", 0.00, 14.99},  // 86%; 36
-  {CostTable::kCortexM4, "output", 0.00, 1.02},  // 412%; 36
+  {CostTable::kCortexM4, "input", 0.00, 14.98},  // 85%; 36
+  {CostTable::kCortexM4, "output", 0.00, 1.03},  // 414%; 36
   {CostTable::kCortexM4, "tml_activation_f32", 0.00, 99.21},  // 0%; 3
   {CostTable::kCortexM4, "tml_avg_pool_f32", 0.00, 12.33},  // 6%; 3
   {CostTable::kCortexM4, "tml_avg_pool_s16", 0.00, 14.17},  // 0%; 1
-  {CostTable::kCortexM4, "tml_avg_pool_s8", 0.00, 16.23},  // 7%; 5
+  {CostTable::kCortexM4, "tml_avg_pool_s8", 0.00, 16.40},  // 7%; 5
   {CostTable::kCortexM4, "tml_conv2d_codebook_s8", 25.47, 0.00},  // 14%; 4
   {CostTable::kCortexM4, "tml_conv2d_f16w", 19.38, 82.50},  // 39%; 3
   {CostTable::kCortexM4, "tml_conv2d_f32", 6.48, 69.03},  // 54%; 3
@@ -74,35 +74,36 @@ const std::vector<MeasuredCost> kMeasuredCosts = {
   {CostTable::kCortexM4, "tml_conv2d_s4", 11.89, 157.14},  // 41%; 3
   {CostTable::kCortexM4, "tml_conv2d_s8", 4.47, 141.46},  // 49%; 3
   {CostTable::kCortexM4, "tml_conv2d_s8_dsp", 0.08, 65.21},  // 36%; 4
-  {CostTable::kCortexM4, "tml_conv2d_sparse_s8", 29.10, 0.00},  // 0%; 1
+  {CostTable::kCortexM4, "tml_conv2d_sparse_s8", 29.08, 0.00},  // 0%; 1
   {CostTable::kCortexM4, "tml_conv2d_w8", 8.06, 80.61},  // 52%; 3
-  {CostTable::kCortexM4, "tml_depthwise_conv2d_codebook_s8", 26.28, 0.00},  // 17%; 3
+  {CostTable::kCortexM4, "tml_depthwise_conv2d_codebook_s8", 26.27, 0.00},  // 17%; 3
   {CostTable::kCortexM4, "tml_depthwise_conv2d_f16w", 15.81, 130.93},  // 18%; 3
   {CostTable::kCortexM4, "tml_depthwise_conv2d_f32", 6.67, 116.85},  // 45%; 3
   {CostTable::kCortexM4, "tml_depthwise_conv2d_s16", 3.21, 191.81},  // 51%; 3
   {CostTable::kCortexM4, "tml_depthwise_conv2d_s4", 9.82, 207.66},  // 35%; 3
-  {CostTable::kCortexM4, "tml_depthwise_conv2d_s8", 13.00, 85.84},  // 83%; 9
+  {CostTable::kCortexM4, "tml_depthwise_conv2d_s8", 3.28, 186.98},  // 53%; 3
+  {CostTable::kCortexM4, "tml_depthwise_conv2d_s8_dsp", 3.55, 46.72},  // 50%; 6
   {CostTable::kCortexM4, "tml_depthwise_conv2d_w8", 8.24, 121.71},  // 36%; 3
   {CostTable::kCortexM4, "tml_dequantize_s16", 0.00, 7.64},  // 39%; 4
-  {CostTable::kCortexM4, "tml_dequantize_s8", 0.00, 8.50},  // 19%; 20
+  {CostTable::kCortexM4, "tml_dequantize_s8", 0.00, 8.50},  // 24%; 20
   {CostTable::kCortexM4, "tml_fully_connected_codebook_s8", 12.94, 67.04},  // 1%; 8
   {CostTable::kCortexM4, "tml_fully_connected_f16w", 16.85, 24.08},  // 6%; 8
   {CostTable::kCortexM4, "tml_fully_connected_f32", 5.96, 14.86},  // 6%; 8
   {CostTable::kCortexM4, "tml_fully_connected_s16", 4.93, 83.09},  // 5%; 8
   {CostTable::kCortexM4, "tml_fully_connected_s4", 14.93, 65.43},  // 5%; 8
   {CostTable::kCortexM4, "tml_fully_connected_s8", 5.93, 64.23},  // 6%; 8
-  {CostTable::kCortexM4, "tml_fully_connected_s8_dsp", 1.43, 33.71},  // 42%; 10
-  {CostTable::kCortexM4, "tml_fully_connected_sparse_s8", 10.10, 114.68},  // 26%; 6
+  {CostTable::kCortexM4, "tml_fully_connected_s8_dsp", 1.43, 33.44},  // 41%; 10
+  {CostTable::kCortexM4, "tml_fully_connected_sparse_s8", 10.09, 115.01},  // 27%; 6
   {CostTable::kCortexM4, "tml_fully_connected_w8", 7.97, 19.39},  // 3%; 8
   {CostTable::kCortexM4, "tml_lookup_s16", 0.00, 16.25},  // 0%; 1
   {CostTable::kCortexM4, "tml_lookup_s8", 0.00, 3.90},  // 42%; 5
   {CostTable::kCortexM4, "tml_max_pool_f32", 0.00, 39.11},  // 6%; 6
   {CostTable::kCortexM4, "tml_max_pool_s16", 0.00, 33.81},  // 0%; 2
   {CostTable::kCortexM4, "tml_max_pool_s8", 0.00, 18.19},  // 3%; 2
-  {CostTable::kCortexM4, "tml_max_pool_s8_dsp", 0.00, 4.69},  // 4%; 8
+  {CostTable::kCortexM4, "tml_max_pool_s8_dsp", 0.00, 4.69},  // 7%; 8
   {CostTable::kCortexM4, "tml_quantize_s16", 0.00, 29.17},  // 5%; 4
   {CostTable::kCortexM4, "tml_quantize_s8", 0.00, 29.58},  // 8%; 20
-  {CostTable::kCortexM4, "tml_softmax_f32", 0.00, 66.78},  // 7%; 36
+  {CostTable::kCortexM4, "tml_softmax_f32", 0.00, 66.75},  // 7%; 36
 };
 
 CostTable table_of(const Device& device) { return device.arch == "avr" ? CostTable::kAvr : CostTable::kCortexM4; }

@@ -140,6 +140,8 @@ std::vector<KernelEntry> make_kernel_table() {
       {Op::kConv2D, kF32, kF32, kF32, kPortable, TML_KERNEL(tml_conv2d_f32), kConvF32, kConvH, kConvC},
       {Op::kConv2D, kF32, DType::kFloat16, kF32, kPortable, TML_KERNEL(tml_conv2d_f16w), kConvF32, kConvH, kConvC},
       {Op::kConv2D, kF32, kS8, kF32, kPortable, TML_KERNEL(tml_conv2d_w8), kConvW8, kConvH, kConvC},
+      {Op::kDepthwiseConv2D, kS8, kS8, kS8, kArmDsp, TML_KERNEL(tml_depthwise_conv2d_s8_dsp), kConvS8,
+       "tml_conv_dsp.h", "tml_conv_dsp.c"},
       {Op::kDepthwiseConv2D, kS8, kS8, kS8, kPortable, TML_KERNEL(tml_depthwise_conv2d_s8), kConvS8, kConvH, kConvC},
       {Op::kDepthwiseConv2D, kS8, DType::kInt4, kS8, kPortable, TML_KERNEL(tml_depthwise_conv2d_s4), kConvS8, kConvH,
        kConvC},

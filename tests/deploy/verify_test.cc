@@ -307,15 +307,18 @@ DeployModel odd_sized_int8_mlp(const Matrix& rows) {
 
 // An int8 CNN on a 5x6x3 image, calibrated on `rows` (90 columns): a 3x3
 // Conv2D to 30 channels (27-byte filters, gathered per pixel; 30 filters: seven
-// groups of four and a pair) and a strided 3x3 one to 5 (270-byte filters,
-// read in place), then a 3-output Dense.
+// groups of four and a pair), a 3x3 depthwise layer (seven groups of four
+// channels and two alone), a max pool and a strided 3x3 Conv2D to 5 (270-byte
+// filters, read in place), then a 3-output Dense.
 DeployModel odd_sized_int8_cnn(const Matrix& rows) {
-  Model trained = testing::random_model(
-      Shape{{5, 6, 3}}, "conv2d:30:3x3:padding=same:relu,conv2d:5:3x3:stride=2x1,relu,flatten,dense:3,softmax", 33);
+  Model trained = testing::random_model(Shape{{5, 6, 3}},
+                                        "conv2d:30:3x3:padding=same:relu,depthwise_conv2d:3x3:padding=same,relu,"
+                                        "maxpool:1x2:stride=1x1,conv2d:5:3x3:stride=2x1,relu,flatten,dense:3,softmax",
+                                        33);
   return quantize_int8(lower_model(trained), rows, PtqOptions{});
 }
 
-// On a Cortex-M4 the int8 fully-connected and Conv2D ops call the DSP kernels
+// On a Cortex-M4 the int8 fully-connected, convolution and max-pool ops call the DSP kernels
 // (kernel_table.h): the reference's integers bit for bit, odd sizes included
 // (37 inputs: a tail of 1 after 9 words; 9 and 3 outputs: a last output without a
 // partner; the CNN's tails above), in fewer instructions than the reference
