@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
@@ -137,6 +138,30 @@ TEST(QuantizeS8, ValuesNearAndFarBeyondTheSaturationMatchTheReference) {
     for (const int32_t zp : {-128, -1, 0, 1, 127}) {
       EXPECT_EQ(quantize_one(x, 1.0f, zp), reference_quantize(x, 1.0f, zp)) << x << " " << zp;
       EXPECT_EQ(quantize_one(-x, 1.0f, zp), reference_quantize(-x, 1.0f, zp)) << -x << " " << zp;
+    }
+  }
+}
+
+// The rounding is read off the float's bits: every exponent, both signs, and
+// significands at and next to each exponent's half-way point, plus random ones.
+TEST(QuantizeS8, EveryExponentRoundsLikeTheReference) {
+  std::mt19937 rng(556);
+  for (uint32_t exponent = 0; exponent < 256; ++exponent) {
+    std::vector<uint32_t> significands{0, 1, 0x7FFFFF, 0x400000, 0x3FFFFF, 0x400001};
+    // With shift = 150 - exponent in 1..23, the significand bit worth one half.
+    if (exponent >= 127 && exponent < 150) {
+      const uint32_t half = 1u << (149 - exponent);
+      significands.insert(significands.end(), {half, half - 1, half + 1, 3 * half, 3 * half - 1});
+    }
+    for (int i = 0; i < 40; ++i) significands.push_back(static_cast<uint32_t>(tml_test::rand_int(rng, 0, 0x7FFFFF)));
+    for (const uint32_t significand : significands) {
+      for (const uint32_t sign : {0u, 1u}) {
+        const uint32_t bits = sign << 31 | exponent << 23 | (significand & 0x7FFFFF);
+        float x = 0;
+        std::memcpy(&x, &bits, sizeof x);
+        const int32_t zp = tml_test::rand_int(rng, -128, 127);
+        ASSERT_EQ(quantize_one(x, 1.0f, zp), reference_quantize(x, 1.0f, zp)) << "bits " << std::hex << bits;
+      }
     }
   }
 }
