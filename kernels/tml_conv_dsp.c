@@ -33,7 +33,7 @@ static void tml_conv_pixel_s8_dsp(const int8_t* x, int32_t image_row, const int8
                                   int rows, int run, int32_t filter_size, int out_c, const int32_t* bias,
                                   const int32_t* requant, const tml_q8_params* q, int8_t* out) {
   const int32_t zero_point = q->input_zero_point;
-  const uint32_t offset = (uint32_t)(uint16_t)(-zero_point) * 0x00010001u;
+  const uint32_t offset = tml_dsp_offset(zero_point);
   for (int f = 0; f < out_c; f += 2) {
     const int count = out_c - f < 2 ? 1 : 2;
     int32_t acc[2];
@@ -89,8 +89,7 @@ void tml_depthwise_conv2d_s8_dsp(const int8_t* input, const tml_conv_shape* s, c
                                  int8_t* output) {
   const tml_q8_params q = tml_load_q8_params(params);
   const int32_t zero_point = q.input_zero_point;
-  /* -zero_point in both lanes; x - zero_point lies in [-255, 255]. */
-  const uint32_t offset = (uint32_t)(uint16_t)(-zero_point) * 0x00010001u;
+  const uint32_t offset = tml_dsp_offset(zero_point);
   const int multiplier = s->out_c / s->in_c;
   const int vector_channels = multiplier == 1 ? s->out_c & ~3 : 0; /* channels done four at a time */
   for (int oy = 0; oy < s->out_h; ++oy) {

@@ -8,6 +8,12 @@
 
 #include "tml_arm_dsp.h"
 
+/* -zero_point in both 16-bit lanes: SXTAB16 adds it to two input bytes at
+ * once, giving x - zero_point in [-255, 255]. */
+static inline uint32_t tml_dsp_offset(int32_t zero_point) {
+  return (uint32_t)(uint16_t)(-zero_point) * 0x00010001u;
+}
+
 /* Four inputs read as one word, widened to the pairs of (x - zero_point) of
  * bytes 0 and 2 (*x02) and of bytes 1 and 3 (*x13); `offset` holds
  * -zero_point in both lanes, and x - zero_point lies in [-255, 255]. */
@@ -122,7 +128,6 @@ static inline void tml_dot_four_rows_s8_dsp(const int8_t* x, const int8_t* row0,
   acc[3] = a3;
 }
 
-/* output[k] = the int8 output of acc[k] for the `count` outputs from `first`. */
 /* output[first + k] = the int8 output of acc[k], k < count. */
 static inline void tml_write_outputs_s8_dsp(const int32_t* acc, int first, int count, const int32_t* requant,
                                             tml_q8_params q, int8_t* output) {
@@ -144,8 +149,7 @@ static inline void tml_write_outputs_s8_dsp(const int32_t* acc, int first, int c
 static inline void tml_rows_s8_dsp(const int8_t* x, int n, const int8_t* weights, const int32_t* bias,
                                    int out_features, const int32_t* requant, tml_q8_params q, int8_t* output) {
   const int32_t zero_point = q.input_zero_point;
-  /* -zero_point in both lanes; x - zero_point lies in [-255, 255]. */
-  const uint32_t offset = (uint32_t)(uint16_t)(-zero_point) * 0x00010001u;
+  const uint32_t offset = tml_dsp_offset(zero_point);
   int o = 0;
   /* Four outputs at a time. */
   for (; o + 4 <= out_features; o += 4) {
