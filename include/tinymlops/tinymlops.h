@@ -115,6 +115,7 @@
 #include "tinymlops/codegen/package.h"
 #include "tinymlops/deploy/codegen_job.h"
 #include "tinymlops/deploy/devices.h"
+#include "tinymlops/deploy/kernel_costs.h"
 #include "tinymlops/deploy/verify.h"
 #include "tinymlops/deploy/verify_job.h"
 #include "tinymlops/store/repository.h"
