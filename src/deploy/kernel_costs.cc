@@ -108,18 +108,9 @@ const std::vector<MeasuredCost> kMeasuredCosts = {
 
 CostTable table_of(const Device& device) { return device.arch == "avr" ? CostTable::kAvr : CostTable::kCortexM4; }
 
-// True when a board with `features` can run `entry`: it has the features, and
-// no earlier entry for the same op and dtypes that it also has takes its place.
+// True when a board with `features` runs `entry` for its op and dtypes.
 bool selectable(const KernelEntry& entry, uint32_t features) {
-  if ((entry.features & ~features) != 0) return false;
-  for (const KernelEntry& earlier : kernel_table()) {
-    if (&earlier == &entry) return true;
-    if (earlier.op == entry.op && earlier.input == entry.input && earlier.weights == entry.weights &&
-        earlier.output == entry.output && (earlier.features & ~features) == 0) {
-      return false;
-    }
-  }
-  return true;
+  return find_kernel(entry.op, entry.input, entry.weights, entry.output, features) == &entry;
 }
 
 KernelCost cost_or_throw(CostTable table, std::string_view kernel) {

@@ -247,18 +247,27 @@ const std::vector<KernelEntry>& kernel_table() {
   return table;
 }
 
+const KernelEntry* find_kernel(OpKind op, DType input, std::optional<DType> weights, DType output,
+                               uint32_t features) {
+  for (const KernelEntry& entry : kernel_table()) {
+    if (entry.op == op && entry.input == input && entry.weights == weights && entry.output == output &&
+        (entry.features & ~features) == 0) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
 const KernelEntry& select_kernel(const DeployModel& model, const DeployOp& op, uint32_t features) {
   const DType input = model.tensors[static_cast<size_t>(op.inputs[0])].dtype;
   const DType output = model.tensors[static_cast<size_t>(op.output)].dtype;
   std::optional<DType> weights;
   if (op_has_weights(op.kind)) weights = model.tensors[static_cast<size_t>(op.inputs[1])].dtype;
-  for (const KernelEntry& entry : kernel_table()) {
-    if (entry.op == op.kind && entry.input == input && entry.weights == weights && entry.output == output &&
-        (entry.features & ~features) == 0) {
-      return entry;
-    }
+  const KernelEntry* entry = find_kernel(op.kind, input, weights, output, features);
+  if (entry == nullptr) {
+    throw Error(ErrorKind::kInvalid, "kernels", "no kernel for " + describe(op.kind, input, weights, output));
   }
-  throw Error(ErrorKind::kInvalid, "kernels", "no kernel for " + describe(op.kind, input, weights, output));
+  return *entry;
 }
 
 void check_kernel_table() {

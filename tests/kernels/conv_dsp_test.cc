@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "conv_reference.h"
@@ -39,6 +40,37 @@ struct ConvCase {
   }
 };
 
+// A random case: kernels 1x1 to 4x4 over images up to 7x7, strides 1 to 3,
+// padding below the kernel size on every side, {in_c, out_c} from `channels`
+// (drawn after the geometry), random bytes, biases, requantization (shifts -31
+// to 1), zero points and clamp. False when the geometry has no output.
+template <typename Channels>
+bool random_case(std::mt19937& rng, bool depthwise, Channels channels, ConvCase& c) {
+  const int kernel_h = rand_int(rng, 1, 4), kernel_w = rand_int(rng, 1, 4);
+  const int in_h = rand_int(rng, 1, 7), in_w = rand_int(rng, 1, 7);
+  const int stride_h = rand_int(rng, 1, 3), stride_w = rand_int(rng, 1, 3);
+  const int pad_top = rand_int(rng, 0, kernel_h - 1), pad_left = rand_int(rng, 0, kernel_w - 1);
+  const int span_h = in_h + pad_top + rand_int(rng, 0, kernel_h - 1) - kernel_h;
+  const int span_w = in_w + pad_left + rand_int(rng, 0, kernel_w - 1) - kernel_w;
+  if (span_h < 0 || span_w < 0) return false;
+  const auto [in_c, out_c] = channels();
+  c.shape = tml_test::conv_shape(in_h, in_w, in_c, span_h / stride_h + 1, span_w / stride_w + 1, out_c, kernel_h,
+                                 kernel_w, stride_h, stride_w, pad_top, pad_left);
+  c.input.resize(sz(in_h * in_w * in_c));
+  c.weights.resize(sz(tml_test::conv_weight_count(c.shape, depthwise)));
+  for (auto& x : c.input) x = tml_test::rand_s8(rng);
+  for (auto& w : c.weights) w = tml_test::rand_s8(rng);
+  for (int f = 0; f < c.shape.out_c; ++f) {
+    c.bias.push_back(rand_int(rng, -100000, 100000));
+    c.requant.push_back(tml_pack_requant(tml_test::rq(tml_test::rand_multiplier(rng), rand_int(rng, -31, 1))));
+  }
+  const int32_t output_zero_point = rand_int(rng, -128, 127);
+  int32_t act_min = 0, act_max = 0;
+  tml_test::rand_clamp(rng, output_zero_point, act_min, act_max);
+  c.params = tml_test::q8(rand_int(rng, -128, 127), output_zero_point, act_min, act_max);
+  return true;
+}
+
 // 1,500 random geometries: 1 to 9 channels in and out (runs of a kernel row
 // not a multiple of 4; one to three channels after the groups of four), one
 // in ten with 25 to 40 input channels (filters beyond the 256 bytes that are
@@ -48,28 +80,11 @@ TEST(Conv2dS8Dsp, GivesTheReferenceIntegersOnRandomShapes) {
   std::mt19937 rng(1818);
   for (int iter = 0; iter < 1500; ++iter) {
     ConvCase c;
-    const int kernel_h = rand_int(rng, 1, 4), kernel_w = rand_int(rng, 1, 4);
-    const int in_h = rand_int(rng, 1, 7), in_w = rand_int(rng, 1, 7);
-    const int stride_h = rand_int(rng, 1, 3), stride_w = rand_int(rng, 1, 3);
-    const int pad_top = rand_int(rng, 0, kernel_h - 1), pad_left = rand_int(rng, 0, kernel_w - 1);
-    const int span_h = in_h + pad_top + rand_int(rng, 0, kernel_h - 1) - kernel_h;
-    const int span_w = in_w + pad_left + rand_int(rng, 0, kernel_w - 1) - kernel_w;
-    if (span_h < 0 || span_w < 0) continue;
-    const int in_c = iter % 10 == 0 ? rand_int(rng, 25, 40) : rand_int(rng, 1, 9);
-    c.shape = tml_test::conv_shape(in_h, in_w, in_c, span_h / stride_h + 1, span_w / stride_w + 1,
-                                   rand_int(rng, 1, 9), kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left);
-    c.input.resize(sz(in_h * in_w * c.shape.in_c));
-    c.weights.resize(sz(tml_test::conv_weight_count(c.shape, false)));
-    for (auto& x : c.input) x = tml_test::rand_s8(rng);
-    for (auto& w : c.weights) w = tml_test::rand_s8(rng);
-    for (int f = 0; f < c.shape.out_c; ++f) {
-      c.bias.push_back(rand_int(rng, -100000, 100000));
-      c.requant.push_back(tml_pack_requant(tml_test::rq(tml_test::rand_multiplier(rng), rand_int(rng, -31, 1))));
-    }
-    const int32_t output_zero_point = rand_int(rng, -128, 127);
-    int32_t act_min = 0, act_max = 0;
-    tml_test::rand_clamp(rng, output_zero_point, act_min, act_max);
-    c.params = tml_test::q8(rand_int(rng, -128, 127), output_zero_point, act_min, act_max);
+    const auto channels = [&] {
+      const int in_c = iter % 10 == 0 ? rand_int(rng, 25, 40) : rand_int(rng, 1, 9);
+      return std::pair{in_c, rand_int(rng, 1, 9)};
+    };
+    if (!random_case(rng, false, channels, c)) continue;
     c.with_bias = iter % 5 != 0;
     c.expect_reference_integers("iter " + std::to_string(iter));
   }
@@ -96,28 +111,11 @@ TEST(DepthwiseConv2dS8Dsp, GivesTheReferenceIntegersOnRandomShapes) {
   std::mt19937 rng(1819);
   for (int iter = 0; iter < 1500; ++iter) {
     ConvCase c;
-    const int kernel_h = rand_int(rng, 1, 4), kernel_w = rand_int(rng, 1, 4);
-    const int in_h = rand_int(rng, 1, 7), in_w = rand_int(rng, 1, 7);
-    const int stride_h = rand_int(rng, 1, 3), stride_w = rand_int(rng, 1, 3);
-    const int pad_top = rand_int(rng, 0, kernel_h - 1), pad_left = rand_int(rng, 0, kernel_w - 1);
-    const int span_h = in_h + pad_top + rand_int(rng, 0, kernel_h - 1) - kernel_h;
-    const int span_w = in_w + pad_left + rand_int(rng, 0, kernel_w - 1) - kernel_w;
-    if (span_h < 0 || span_w < 0) continue;
-    const int in_c = rand_int(rng, 1, 13), multiplier = iter % 4 == 0 ? rand_int(rng, 2, 3) : 1;
-    c.shape = tml_test::conv_shape(in_h, in_w, in_c, span_h / stride_h + 1, span_w / stride_w + 1, in_c * multiplier,
-                                   kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left);
-    c.input.resize(sz(in_h * in_w * in_c));
-    c.weights.resize(sz(tml_test::conv_weight_count(c.shape, true)));
-    for (auto& x : c.input) x = tml_test::rand_s8(rng);
-    for (auto& w : c.weights) w = tml_test::rand_s8(rng);
-    for (int o = 0; o < c.shape.out_c; ++o) {
-      c.bias.push_back(rand_int(rng, -100000, 100000));
-      c.requant.push_back(tml_pack_requant(tml_test::rq(tml_test::rand_multiplier(rng), rand_int(rng, -31, 1))));
-    }
-    const int32_t output_zero_point = rand_int(rng, -128, 127);
-    int32_t act_min = 0, act_max = 0;
-    tml_test::rand_clamp(rng, output_zero_point, act_min, act_max);
-    c.params = tml_test::q8(rand_int(rng, -128, 127), output_zero_point, act_min, act_max);
+    const auto channels = [&] {
+      const int in_c = rand_int(rng, 1, 13), multiplier = iter % 4 == 0 ? rand_int(rng, 2, 3) : 1;
+      return std::pair{in_c, in_c * multiplier};
+    };
+    if (!random_case(rng, true, channels, c)) continue;
     c.with_bias = iter % 5 != 0;
     c.expect_reference_integers("iter " + std::to_string(iter), tml_depthwise_conv2d_s8, tml_depthwise_conv2d_s8_dsp);
   }

@@ -104,6 +104,12 @@ struct KernelEntry {
 // Every kernel, most specific first.
 const std::vector<KernelEntry>& kernel_table();
 
+// The entry that runs an op of kind `op` with these dtypes on a target with
+// `features`: the first whose op, dtypes and features match; nullptr when none
+// does.
+const KernelEntry* find_kernel(OpKind op, DType input, std::optional<DType> weights, DType output,
+                               uint32_t features);
+
 // The entry that runs `op` of `model` on a target with `features`: the first
 // whose op, dtypes and features match. Throws Error(kInvalid) naming the op
 // and dtypes when there is none.
