@@ -77,28 +77,34 @@ void print_verify_report(const VerifyReport& r) {
 void print_devices(bool json) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   if (!json) {
-    std::printf("%-18s %-44s %-14s %8s %8s %6s %-4s %s\n", "id", "board", "arch", "flash", "RAM", "MHz", "FPU",
+    std::printf("%-18s %-48s %-14s %10s %10s %6s %-4s %s\n", "id", "board", "arch", "flash*", "RAM*", "MHz", "FPU",
                 "verify");
   }
   for (const Device& d : device_catalogue()) {
     list.push_back(to_json(d));
     if (json) continue;
-    std::printf("%-18s %-44s %-14s %8s %8s %6d %-4s %s\n", d.id.c_str(), d.name.c_str(), d.arch.c_str(),
-                format_bytes(static_cast<uint64_t>(d.flash_bytes)).c_str(), format_bytes(static_cast<uint64_t>(d.ram_bytes)).c_str(), d.clock_mhz,
-                d.fpu ? "yes" : "no", d.verify_target.c_str());
+    std::printf("%-18s %-48s %-14s %10s %10s %6d %-4s %s\n", d.id.c_str(), d.name.c_str(), d.arch.c_str(),
+                format_bytes(static_cast<uint64_t>(d.usable_flash_bytes)).c_str(),
+                format_bytes(static_cast<uint64_t>(d.usable_ram_bytes)).c_str(), d.clock_mhz, d.fpu ? "yes" : "no",
+                d.verify_target.empty() ? "none: no emulator in Debian, latency estimated" : d.verify_target.c_str());
   }
-  if (json) std::cout << list.dump() << "\n";
+  if (json) {
+    std::cout << list.dump() << "\n";
+  } else {
+    std::printf("* usable by a program: bootloaders and reserved regions taken off (devices --json: reserved)\n");
+  }
 }
 
 void print_fit(const FitReport& r, const Device& d) {
   const auto percent = [](int64_t part, int64_t whole) { return 100.0 * static_cast<double>(part) / static_cast<double>(whole); };
   std::printf("%s (%s)\n", d.id.c_str(), d.name.c_str());
-  std::printf("  flash   %lld of %s (%.1f%%)%s\n", static_cast<long long>(r.flash_needed),
-              format_bytes(static_cast<uint64_t>(r.flash_available)).c_str(), percent(r.flash_needed, r.flash_available),
+  std::printf("  flash   %lld of %lld B usable (%.1f%%)%s\n", static_cast<long long>(r.flash_needed),
+              static_cast<long long>(r.flash_available), percent(r.flash_needed, r.flash_available),
               r.flash_needed > r.flash_available ? "  DOES NOT FIT" : "");
-  std::printf("  RAM     %lld of %s (%.1f%%)%s\n", static_cast<long long>(r.ram_needed),
-              format_bytes(static_cast<uint64_t>(r.ram_available)).c_str(), percent(r.ram_needed, r.ram_available),
+  std::printf("  RAM     %lld of %lld B usable (%.1f%%)%s\n", static_cast<long long>(r.ram_needed),
+              static_cast<long long>(r.ram_available), percent(r.ram_needed, r.ram_available),
               r.ram_needed > r.ram_available ? "  DOES NOT FIT" : "");
+  if (!r.reserved.empty()) std::printf("  reserved: %s\n", r.reserved.c_str());
   std::printf("  latency about %.3g ms per inference at %d MHz (estimate)\n", r.latency_ms, d.clock_mhz);
   std::printf("%s\n", r.fits ? "fits" : "does not fit; would fit:");
   for (const std::string& s : r.suggestions) std::printf("  - %s\n", s.c_str());
@@ -142,9 +148,12 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
       "verify", "build the generated code for a target, run it on held-out rows, compare with the host");
   ver->add_option("model", verify->model, "model file (.tmlm or .tdm)")->required();
   ver->add_option("--data", verify->data, "CSV with the model's feature columns")->required();
-  ver->add_option("--target", verify->target, "host, cortex-m4 (QEMU mps2-an386) or avr (simavr ATmega328P)")
+  ver->add_option("--target", verify->target,
+                  "host; cortex-m0, cortex-m4, cortex-m7, cortex-m33 or rv32 (QEMU: micro:bit, MPS2 AN386, AN500, "
+                  "AN505, virt RV32IMAC); avr or avr-mega (simavr ATmega328P, ATmega2560); `tinymlops devices` "
+                  "says which target stands for a board")
       ->capture_default_str();
-  ver->add_option("--rows", verify->rows, "rows to run (default: host 200, cortex-m4 100, avr 16)")
+  ver->add_option("--rows", verify->rows, "rows to run (default: host 200, 32-bit cores 100, avr 16)")
       ->check(CLI::PositiveNumber);
   ver->add_option("--tolerance", verify->tolerance, "float outputs: allowed |diff| / max(1, |host|)")
       ->capture_default_str()
@@ -153,7 +162,8 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
   ver->add_option("--optimize", verify->optimization,
                   "compiler optimization level 0|1|2|3|s|z (default: 2; s on avr)");
   ver->add_flag("--reference-kernels", verify->reference_kernels,
-                "call the reference kernels even where the target has faster ones (cortex-m4: DSP; also with -Os/-Oz)");
+                "call the reference kernels even where the target has faster ones (cortex-m4/m7/m33: DSP; avr: "
+                "multiply; also with -Os/-Oz)");
   ver->add_flag("--profile", verify->profile,
                 "also build and run with a mark after each op: instructions or cycles per op and per MAC");
   ver->add_flag("--drop-bad-rows", verify->drop_bad_rows, "skip rows with empty/NaN/Inf cells");

@@ -22,8 +22,8 @@ Device device(std::string id, std::string name, std::string arch, int64_t flash,
   d.id = std::move(id);
   d.name = std::move(name);
   d.arch = std::move(arch);
-  d.flash_bytes = flash;
-  d.ram_bytes = ram;
+  d.flash_bytes = d.usable_flash_bytes = flash;
+  d.ram_bytes = d.usable_ram_bytes = ram;
   d.clock_mhz = clock;
   d.fpu = fpu;
   d.verify_target = std::move(verify);
@@ -32,32 +32,81 @@ Device device(std::string id, std::string name, std::string arch, int64_t flash,
   const bool armv7e_m = d.arch.starts_with("cortex-m4") || d.arch.starts_with("cortex-m7") ||
                         d.arch.starts_with("cortex-m33");
   d.kernel_features = armv7e_m ? kArmDsp : avr ? kAvrMul : kPortable;  // every AVR board here is an ATmega
+  d.constant_reach_bytes = avr && flash > 64 * kKiB ? 64 * kKiB : 0;
+  return d;
+}
+
+// `d` with what a program cannot use taken off (docs/devices.md gives the source
+// of each figure).
+Device reserving(Device d, int64_t usable_flash, int64_t usable_ram, std::string reserved) {
+  d.usable_flash_bytes = usable_flash;
+  d.usable_ram_bytes = usable_ram;
+  d.reserved = std::move(reserved);
+  return d;
+}
+
+Device with_aliases(Device d, std::vector<std::string> aliases) {
+  d.aliases = std::move(aliases);
   return d;
 }
 
 std::vector<Device> make_catalogue() {
-  std::vector<Device> devices = {
-      device("esp32", "ESP32 (dual Xtensa LX6)", "xtensa-lx6", 4 * kMiB, 520 * kKiB, 240, true),
-      device("esp32-s3", "ESP32-S3 (dual Xtensa LX7)", "xtensa-lx7", 8 * kMiB, 512 * kKiB, 240, true),
-      device("esp32-c3", "ESP32-C3 (RISC-V RV32IMC)", "riscv32", 4 * kMiB, 400 * kKiB, 160, false),
-      device("arduino-uno", "Arduino Uno (ATmega328P)", "avr", 32 * kKiB, 2 * kKiB, 16, false, "avr"),
-      device("arduino-mega", "Arduino Mega 2560 (ATmega2560)", "avr", 256 * kKiB, 8 * kKiB, 16, false),
-      device("nano-33-ble", "Arduino Nano 33 BLE (nRF52840, Cortex-M4F)", "cortex-m4f", 1 * kMiB, 256 * kKiB, 64,
-             true, "cortex-m4"),
-      device("stm32f4", "STM32F407 (Cortex-M4F)", "cortex-m4f", 1 * kMiB, 192 * kKiB, 168, true, "cortex-m4"),
-      device("rp2040", "Raspberry Pi Pico (RP2040, dual Cortex-M0+)", "cortex-m0plus", 2 * kMiB, 264 * kKiB, 133,
-             false),
+  // Arduino-ESP32's default partition table gives a sketch a 1.25 MB app
+  // partition, and its linker scripts leave 320 KB of RAM for data.
+  const int64_t esp_app = 1280 * kKiB, esp_data = 320 * kKiB;
+  const std::string esp_reserved = "the default partition table's 1.25 MB app partition; 320 KB of RAM for data";
+  const std::string pico_reserved = "the SDK's linker script keeps the two 4 KB scratch banks for the cores' stacks";
+  return {
+      reserving(device("esp32", "ESP32 (dual Xtensa LX6)", "xtensa-lx6", 4 * kMiB, 520 * kKiB, 240, true), esp_app,
+                esp_data, esp_reserved),
+      reserving(device("esp32-s3", "ESP32-S3 (dual Xtensa LX7)", "xtensa-lx7", 8 * kMiB, 512 * kKiB, 240, true),
+                esp_app, esp_data, esp_reserved),
+      reserving(device("esp32-c3", "ESP32-C3 (RISC-V RV32IMC)", "riscv32", 4 * kMiB, 400 * kKiB, 160, false, "rv32"),
+                esp_app, esp_data, esp_reserved),
+      with_aliases(reserving(device("arduino-uno", "Arduino Uno (ATmega328P)", "avr", 32 * kKiB, 2 * kKiB, 16, false,
+                                    "avr"),
+                             32256, 2 * kKiB, "the Optiboot bootloader's 512 B of flash"),
+                   {"uno"}),
+      with_aliases(reserving(device("arduino-mega", "Arduino Mega 2560 (ATmega2560)", "avr", 256 * kKiB, 8 * kKiB, 16,
+                                    false, "avr-mega"),
+                             253952, 8 * kKiB, "the bootloader's 8 KB of flash"),
+                   {"mega"}),
+      reserving(device("nano-33-ble", "Arduino Nano 33 BLE (nRF52840, Cortex-M4F)", "cortex-m4f", 1 * kMiB,
+                       256 * kKiB, 64, true, "cortex-m4"),
+                983040, 256 * kKiB, "the bootloader's 64 KB of flash"),
+      with_aliases(reserving(device("stm32f4", "STM32F407 (Cortex-M4F)", "cortex-m4f", 1 * kMiB, 192 * kKiB, 168,
+                                    true, "cortex-m4"),
+                             1 * kMiB, 128 * kKiB,
+                             "the 64 KB core-coupled RAM, a region of its own that linker scripts place no data in"),
+                   {"stm32f407"}),
+      with_aliases(reserving(device("rp2040", "Raspberry Pi Pico (RP2040, dual Cortex-M0+)", "cortex-m0plus",
+                                    2 * kMiB, 264 * kKiB, 133, false, "cortex-m0"),
+                             2 * kMiB - 256, 256 * kKiB, "the 256 B second-stage boot loader in flash; " + pico_reserved),
+                   {"pico"}),
+      with_aliases(reserving(device("rp2350", "Raspberry Pi Pico 2 (RP2350, dual Cortex-M33F)", "cortex-m33f",
+                                    4 * kMiB, 520 * kKiB, 150, true, "cortex-m33"),
+                             4 * kMiB, 512 * kKiB, pico_reserved),
+                   {"pico2"}),
+      with_aliases(reserving(device("teensy-4.1", "Teensy 4.1 (i.MX RT1062, Cortex-M7F)", "cortex-m7f", 8 * kMiB,
+                                    1 * kMiB, 600, true, "cortex-m7"),
+                             8126464, 512 * kKiB,
+                             "64 KB of flash for the restore program; the 512 KB OCRAM, which holds the heap"),
+                   {"teensy41"}),
       device("raspberry-pi-4", "Raspberry Pi 4 (Cortex-A72)", "cortex-a72", 16 * kGiB, 4 * kGiB, 1500, true, "host"),
       device("jetson-nano", "Jetson Nano (Cortex-A57)", "cortex-a57", 16 * kGiB, 4 * kGiB, 1430, true, "host"),
+      device("qemu-microbit", "QEMU microbit (nRF51822, Cortex-M0, emulated)", "cortex-m0", 256 * kKiB, 16 * kKiB,
+             16, false, "cortex-m0"),
       device("qemu-mps2-an386", "QEMU mps2-an386 (Cortex-M4F, emulated)", "cortex-m4f", 4 * kMiB, 4 * kMiB, 25, true,
              "cortex-m4"),
+      device("qemu-mps2-an500", "QEMU mps2-an500 (Cortex-M7F, emulated)", "cortex-m7f", 4 * kMiB, 4 * kMiB, 25, true,
+             "cortex-m7"),
+      device("qemu-mps2-an505", "QEMU mps2-an505 (Cortex-M33F, emulated)", "cortex-m33f", 4 * kMiB, 4 * kMiB, 20,
+             true, "cortex-m33"),
+      device("qemu-virt-rv32", "QEMU virt (RV32IMAC, emulated)", "riscv32", 4 * kMiB, 4 * kMiB, 160, false, "rv32"),
       device("simavr-atmega328p", "simavr ATmega328P (emulated)", "avr", 32 * kKiB, 2 * kKiB, 16, false, "avr"),
+      device("simavr-atmega2560", "simavr ATmega2560 (emulated)", "avr", 256 * kKiB, 8 * kKiB, 16, false,
+             "avr-mega"),
   };
-  devices[3].aliases = {"uno"};
-  devices[4].aliases = {"mega"};
-  devices[6].aliases = {"stm32f407"};
-  devices[7].aliases = {"pico"};
-  return devices;
 }
 
 bool integer_model(const DeployModel& model) {
@@ -91,14 +140,18 @@ FitReport fit_model(const DeployModel& model, const Device& device, const std::s
   report.device = device.id;
   const int64_t arena = plan_memory(model).arena_bytes;
   report.flash_needed = model.constant_bytes() + device.code_bytes;
-  report.flash_available = device.flash_bytes;
+  report.flash_available = device.usable_flash_bytes;
   report.ram_needed = arena + kStackAllowance;
-  report.ram_available = device.ram_bytes;
+  report.ram_available = device.usable_ram_bytes;
+  report.reserved = device.reserved;
+  report.constant_bytes = model.constant_bytes();
+  report.constant_reach = device.constant_reach_bytes;
+  const bool reach_ok = report.constant_reach == 0 || report.constant_bytes <= report.constant_reach;
   const bool int8 = integer_model(model);
   report.latency_ms = estimate_cycles(model, device) / (device.clock_mhz * 1000.0);
   const bool flash_ok = report.flash_needed <= report.flash_available;
   const bool ram_ok = report.ram_needed <= report.ram_available;
-  report.fits = flash_ok && ram_ok;
+  report.fits = flash_ok && ram_ok && reach_ok;
   if (report.fits) return report;
 
   // What each compression would take: about one byte per value in int8, half
@@ -113,6 +166,9 @@ FitReport fit_model(const DeployModel& model, const Device& device, const std::s
   };
   const auto quantize_cmd = [](const std::string& from) { return "tinymlops quantize " + from + " --data DATA --out MODEL.tdm"; };
   const std::string quantize = quantize_cmd(model_path);
+  const auto reaches = [&](int64_t flash) {
+    return device.constant_reach_bytes == 0 || flash - device.code_bytes <= device.constant_reach_bytes;
+  };
   const std::vector<Option> options = {
       {"int8", values + device.code_bytes, int8_arena + kStackAllowance, quantize},
       {"int4 weights", values / 2 + device.code_bytes, int8_arena + kStackAllowance, quantize + " --bits 4"},
@@ -122,7 +178,7 @@ FitReport fit_model(const DeployModel& model, const Device& device, const std::s
   };
   for (const Option& o : options) {
     if (int8 && std::string(o.what) == "int8") continue;  // already is
-    if (o.flash <= device.flash_bytes && o.ram <= device.ram_bytes) {
+    if (o.flash <= device.usable_flash_bytes && o.ram <= device.usable_ram_bytes && reaches(o.flash)) {
       report.suggestions.push_back(std::string(o.what) + " (about " + std::to_string(o.flash) + " B flash, " +
                                    std::to_string(o.ram) + " B RAM): " + o.command);
     }
@@ -138,11 +194,15 @@ std::string fit_failure_summary(const FitReport& r) {
   std::string text = "does not fit " + r.device + ":";
   std::string over;
   if (r.flash_needed > r.flash_available) {
-    over = " flash " + std::to_string(r.flash_needed) + " of " + std::to_string(r.flash_available) + " B";
+    over = " flash " + std::to_string(r.flash_needed) + " of " + std::to_string(r.flash_available) + " B usable";
   }
   if (r.ram_needed > r.ram_available) {
     over += std::string(over.empty() ? "" : ",") + " RAM " + std::to_string(r.ram_needed) + " of " +
-            std::to_string(r.ram_available) + " B";
+            std::to_string(r.ram_available) + " B usable";
+  }
+  if (r.constant_reach > 0 && r.constant_bytes > r.constant_reach) {
+    over += std::string(over.empty() ? "" : ",") + " constants " + std::to_string(r.constant_bytes) + " B beyond the " +
+            std::to_string(r.constant_reach) + " B of flash its code reads them from";
   }
   text += over;
   if (!r.suggestions.empty()) text += "; would fit: " + r.suggestions[0];
@@ -158,7 +218,10 @@ nlohmann::ordered_json to_json(const Device& d) {
           {"ram_bytes", d.ram_bytes},
           {"clock_mhz", d.clock_mhz},
           {"fpu", d.fpu},
-          {"verify_target", d.verify_target}};
+          {"verify_target", d.verify_target},
+          {"usable_flash_bytes", d.usable_flash_bytes},
+          {"usable_ram_bytes", d.usable_ram_bytes},
+          {"reserved", d.reserved}};
 }
 
 }  // namespace tinymlops

@@ -10,26 +10,35 @@
 
 namespace tinymlops {
 
+// A file written next to the harness: startup code, a linker script.
+struct SupportFile {
+  std::string name, content;
+};
+
 struct TargetToolchain {
   std::string compiler;                    // C compiler on PATH
   std::string size_tool;                   // binutils `size` for the target
   std::vector<std::string> flags;          // compile flags for every C file
   std::vector<std::string> strict_flags;   // added for the generated model and kernels
   std::vector<std::string> link_flags;     // after the object files
-  std::vector<std::string> support_files;  // written next to the harness: startup code, linker script
+  std::vector<SupportFile> support_files;
   std::string platform_header;             // harness_platform.h
   std::vector<std::string> run;            // the command that runs "harness.elf" in the build folder
   double run_timeout_seconds = 120;
   std::string counter_unit;                // "cycles", "instructions" or "" (no counter)
-  int counter_scale = 0;                   // counter_unit per count of harness_counter()
+  // counter_unit per count of harness_counter(): counter_scale / counter_divisor
+  // (0: no counter).
+  int counter_scale = 0, counter_divisor = 1;
   int default_rows = 100;
-  bool constants_in_text = false;          // AVR: PROGMEM constants land in .text
+  // Constants land in .text: AVR (PROGMEM), and picolibc's linker script on RV32.
+  bool constants_in_text = false;
+  // AVR: the flash that constants must lie in to be read (Device::
+  // constant_reach_bytes; 0: all of it), and the `nm` that finds where they end.
+  int64_t constant_reach_bytes = 0;
+  std::string nm_tool;
   uint32_t kernel_features = kPortable;    // the optimized kernels it runs (runtime/kernel_table.h)
 };
 
 const TargetToolchain& target_toolchain(VerifyTarget target);
-
-// Content of a support file named in support_files (e.g. "startup.c").
-std::string target_support_file(VerifyTarget target, const std::string& name);
 
 }  // namespace tinymlops

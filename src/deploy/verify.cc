@@ -241,9 +241,31 @@ struct HarnessObjects {
   std::vector<std::string> model, support;
 };
 
+// Throws Error(kIo) when the PROGMEM constants of `elf` in `dir` (weights and
+// test rows) end beyond the flash the AVR code reads them from: avr-libc's
+// linker script places them before __ctors_start.
+void check_constant_reach(const TargetToolchain& tc, const fs::path& dir, const std::string& elf,
+                          const std::string& what) {
+  if (tc.constant_reach_bytes == 0) return;
+  const ProcessResult result = run_process({tc.nm_tool, elf}, dir, 60);
+  static const std::regex symbol(R"(([0-9a-fA-F]+) T __ctors_start)");
+  std::smatch match;
+  if (result.exit_code != 0 || !std::regex_search(result.output, match, symbol)) {
+    throw Error(ErrorKind::kIo, elf, "cannot find where its constants end: " + first_lines(result.output, 2));
+  }
+  const int64_t end = std::stoll(match[1].str(), nullptr, 16);
+  if (end > tc.constant_reach_bytes) {
+    throw Error(ErrorKind::kIo, what,
+                "the model and its test rows do not fit the target's memory (their constants end at byte " +
+                    std::to_string(end) + " of flash; the generated code reads constants from the first " +
+                    std::to_string(tc.constant_reach_bytes) +
+                    " only); try fewer --rows or a smaller variant (tinymlops fit tells what fits)");
+  }
+}
+
 // Writes the generated code, the harness and the target's support files into
 // `dir` and builds harness.elf there.
-HarnessObjects build_harness(const TargetToolchain& tc, VerifyTarget target, const fs::path& dir,
+HarnessObjects build_harness(const TargetToolchain& tc, const fs::path& dir,
                              const GeneratedCode& code, const HarnessRows& rows, const std::string& what) {
   std::vector<std::string> model_sources, support_sources;
   for (const GeneratedFile& file : code.files) {
@@ -252,9 +274,9 @@ HarnessObjects build_harness(const TargetToolchain& tc, VerifyTarget target, con
   }
   write_file_atomic(dir / "harness_platform.h", tc.platform_header);
   write_file_atomic(dir / "harness.c", harness_source(code.name, rows, code.integer_bits));
-  for (const std::string& name : tc.support_files) {
-    write_file_atomic(dir / name, target_support_file(target, name));
-    if (name.ends_with(".c")) support_sources.push_back(name);
+  for (const SupportFile& file : tc.support_files) {
+    write_file_atomic(dir / file.name, file.content);
+    if (file.name.ends_with(".c")) support_sources.push_back(file.name);
   }
   HarnessObjects objects;
   objects.model = compile(tc, dir, model_sources, true, what);
@@ -263,6 +285,7 @@ HarnessObjects build_harness(const TargetToolchain& tc, VerifyTarget target, con
   all.insert(all.end(), objects.model.begin(), objects.model.end());
   all.insert(all.end(), objects.support.begin(), objects.support.end());
   link(tc, dir, all, "harness.elf", what);
+  check_constant_reach(tc, dir, "harness.elf", what);
   return objects;
 }
 
@@ -307,11 +330,11 @@ void compare(const Expected& expected, const DeviceOutput& device, double tolera
 // in `dir`: the counter units of each step of the float entry point per
 // inference, less the cost of one mark, averaged over the rows.
 std::vector<VerifyStep> profile_steps(const DeployModel& model, const GeneratedCode& code, uint32_t kernel_features,
-                                      const HarnessRows& rows, TargetToolchain tc, VerifyTarget target,
+                                      const HarnessRows& rows, TargetToolchain tc,
                                       const fs::path& dir, const VerifyReport& report, int integer_outputs) {
   fs::create_directories(dir);
   tc.flags.push_back("-D" + c_macro_prefix(code.name) + "_PROFILE");
-  build_harness(tc, target, dir, code, rows, report.target + " profiling build");
+  build_harness(tc, dir, code, rows, report.target + " profiling build");
   const DeviceOutput device = run_harness(tc, dir, report.target, report.rows, report.outputs, integer_outputs);
   if (device.step_totals.size() != model.ops.size() + 2) {
     throw Error(ErrorKind::kInvalid, report.target, "the profiling build printed no step counts");
@@ -326,7 +349,7 @@ std::vector<VerifyStep> profile_steps(const DeployModel& model, const GeneratedC
     step.values = op ? model.tensors[static_cast<size_t>(model.ops[s - 1].output)].size()
                      : s == 0 ? model.input_size() : model.output_size();
     const int64_t units = static_cast<int64_t>(device.step_totals[s]) - static_cast<int64_t>(device.mark_total);
-    step.counter_per_inference = std::max<int64_t>(0, units) * tc.counter_scale / report.rows;
+    step.counter_per_inference = std::max<int64_t>(0, units) * tc.counter_scale / (tc.counter_divisor * report.rows);
     steps.push_back(step);
   }
   return steps;
@@ -334,20 +357,38 @@ std::vector<VerifyStep> profile_steps(const DeployModel& model, const GeneratedC
 
 }  // namespace
 
-const char* verify_target_name(VerifyTarget target) {
-  switch (target) {
-    case VerifyTarget::kHost: return "host";
-    case VerifyTarget::kCortexM4: return "cortex-m4";
-    case VerifyTarget::kAvr: return "avr";
+namespace {
+
+// Every target and its name, in the order `--help` lists them.
+constexpr std::pair<VerifyTarget, const char*> kTargetNames[] = {
+    {VerifyTarget::kHost, "host"},           {VerifyTarget::kCortexM0, "cortex-m0"},
+    {VerifyTarget::kCortexM4, "cortex-m4"},  {VerifyTarget::kCortexM7, "cortex-m7"},
+    {VerifyTarget::kCortexM33, "cortex-m33"}, {VerifyTarget::kRv32, "rv32"},
+    {VerifyTarget::kAvr, "avr"},             {VerifyTarget::kAvrMega, "avr-mega"},
+};
+constexpr bool names_in_enum_order() {
+  for (size_t i = 0; i < std::size(kTargetNames); ++i) {
+    if (static_cast<size_t>(kTargetNames[i].first) != i) return false;
   }
-  return "?";
+  return std::size(kTargetNames) == static_cast<size_t>(VerifyTarget::kAvrMega) + 1;
+}
+static_assert(names_in_enum_order());
+
+}  // namespace
+
+const char* verify_target_name(VerifyTarget target) { return kTargetNames[static_cast<size_t>(target)].second; }
+
+std::string verify_target_names() {
+  std::string names;
+  for (const auto& [target, name] : kTargetNames) names += (names.empty() ? "" : ", ") + std::string(name);
+  return names;
 }
 
 VerifyTarget parse_verify_target(const std::string& name) {
-  for (VerifyTarget t : {VerifyTarget::kHost, VerifyTarget::kCortexM4, VerifyTarget::kAvr}) {
-    if (name == verify_target_name(t)) return t;
+  for (const auto& [target, target_name] : kTargetNames) {
+    if (name == target_name) return target;
   }
-  throw Error(ErrorKind::kUsage, "--target", "unknown target '" + name + "' (host, cortex-m4, avr)");
+  throw Error(ErrorKind::kUsage, "--target", "unknown target '" + name + "' (" + verify_target_names() + ")");
 }
 
 int default_verify_rows(VerifyTarget target) { return target_toolchain(target).default_rows; }
@@ -409,7 +450,7 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   const fs::path& dir = work.path();
   if (progress) progress->message("verify: building for " + target + " with " + tc.compiler + " in " + dir.string());
   const std::string what = target + " build";
-  const HarnessObjects harness = build_harness(tc, options.target, dir, code, rows, what);
+  const HarnessObjects harness = build_harness(tc, dir, code, rows, what);
   write_file_atomic(dir / "probe_with.c", probe_source(code.name, true, code.integer_bits));
   write_file_atomic(dir / "probe_without.c", probe_source(code.name, false, code.integer_bits));
   std::vector<std::string> with = compile(tc, dir, {"probe_with.c"}, false, what);
@@ -431,11 +472,12 @@ VerifyReport verify_model(const DeployModel& model, const Matrix& raw_rows, cons
   report.stack_bytes = device.stack_bytes;
   if (tc.counter_scale > 0) {
     report.counter_per_inference = static_cast<int64_t>(
-        device.counter_total * static_cast<uint64_t>(tc.counter_scale) / static_cast<uint64_t>(report.rows));
+        device.counter_total * static_cast<uint64_t>(tc.counter_scale) /
+        static_cast<uint64_t>(tc.counter_divisor * report.rows));
   }
   if (options.profile && tc.counter_scale > 0) {
     if (progress) progress->message("verify: profiling each op");
-    report.steps = profile_steps(model, code, emit.kernel_features, rows, tc, options.target, dir / "profile", report,
+    report.steps = profile_steps(model, code, emit.kernel_features, rows, tc, dir / "profile", report,
                                  integer_outputs);
   }
   compare(expected, device, options.tolerance, report);

@@ -1,6 +1,6 @@
-// `tinymlops codegen` and `verify` end to end on the digits model: packages,
-// verification on the host and a Cortex-M4, JSON reports, exit codes and
-// one-line errors.
+// `tinymlops codegen`, `verify` and `fit` end to end on the digits model:
+// packages, verification on the host and a Cortex-M4, JSON reports, exit codes
+// and one-line errors.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -146,6 +146,34 @@ TEST_F(DeployCli, UsageErrors) {
   auto r = run_cli({"verify", int8_model_, "--data", csv.string()});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(count_lines(r.err), 1) << r.err;
+}
+
+// The float digits MLP fills 99% of an ATmega328P's 32 KB, more than the
+// 32,256 B an Uno's bootloader leaves a sketch: `fit` says so, names the
+// reserve, suggests the int8 model and exits 1; the int8 model fits. `devices`
+// names the target that verifies each board, or says there is none.
+TEST_F(DeployCli, FitComparesWithTheUsableFlashOfTheBoard) {
+  auto r = run_cli({"fit", float_model_, "--device", "uno"});
+  expect_one_line_error(r, 1, "flash 32424 of 32256 B usable");
+  EXPECT_NE(r.out.find("flash   32424 of 32256 B usable"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("reserved: the Optiboot bootloader's 512 B of flash"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  - int8 (about "), std::string::npos) << r.out;
+  r = run_cli({"fit", int8_model_, "--device", "uno"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nfits\n"), std::string::npos) << r.out;
+
+  r = run_cli({"devices"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\nesp32-c3 .* rv32\n)"))) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\nesp32 .* none: no emulator in Debian)"))) << r.out;
+  r = run_cli({"devices", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& board : nlohmann::json::parse(r.out)) {
+    if (board["id"] == "arduino-mega") {
+      EXPECT_EQ(board["usable_flash_bytes"], 253952);
+      EXPECT_EQ(board["verify_target"], "avr-mega");
+    }
+  }
 }
 
 // A host compiler that miscompiles the generated model (every memcpy becomes a

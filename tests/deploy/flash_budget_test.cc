@@ -5,10 +5,8 @@
 // 2 KiB; this test holds the code generator to it. docs/codegen.md ("Flash beyond the weights") has the breakdown.
 #include <gtest/gtest.h>
 
-#include "test_util.h"
-#include "tinymlops/compress/ptq.h"
+#include "deploy/digits_model.h"
 #include "tinymlops/deploy/verify.h"
-#include "tinymlops/tinymlops.h"
 
 namespace tinymlops {
 namespace {
@@ -21,22 +19,11 @@ namespace {
 constexpr int64_t kFlashBeyondWeightsBudget = 2048;
 
 TEST(FlashBudget, Int8DigitsMlpOnCortexM4AtOsStaysWithinBudget) {
-  Dataset data = load_dataset(testing::source_dir() / "examples/data/digits.csv", {.label = "digit"});
-  Model model(Shape{{64}});
-  add_layers(model, parse_layer_specs("dense:64:relu,dense:32:relu,dense:10,softmax"));
-  model.build(Initializer::kGlorotUniform, 1);
-  model.metadata.normalization = fit_normalization(NormalizationKind::kStandard, data.features);
-  model.metadata.feature_names = data.feature_names;
-  model.metadata.class_names = data.class_names;
-  TrainOptions options;
-  options.epochs = 2;  // the flash does not depend on how well it learned
-  train_model(model, data, nullptr, options, nullptr);
-  const DeployModel int8 = quantize_int8(lower_model(model), data.features.topRows(300), PtqOptions{});
-
+  const DeployModel& int8 = testing::int8_digits_mlp();
   VerifyOptions verify;
   verify.target = VerifyTarget::kCortexM4;
   verify.optimization = "s";
-  const VerifyReport r = verify_model(int8, spread_rows(data.features, 8), verify, nullptr);
+  const VerifyReport r = verify_model(int8, spread_rows(testing::digits_data().features, 8), verify, nullptr);
   EXPECT_TRUE(r.passed);
   EXPECT_EQ(r.integer_mismatched_rows, 0);
   EXPECT_EQ(r.weight_bytes, 64 * 64 + 64 * 32 + 32 * 10 + 4 * (64 + 32 + 10));  // int8 weights, int32 biases

@@ -266,20 +266,25 @@ TEST(Verify, AModelTooLargeForTheAvrSaysItDoesNotFit) {
 }
 
 TEST(VerifyTargetNames, RoundTripAndUnknownIsAUsageErrorListingTheTargets) {
-  for (VerifyTarget t : {VerifyTarget::kHost, VerifyTarget::kCortexM4, VerifyTarget::kAvr}) {
-    EXPECT_EQ(parse_verify_target(verify_target_name(t)), t);
-  }
+  const std::vector<VerifyTarget> all = {VerifyTarget::kHost,      VerifyTarget::kCortexM0, VerifyTarget::kCortexM4,
+                                         VerifyTarget::kCortexM7,  VerifyTarget::kCortexM33, VerifyTarget::kRv32,
+                                         VerifyTarget::kAvr,       VerifyTarget::kAvrMega};
+  for (VerifyTarget t : all) EXPECT_EQ(parse_verify_target(verify_target_name(t)), t);
   EXPECT_STREQ(verify_target_name(VerifyTarget::kCortexM4), "cortex-m4");
+  EXPECT_STREQ(verify_target_name(VerifyTarget::kAvrMega), "avr-mega");
+  EXPECT_EQ(verify_target_names(), "host, cortex-m0, cortex-m4, cortex-m7, cortex-m33, rv32, avr, avr-mega");
   try {
     parse_verify_target("esp32");
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kUsage);
-    for (const char* name : {"host", "cortex-m4", "avr"}) EXPECT_NE(std::string(e.what()).find(name), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find(verify_target_names()), std::string::npos) << e.what();
   }
   EXPECT_EQ(default_verify_rows(VerifyTarget::kHost), 200);
   EXPECT_EQ(default_verify_rows(VerifyTarget::kCortexM4), 100);
   EXPECT_EQ(default_verify_rows(VerifyTarget::kAvr), 16);
+  EXPECT_EQ(default_verify_rows(VerifyTarget::kRv32), 100);
+  EXPECT_EQ(default_verify_rows(VerifyTarget::kAvrMega), 16);
 }
 
 TEST(SpreadRows, TakesEvenlySpacedRowsFromFirstToLast) {

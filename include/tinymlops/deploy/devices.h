@@ -16,19 +16,33 @@ struct Device {
   std::vector<std::string> aliases;  // other accepted ids: "uno", "mega", ...
   std::string name;      // the board and its chip
   std::string arch;      // "xtensa-lx6", "avr", "cortex-m4f", ...
-  int64_t flash_bytes = 0, ram_bytes = 0;
+  int64_t flash_bytes = 0, ram_bytes = 0;  // the chip's (or the board's)
+  // What a program may take: flash less the bootloader or partition it cannot
+  // use, RAM less the regions the usual linker script keeps for other uses.
+  // `fit` compares against these.
+  int64_t usable_flash_bytes = 0, usable_ram_bytes = 0;
+  std::string reserved;  // what is not usable, in words; empty when nothing is
+  // The most constant bytes the generated code can read, 0: all the usable
+  // flash. An AVR reads flash constants through 16-bit pointers (LPM,
+  // pgm_read_*): on the ATmega2560 they must lie in the first 64 KB.
+  int64_t constant_reach_bytes = 0;
   int clock_mhz = 0;
   bool fpu = false;      // single-precision hardware floating point
-  std::string verify_target;  // `verify --target` that emulates it, or empty
+  // The `verify --target` whose emulated core stands for it ("host" for the
+  // Linux boards), or empty: no emulator in Debian runs its core (the ESP32's
+  // Xtensa), so its latency is an estimate only.
+  std::string verify_target;
   // Flash taken by the kernels and entry points besides the constants.
   int64_t code_bytes = 0;
   // The optimized kernels its core runs (runtime/kernel_table.h): kArmDsp for
-  // the ARMv7E-M cores (Cortex-M4, M7, M33), kPortable for the others.
+  // the cores with the DSP extension (Cortex-M4, M7, M33), kAvrMul for the
+  // ATmegas, kPortable for the others.
   uint32_t kernel_features = 0;
 };
 
 // `devices --json`, one board: {"id", "name", "arch", "flash_bytes", "ram_bytes",
-// "clock_mhz", "fpu", "verify_target"}.
+// "clock_mhz", "fpu", "verify_target", "usable_flash_bytes", "usable_ram_bytes",
+// "reserved"}.
 nlohmann::ordered_json to_json(const Device& device);
 
 // Every board tinymlops knows, in a fixed order.
@@ -39,8 +53,10 @@ const Device& find_device(const std::string& id);
 
 struct FitReport {
   std::string device;
-  int64_t flash_needed = 0, flash_available = 0;  // constants + code
-  int64_t ram_needed = 0, ram_available = 0;      // arena + stack allowance
+  int64_t flash_needed = 0, flash_available = 0;  // constants + code; the usable flash
+  int64_t ram_needed = 0, ram_available = 0;      // arena + stack allowance; the usable RAM
+  std::string reserved;                            // Device::reserved: what the available figures leave out
+  int64_t constant_bytes = 0, constant_reach = 0;   // the model's constants; Device::constant_reach_bytes
   double latency_ms = 0;                           // estimated, per inference (deploy/kernel_costs.h)
   bool fits = false;
   // When it does not fit: what would, e.g. "int8: tinymlops quantize ...".

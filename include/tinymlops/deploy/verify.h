@@ -1,7 +1,8 @@
 // On-device verification: the generated C code of a model is built with a
-// test harness for a target, run (natively, on a Cortex-M4 under QEMU, on an
-// ATmega328P under simavr) on held-out rows, and every output is compared
-// with the host reference engine (docs/verify.md).
+// test harness for a target, run (natively; on Cortex-M0, M4, M7 and M33 cores
+// and an RV32IMAC core under QEMU; on an ATmega328P and an ATmega2560 under
+// simavr) on held-out rows, and every output is compared with the host
+// reference engine (docs/codegen.md, "tinymlops verify").
 #pragma once
 
 #include <cstdint>
@@ -16,12 +17,18 @@
 
 namespace tinymlops {
 
-enum class VerifyTarget { kHost, kCortexM4, kAvr };
-const char* verify_target_name(VerifyTarget target);  // "host", "cortex-m4", "avr"
+// The emulated boards (docs/codegen.md, "tinymlops verify"): cortex-m0 a BBC micro:bit (QEMU
+// microbit), cortex-m4 an MPS2 AN386, cortex-m7 an MPS2 AN500, cortex-m33 an
+// MPS2 AN505, rv32 QEMU's virt machine with an RV32IMAC core, avr an
+// ATmega328P (Arduino Uno), avr-mega an ATmega2560 (Arduino Mega).
+enum class VerifyTarget { kHost, kCortexM0, kCortexM4, kCortexM7, kCortexM33, kRv32, kAvr, kAvrMega };
+// "host", "cortex-m0", "cortex-m4", "cortex-m7", "cortex-m33", "rv32", "avr", "avr-mega"
+const char* verify_target_name(VerifyTarget target);
+std::string verify_target_names();  // all of them, comma-separated
 // Throws Error(kUsage) listing the targets for an unknown name.
 VerifyTarget parse_verify_target(const std::string& name);
-// Rows verified when none are asked for: host 200, cortex-m4 100, avr 16 (the
-// rows are stored in the harness's flash, 32 KB on an ATmega328P).
+// Rows verified when none are asked for: host 200, the 32-bit cores 100, the
+// AVRs 16 (the rows are stored in the harness's flash, 32 KB on an ATmega328P).
 int default_verify_rows(VerifyTarget target);
 
 struct VerifyOptions {
@@ -80,7 +87,7 @@ struct VerifyReport {
   int64_t macs = 0;               // multiply-accumulates of one inference (DeployModel::macs)
   // Machine code (.text) of flash_bytes: kernels, entry points, the libc and libm
   // functions they call; the rest is constant data (weights and tables). -1 on
-  // AVR, where constants sit in .text.
+  // AVR and rv32, where constants sit in .text.
   int64_t code_bytes = -1;
   // Peak stack of one float inference, measured by stack painting (-1 on host).
   int64_t stack_bytes = -1;
