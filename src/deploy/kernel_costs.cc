@@ -16,9 +16,10 @@ struct MeasuredCost {
   double per_mac, per_value;
 };
 
-// Printed by bench/kernel_costs on 2026-12-07 (simavr ATmega328P at -Os,
-// QEMU mps2-an386 Cortex-M4 at -O2); the comment is the fit's worst relative
-// error on one step and the number of steps measured. The worst fits are on
+// Printed by bench/kernel_costs on 2026-12-08 (simavr ATmega328P at -Os; QEMU
+// mps2-an386 Cortex-M4, microbit Cortex-M0 and virt RV32IMAC at -O2); the
+// comment is the fit's worst relative error on one step and the number of
+// steps measured. The worst fits are on
 // steps of a few hundred units, where a fixed cost per call is spread over
 // few values.
 const std::vector<MeasuredCost> kMeasuredCosts = {
@@ -61,6 +62,45 @@ const std::vector<MeasuredCost> kMeasuredCosts = {
   {CostTable::kAvr, "tml_quantize_s16", 0.00, 719.12},  // 7%; 4
   {CostTable::kAvr, "tml_quantize_s8", 0.00, 668.96},  // 6%; 16
   {CostTable::kAvr, "tml_softmax_f32", 0.00, 4094.72},  // 10%; 28
+  {CostTable::kCortexM0, "input", 0.00, 320.80},  // 63%; 32
+  {CostTable::kCortexM0, "output", 0.00, 1.58},  // 634%; 32
+  {CostTable::kCortexM0, "tml_activation_f32", 0.00, 3906.38},  // 0%; 3
+  {CostTable::kCortexM0, "tml_avg_pool_f32", 0.00, 278.56},  // 1%; 3
+  {CostTable::kCortexM0, "tml_avg_pool_s16", 0.00, 18.83},  // 0%; 1
+  {CostTable::kCortexM0, "tml_avg_pool_s8", 0.00, 24.00},  // 3%; 4
+  {CostTable::kCortexM0, "tml_conv2d_codebook_s8", 43.54, 0.00},  // 12%; 4
+  {CostTable::kCortexM0, "tml_conv2d_f16w", 218.38, 96.40},  // 2%; 3
+  {CostTable::kCortexM0, "tml_conv2d_f32", 193.28, 117.29},  // 1%; 3
+  {CostTable::kCortexM0, "tml_conv2d_s16", 19.88, 296.03},  // 40%; 3
+  {CostTable::kCortexM0, "tml_conv2d_s4", 19.09, 257.01},  // 36%; 3
+  {CostTable::kCortexM0, "tml_conv2d_s8", 18.48, 162.58},  // 46%; 4
+  {CostTable::kCortexM0, "tml_conv2d_sparse_s8", 52.62, 0.00},  // 0%; 1
+  {CostTable::kCortexM0, "tml_conv2d_w8", 234.66, 280.98},  // 4%; 3
+  {CostTable::kCortexM0, "tml_depthwise_conv2d_codebook_s8", 44.36, 0.00},  // 4%; 3
+  {CostTable::kCortexM0, "tml_depthwise_conv2d_f16w", 141.51, 419.47},  // 4%; 3
+  {CostTable::kCortexM0, "tml_depthwise_conv2d_f32", 124.76, 380.18},  // 3%; 3
+  {CostTable::kCortexM0, "tml_depthwise_conv2d_s16", 12.13, 421.69},  // 20%; 3
+  {CostTable::kCortexM0, "tml_depthwise_conv2d_s4", 9.62, 402.73},  // 33%; 3
+  {CostTable::kCortexM0, "tml_depthwise_conv2d_s8", 20.47, 168.46},  // 39%; 6
+  {CostTable::kCortexM0, "tml_depthwise_conv2d_w8", 161.93, 566.93},  // 4%; 3
+  {CostTable::kCortexM0, "tml_dequantize_s16", 0.00, 173.07},  // 2%; 4
+  {CostTable::kCortexM0, "tml_dequantize_s8", 0.00, 170.99},  // 4%; 16
+  {CostTable::kCortexM0, "tml_fully_connected_codebook_s8", 16.47, 166.99},  // 6%; 8
+  {CostTable::kCortexM0, "tml_fully_connected_f16w", 200.20, 0.00},  // 13%; 8
+  {CostTable::kCortexM0, "tml_fully_connected_f32", 181.03, 0.00},  // 14%; 8
+  {CostTable::kCortexM0, "tml_fully_connected_s16", 12.92, 220.62},  // 4%; 8
+  {CostTable::kCortexM0, "tml_fully_connected_s4", 18.56, 152.97},  // 9%; 8
+  {CostTable::kCortexM0, "tml_fully_connected_s8", 7.92, 155.85},  // 9%; 10
+  {CostTable::kCortexM0, "tml_fully_connected_sparse_s8", 9.79, 292.48},  // 37%; 6
+  {CostTable::kCortexM0, "tml_fully_connected_w8", 229.30, 127.50},  // 13%; 8
+  {CostTable::kCortexM0, "tml_lookup_s16", 0.00, 22.88},  // 0%; 1
+  {CostTable::kCortexM0, "tml_lookup_s8", 0.00, 7.88},  // 17%; 4
+  {CostTable::kCortexM0, "tml_max_pool_f32", 0.00, 196.08},  // 2%; 6
+  {CostTable::kCortexM0, "tml_max_pool_s16", 0.00, 53.93},  // 1%; 2
+  {CostTable::kCortexM0, "tml_max_pool_s8", 0.00, 36.55},  // 2%; 8
+  {CostTable::kCortexM0, "tml_quantize_s16", 0.00, 443.09},  // 1%; 4
+  {CostTable::kCortexM0, "tml_quantize_s8", 0.00, 429.62},  // 4%; 16
+  {CostTable::kCortexM0, "tml_softmax_f32", 0.00, 2705.52},  // 8%; 32
   {CostTable::kCortexM4, "input", 0.00, 14.98},  // 85%; 36
   {CostTable::kCortexM4, "output", 0.00, 1.03},  // 414%; 36
   {CostTable::kCortexM4, "tml_activation_f32", 0.00, 99.21},  // 0%; 3
@@ -104,9 +144,46 @@ const std::vector<MeasuredCost> kMeasuredCosts = {
   {CostTable::kCortexM4, "tml_quantize_s16", 0.00, 29.17},  // 5%; 4
   {CostTable::kCortexM4, "tml_quantize_s8", 0.00, 29.58},  // 8%; 20
   {CostTable::kCortexM4, "tml_softmax_f32", 0.00, 66.75},  // 7%; 36
+  {CostTable::kRv32, "input", 0.00, 296.37},  // 60%; 32
+  {CostTable::kRv32, "output", 0.00, 2.11},  // 23%; 32
+  {CostTable::kRv32, "tml_activation_f32", 0.00, 3334.79},  // 0%; 3
+  {CostTable::kRv32, "tml_avg_pool_f32", 0.00, 296.50},  // 0%; 3
+  {CostTable::kRv32, "tml_avg_pool_s16", 0.00, 18.67},  // 0%; 1
+  {CostTable::kRv32, "tml_avg_pool_s8", 0.00, 17.71},  // 1%; 4
+  {CostTable::kRv32, "tml_conv2d_codebook_s8", 25.83, 0.00},  // 6%; 4
+  {CostTable::kRv32, "tml_conv2d_f16w", 197.55, 69.78},  // 7%; 3
+  {CostTable::kRv32, "tml_conv2d_f32", 186.30, 64.42},  // 7%; 3
+  {CostTable::kRv32, "tml_conv2d_s16", 13.83, 105.24},  // 33%; 3
+  {CostTable::kRv32, "tml_conv2d_s4", 13.50, 135.68},  // 38%; 3
+  {CostTable::kRv32, "tml_conv2d_s8", 12.76, 67.83},  // 42%; 4
+  {CostTable::kRv32, "tml_conv2d_sparse_s8", 28.76, 0.00},  // 0%; 1
+  {CostTable::kRv32, "tml_conv2d_w8", 227.51, 238.41},  // 8%; 3
+  {CostTable::kRv32, "tml_depthwise_conv2d_codebook_s8", 25.56, 0.00},  // 4%; 3
+  {CostTable::kRv32, "tml_depthwise_conv2d_f16w", 135.76, 293.06},  // 7%; 3
+  {CostTable::kRv32, "tml_depthwise_conv2d_f32", 125.53, 280.21},  // 7%; 3
+  {CostTable::kRv32, "tml_depthwise_conv2d_s16", 10.76, 150.87},  // 17%; 3
+  {CostTable::kRv32, "tml_depthwise_conv2d_s4", 10.80, 173.26},  // 24%; 3
+  {CostTable::kRv32, "tml_depthwise_conv2d_s8", 16.17, 43.99},  // 48%; 6
+  {CostTable::kRv32, "tml_depthwise_conv2d_w8", 162.81, 460.79},  // 7%; 3
+  {CostTable::kRv32, "tml_dequantize_s16", 0.00, 161.11},  // 0%; 4
+  {CostTable::kRv32, "tml_dequantize_s8", 0.00, 160.22},  // 5%; 16
+  {CostTable::kRv32, "tml_fully_connected_codebook_s8", 15.40, 57.14},  // 2%; 8
+  {CostTable::kRv32, "tml_fully_connected_f16w", 188.64, 0.00},  // 10%; 8
+  {CostTable::kRv32, "tml_fully_connected_f32", 176.44, 0.00},  // 12%; 8
+  {CostTable::kRv32, "tml_fully_connected_s16", 12.88, 68.00},  // 4%; 8
+  {CostTable::kRv32, "tml_fully_connected_s4", 14.70, 66.02},  // 8%; 8
+  {CostTable::kRv32, "tml_fully_connected_s8", 7.88, 58.12},  // 6%; 10
+  {CostTable::kRv32, "tml_fully_connected_sparse_s8", 10.55, 145.14},  // 36%; 6
+  {CostTable::kRv32, "tml_fully_connected_w8", 224.61, 133.01},  // 10%; 8
+  {CostTable::kRv32, "tml_lookup_s16", 0.00, 24.25},  // 0%; 1
+  {CostTable::kRv32, "tml_lookup_s8", 0.00, 6.38},  // 0%; 4
+  {CostTable::kRv32, "tml_max_pool_f32", 0.00, 122.91},  // 2%; 6
+  {CostTable::kRv32, "tml_max_pool_s16", 0.00, 40.25},  // 2%; 2
+  {CostTable::kRv32, "tml_max_pool_s8", 0.00, 25.80},  // 2%; 8
+  {CostTable::kRv32, "tml_quantize_s16", 0.00, 366.17},  // 2%; 4
+  {CostTable::kRv32, "tml_quantize_s8", 0.00, 358.33},  // 3%; 16
+  {CostTable::kRv32, "tml_softmax_f32", 0.00, 2300.79},  // 9%; 32
 };
-
-CostTable table_of(const Device& device) { return device.arch == "avr" ? CostTable::kAvr : CostTable::kCortexM4; }
 
 // True when a board with `features` runs `entry` for its op and dtypes.
 bool selectable(const KernelEntry& entry, uint32_t features) {
@@ -117,13 +194,30 @@ KernelCost cost_or_throw(CostTable table, std::string_view kernel) {
   const std::optional<KernelCost> cost = measured_kernel_cost(table, kernel);
   if (!cost) {
     throw Error(ErrorKind::kInvalid, std::string(kernel),
-                std::string("no measured cost on ") + (table == CostTable::kAvr ? "avr" : "cortex-m4") +
+                std::string("no measured cost on ") + cost_table_name(table) +
                     " (run bench/kernel_costs)");
   }
   return *cost;
 }
 
 }  // namespace
+
+const char* cost_table_name(CostTable table) {
+  switch (table) {
+    case CostTable::kAvr: return "avr";
+    case CostTable::kCortexM0: return "cortex-m0";
+    case CostTable::kCortexM4: return "cortex-m4";
+    case CostTable::kRv32: return "rv32";
+  }
+  return "?";
+}
+
+CostTable cost_table_of(const Device& device) {
+  if (device.arch == "avr") return CostTable::kAvr;
+  if (device.arch.starts_with("cortex-m0")) return CostTable::kCortexM0;
+  if (device.arch.starts_with("riscv32")) return CostTable::kRv32;
+  return CostTable::kCortexM4;
+}
 
 std::optional<KernelCost> measured_kernel_cost(CostTable table, std::string_view kernel) {
   for (const MeasuredCost& m : kMeasuredCosts) {
@@ -133,29 +227,24 @@ std::optional<KernelCost> measured_kernel_cost(CostTable table, std::string_view
 }
 
 double estimate_cycles(const DeployModel& model, const Device& device) {
-  const CostTable table = table_of(device);
-  // Software floating point on a 32-bit core without an FPU (the AVR figures
-  // were measured so already).
-  const double float_factor = table == CostTable::kCortexM4 && !device.fpu ? kSoftFloatFactor : 1;
+  const CostTable table = cost_table_of(device);
   const KernelCost input = cost_or_throw(table, "input");
   const KernelCost output = cost_or_throw(table, "output");
-  double cycles = float_factor * input.per_value * static_cast<double>(model.input_size()) +
+  double cycles = input.per_value * static_cast<double>(model.input_size()) +
                   output.per_value * static_cast<double>(model.output_size());
   for (size_t i = 0; i < model.ops.size(); ++i) {
     const DeployOp& op = model.ops[i];
     const KernelEntry& entry = select_kernel(model, op, device.kernel_features);
     const KernelCost cost = cost_or_throw(table, entry.function);
-    const bool float_kernel = entry.input == DType::kFloat32 || entry.output == DType::kFloat32;
     const double values = static_cast<double>(model.tensors[static_cast<size_t>(op.output)].size());
-    cycles += (float_kernel ? float_factor : 1) *
-              (cost.per_mac * static_cast<double>(model.op_macs(i)) + cost.per_value * values);
+    cycles += cost.per_mac * static_cast<double>(model.op_macs(i)) + cost.per_value * values;
   }
   return cycles;
 }
 
 void check_kernel_costs() {
   for (const Device& device : device_catalogue()) {
-    const CostTable table = table_of(device);
+    const CostTable table = cost_table_of(device);
     for (const KernelEntry& entry : kernel_table()) {
       if (selectable(entry, device.kernel_features)) cost_or_throw(table, entry.function);
     }

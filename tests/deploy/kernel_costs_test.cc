@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "codegen/deploy_models.h"
 #include "tinymlops/deploy/verify.h"
@@ -18,6 +19,9 @@ TEST(KernelCosts, EveryKernelABoardCanRunHasAMeasuredCost) {
   EXPECT_TRUE(measured_kernel_cost(CostTable::kAvr, "tml_fully_connected_s8_avr"));
   EXPECT_TRUE(measured_kernel_cost(CostTable::kCortexM4, "tml_fully_connected_s8_dsp"));
   EXPECT_TRUE(measured_kernel_cost(CostTable::kCortexM4, "tml_fully_connected_s8"));  // cores without DSP
+  EXPECT_TRUE(measured_kernel_cost(CostTable::kCortexM0, "tml_fully_connected_s8"));
+  EXPECT_TRUE(measured_kernel_cost(CostTable::kRv32, "tml_softmax_f32"));
+  EXPECT_FALSE(measured_kernel_cost(CostTable::kCortexM0, "tml_fully_connected_s8_dsp"));
   // Never selected there: not measured.
   EXPECT_FALSE(measured_kernel_cost(CostTable::kAvr, "tml_fully_connected_s8_dsp"));
   EXPECT_FALSE(measured_kernel_cost(CostTable::kAvr, "no_such_kernel"));
@@ -25,20 +29,23 @@ TEST(KernelCosts, EveryKernelABoardCanRunHasAMeasuredCost) {
 
 // The estimate against what verify counts on the emulated boards, for the
 // test models (other shapes than those bench/kernel_costs fitted on): within
-// 35% (cycles on avr, instructions on cortex-m4).
+// 35% (cycles on avr, instructions on the others).
 TEST(KernelCosts, EstimatesComeCloseToWhatVerifyMeasures) {
-  const std::pair<Variant, VerifyTarget> cases[] = {
-      {Variant::kInt8Mlp, VerifyTarget::kAvr},  {Variant::kInt8Mlp, VerifyTarget::kCortexM4},
-      {Variant::kInt8Cnn, VerifyTarget::kAvr},  {Variant::kInt8Cnn, VerifyTarget::kCortexM4},
-      {Variant::kFloatCnn, VerifyTarget::kCortexM4},
+  const std::tuple<Variant, VerifyTarget, const char*> cases[] = {
+      {Variant::kInt8Mlp, VerifyTarget::kAvr, "simavr-atmega328p"},
+      {Variant::kInt8Mlp, VerifyTarget::kCortexM4, "qemu-mps2-an386"},
+      {Variant::kInt8Cnn, VerifyTarget::kAvr, "simavr-atmega328p"},
+      {Variant::kInt8Cnn, VerifyTarget::kCortexM4, "qemu-mps2-an386"},
+      {Variant::kFloatCnn, VerifyTarget::kCortexM4, "qemu-mps2-an386"},
+      {Variant::kInt8Mlp, VerifyTarget::kCortexM0, "qemu-microbit"},
+      {Variant::kFloatMlp, VerifyTarget::kRv32, "qemu-virt-rv32"},
   };
-  for (const auto& [variant, target] : cases) {
+  for (const auto& [variant, target, board] : cases) {
     const testing::TestDeployModel& test = testing::test_deploy_model(variant);
     VerifyOptions options;
     options.target = target;
     const VerifyReport measured = verify_model(test.model, spread_rows(test.rows, 4), options, nullptr);
-    const Device& board = find_device(target == VerifyTarget::kAvr ? "simavr-atmega328p" : "qemu-mps2-an386");
-    const double estimate = estimate_cycles(test.model, board);
+    const double estimate = estimate_cycles(test.model, find_device(board));
     const double measured_count = static_cast<double>(measured.counter_per_inference);
     EXPECT_NEAR(estimate / measured_count, 1.0, 0.35)
         << testing::variant_label(variant) << " on " << measured.target << ": estimate " << estimate << ", measured "
@@ -46,23 +53,26 @@ TEST(KernelCosts, EstimatesComeCloseToWhatVerifyMeasures) {
   }
 }
 
-// The kernels a board's features select are what is costed: a Cortex-M4 runs
-// the int8 MLP on its DSP kernels, an ESP32 (same figures, no DSP extension) on
-// the reference ones; float kernels on a core without an FPU cost ten times.
-TEST(KernelCosts, FollowTheBoardsKernelsAndFpu) {
+// The kernels a board's features select are costed on its core's table: a
+// Cortex-M4 runs the int8 MLP on its DSP kernels, an ESP32 (same figures, no
+// DSP extension) on the reference ones; the RP2040's Cortex-M0+ and the
+// ESP32-C3's RISC-V core, without an FPU, take their float kernels' measured
+// software floating point.
+TEST(KernelCosts, FollowTheBoardsKernelsAndCore) {
   const DeployModel& int8 = testing::test_deploy_model(Variant::kInt8Mlp).model;
   const Device& m4 = find_device("stm32f4");
   Device same_without_dsp = m4;
   same_without_dsp.kernel_features = kPortable;
   EXPECT_LT(estimate_cycles(int8, m4), estimate_cycles(int8, same_without_dsp));
 
+  EXPECT_EQ(cost_table_of(find_device("rp2040")), CostTable::kCortexM0);
+  EXPECT_EQ(cost_table_of(find_device("esp32-c3")), CostTable::kRv32);
+  EXPECT_EQ(cost_table_of(find_device("uno")), CostTable::kAvr);
+  EXPECT_EQ(cost_table_of(find_device("teensy-4.1")), CostTable::kCortexM4);
   const DeployModel& floats = testing::test_deploy_model(Variant::kFloatMlp).model;
-  Device without_fpu = m4;
-  without_fpu.fpu = false;
-  const KernelCost output = *measured_kernel_cost(CostTable::kCortexM4, "output");
-  const double copy = output.per_value * static_cast<double>(floats.output_size());  // not floating point
-  EXPECT_NEAR((estimate_cycles(floats, without_fpu) - copy) / (estimate_cycles(floats, m4) - copy), kSoftFloatFactor,
-              1e-9);
+  Device m0 = find_device("rp2040");
+  m0.clock_mhz = m4.clock_mhz;
+  EXPECT_GT(estimate_cycles(floats, m0), 5 * estimate_cycles(floats, m4));  // software floating point
 }
 
 }  // namespace

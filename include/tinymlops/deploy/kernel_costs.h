@@ -6,9 +6,11 @@
 //   per_mac * its MACs + per_value * the values it writes
 // counter units, fitted by least squares to `verify --profile` runs of three
 // models in every variant (bench/kernel_costs, which prints the table in
-// src/deploy/kernel_costs.cc): cycles of the ATmega328P under simavr, and
-// instructions of the Cortex-M4 under QEMU, on its DSP kernels and on the
-// reference kernels. docs/codegen.md says how close the estimates come.
+// src/deploy/kernel_costs.cc): cycles of the ATmega328P under simavr;
+// instructions under QEMU of the Cortex-M4, on its DSP kernels and on the
+// reference kernels, and of the Cortex-M0 and an RV32IMAC core, whose float
+// kernels run on software floating point. docs/codegen.md says how close the
+// estimates come.
 #pragma once
 
 #include <cstdint>
@@ -25,22 +27,22 @@ struct KernelCost {
   double per_value = 0;  // counter units per value written
 };
 
-// The measured targets: AVR boards (cycles), and the Cortex-M4 (instructions),
-// whose figures stand for the other 32-bit cores.
-enum class CostTable { kAvr, kCortexM4 };
+// The measured targets: AVR boards (cycles); the Cortex-M0 (for the M0 and M0+
+// boards) and RV32IMAC (for the RISC-V boards), both without an FPU; and the
+// Cortex-M4 (instructions), whose figures stand for the other cores, all with
+// an FPU (M7, M33, the ESP32's Xtensa, Cortex-A).
+enum class CostTable { kAvr, kCortexM0, kCortexM4, kRv32 };
+const char* cost_table_name(CostTable table);  // "avr", "cortex-m0", "cortex-m4", "rv32": its verify target
+CostTable cost_table_of(const Device& device);
 
 // The measured cost of the kernels/ function `kernel` on `table`'s target
 // ("input" and "output" for the entry point's own steps), or nullopt when no
 // measurement has it (a kernel that target never selects).
 std::optional<KernelCost> measured_kernel_cost(CostTable table, std::string_view kernel);
 
-// Float kernels on a 32-bit core without an FPU: this many times the
-// Cortex-M4F's cost (software floating point; an assumption, not measured).
-inline constexpr double kSoftFloatFactor = 10;
-
 // Estimated cycles of one inference of `model` through its float entry point
 // on `device`: the sum of its steps' measured costs, for the kernels the
-// device's features select. Cortex-M4 instructions are taken as cycles.
+// device's features select. Instructions are taken as cycles.
 // REQUIRES a valid model. Throws Error(kInvalid) naming a kernel with no
 // measured cost (check_kernel_costs says there is none).
 double estimate_cycles(const DeployModel& model, const Device& device);
