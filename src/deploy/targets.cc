@@ -26,7 +26,7 @@ static int harness_exit(void) { fflush(stdout); return 0; }
 // instruction per virtual nanosecond: SysTick on the CPU clock of the emulated
 // board then ticks once per (1000 / MHz) instructions. Wraps of its 24-bit
 // counter are counted by startup.c. HARNESS_STACK_WINDOW (defined before this
-// text) is how far below the stack pointer the stack is painted.
+// text) is how far below the stack pointer the stack is painted at most.
 const char* kCortexMPlatform = R"(#include <stdio.h>
 #define SYST_CSR (*(volatile uint32_t*)0xE000E010)
 #define SYST_RVR (*(volatile uint32_t*)0xE000E014)
@@ -39,7 +39,14 @@ static uintptr_t harness_sp_value(void) {
   return sp;
 }
 #define HARNESS_SP() harness_sp_value()
-#define HARNESS_STACK_LOW(sp) ((sp) - HARNESS_STACK_WINDOW)
+/* HARNESS_STACK_WINDOW below the stack pointer, but never below the end of
+ * the heap: on a small RAM the window would reach the static data. */
+extern void* _sbrk(int increment);
+static uintptr_t harness_stack_low(uintptr_t sp) {
+  const uintptr_t heap_end = (uintptr_t)_sbrk(0);
+  return sp - heap_end > HARNESS_STACK_WINDOW ? sp - HARNESS_STACK_WINDOW : heap_end;
+}
+#define HARNESS_STACK_LOW(sp) harness_stack_low(sp)
 static void harness_init(void) {
   initialise_monitor_handles();
   SYST_RVR = 0xFFFFFFu;
