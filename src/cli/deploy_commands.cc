@@ -104,6 +104,10 @@ void print_fit(const FitReport& r, const Device& d) {
   std::printf("  RAM     %lld of %lld B usable (%.1f%%)%s\n", static_cast<long long>(r.ram_needed),
               static_cast<long long>(r.ram_available), percent(r.ram_needed, r.ram_available),
               r.ram_needed > r.ram_available ? "  DOES NOT FIT" : "");
+  if (r.constant_reach > 0) {
+    std::printf("  constants %lld of the %lld B its code can read%s\n", static_cast<long long>(r.constant_bytes),
+                static_cast<long long>(r.constant_reach), r.constant_bytes > r.constant_reach ? "  DOES NOT FIT" : "");
+  }
   if (!r.reserved.empty()) std::printf("  reserved: %s\n", r.reserved.c_str());
   std::printf("  latency about %.3g ms per inference at %d MHz (estimate)\n", r.latency_ms, d.clock_mhz);
   std::printf("%s\n", r.fits ? "fits" : "does not fit; would fit:");
@@ -153,14 +157,14 @@ void register_deploy_commands(CLI::App& app, int argc, const char* const* argv) 
                   "AN505, virt RV32IMAC); avr or avr-mega (simavr ATmega328P, ATmega2560); `tinymlops devices` "
                   "says which target stands for a board")
       ->capture_default_str();
-  ver->add_option("--rows", verify->rows, "rows to run (default: host 200, 32-bit cores 100, avr 16)")
+  ver->add_option("--rows", verify->rows, "rows to run (default: host 200, 32-bit cores 100, avr and avr-mega 16)")
       ->check(CLI::PositiveNumber);
   ver->add_option("--tolerance", verify->tolerance, "float outputs: allowed |diff| / max(1, |host|)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   ver->add_option("--keep", verify->work_dir, "build in this folder and keep it");
   ver->add_option("--optimize", verify->optimization,
-                  "compiler optimization level 0|1|2|3|s|z (default: 2; s on avr)");
+                  "compiler optimization level 0|1|2|3|s|z (default: 2; s on avr and avr-mega)");
   ver->add_flag("--reference-kernels", verify->reference_kernels,
                 "call the reference kernels even where the target has faster ones (cortex-m4/m7/m33: DSP; avr: "
                 "multiply; also with -Os/-Oz)");

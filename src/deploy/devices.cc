@@ -32,12 +32,14 @@ Device device(std::string id, std::string name, std::string arch, int64_t flash,
   const bool armv7e_m = d.arch.starts_with("cortex-m4") || d.arch.starts_with("cortex-m7") ||
                         d.arch.starts_with("cortex-m33");
   d.kernel_features = armv7e_m ? kArmDsp : avr ? kAvrMul : kPortable;  // every AVR board here is an ATmega
-  d.constant_reach_bytes = avr && flash > 64 * kKiB ? 64 * kKiB : 0;
+  // avr-libc's linker script puts the vector table and the C library's own
+  // flash constants (under 512 B) before the model's in those 64 KB.
+  d.constant_reach_bytes = avr && flash > 64 * kKiB ? 64 * kKiB - 512 : 0;
   return d;
 }
 
-// `d` with what a program cannot use taken off (docs/devices.md gives the source
-// of each figure).
+// `d` with what a program cannot use taken off (docs/codegen.md, "tinymlops
+// devices", gives the source of each figure).
 Device reserving(Device d, int64_t usable_flash, int64_t usable_ram, std::string reserved) {
   d.usable_flash_bytes = usable_flash;
   d.usable_ram_bytes = usable_ram;
@@ -90,7 +92,7 @@ std::vector<Device> make_catalogue() {
       with_aliases(reserving(device("teensy-4.1", "Teensy 4.1 (i.MX RT1062, Cortex-M7F)", "cortex-m7f", 8 * kMiB,
                                     1 * kMiB, 600, true, "cortex-m7"),
                              8126464, 512 * kKiB,
-                             "64 KB of flash for the restore program; the 512 KB OCRAM, which holds the heap"),
+                             "256 KB of flash for EEPROM emulation and the restore program; the 512 KB OCRAM, which holds the heap"),
                    {"teensy41"}),
       device("raspberry-pi-4", "Raspberry Pi 4 (Cortex-A72)", "cortex-a72", 16 * kGiB, 4 * kGiB, 1500, true, "host"),
       device("jetson-nano", "Jetson Nano (Cortex-A57)", "cortex-a57", 16 * kGiB, 4 * kGiB, 1430, true, "host"),
@@ -107,6 +109,11 @@ std::vector<Device> make_catalogue() {
       device("simavr-atmega2560", "simavr ATmega2560 (emulated)", "avr", 256 * kKiB, 8 * kKiB, 16, false,
              "avr-mega"),
   };
+}
+
+// True when `constant_bytes` of model constants lie where `device`'s code reads them.
+bool within_reach(const Device& device, int64_t constant_bytes) {
+  return device.constant_reach_bytes == 0 || constant_bytes <= device.constant_reach_bytes;
 }
 
 bool integer_model(const DeployModel& model) {
@@ -146,7 +153,7 @@ FitReport fit_model(const DeployModel& model, const Device& device, const std::s
   report.reserved = device.reserved;
   report.constant_bytes = model.constant_bytes();
   report.constant_reach = device.constant_reach_bytes;
-  const bool reach_ok = report.constant_reach == 0 || report.constant_bytes <= report.constant_reach;
+  const bool reach_ok = within_reach(device, report.constant_bytes);
   const bool int8 = integer_model(model);
   report.latency_ms = estimate_cycles(model, device) / (device.clock_mhz * 1000.0);
   const bool flash_ok = report.flash_needed <= report.flash_available;
@@ -166,9 +173,6 @@ FitReport fit_model(const DeployModel& model, const Device& device, const std::s
   };
   const auto quantize_cmd = [](const std::string& from) { return "tinymlops quantize " + from + " --data DATA --out MODEL.tdm"; };
   const std::string quantize = quantize_cmd(model_path);
-  const auto reaches = [&](int64_t flash) {
-    return device.constant_reach_bytes == 0 || flash - device.code_bytes <= device.constant_reach_bytes;
-  };
   const std::vector<Option> options = {
       {"int8", values + device.code_bytes, int8_arena + kStackAllowance, quantize},
       {"int4 weights", values / 2 + device.code_bytes, int8_arena + kStackAllowance, quantize + " --bits 4"},
@@ -178,7 +182,7 @@ FitReport fit_model(const DeployModel& model, const Device& device, const std::s
   };
   for (const Option& o : options) {
     if (int8 && std::string(o.what) == "int8") continue;  // already is
-    if (o.flash <= device.usable_flash_bytes && o.ram <= device.usable_ram_bytes && reaches(o.flash)) {
+    if (o.flash <= device.usable_flash_bytes && o.ram <= device.usable_ram_bytes && within_reach(device, o.flash - device.code_bytes)) {
       report.suggestions.push_back(std::string(o.what) + " (about " + std::to_string(o.flash) + " B flash, " +
                                    std::to_string(o.ram) + " B RAM): " + o.command);
     }
@@ -201,8 +205,8 @@ std::string fit_failure_summary(const FitReport& r) {
             std::to_string(r.ram_available) + " B usable";
   }
   if (r.constant_reach > 0 && r.constant_bytes > r.constant_reach) {
-    over += std::string(over.empty() ? "" : ",") + " constants " + std::to_string(r.constant_bytes) + " B beyond the " +
-            std::to_string(r.constant_reach) + " B of flash its code reads them from";
+    over += std::string(over.empty() ? "" : ",") + " constants " + std::to_string(r.constant_bytes) +
+            " B, more than the " + std::to_string(r.constant_reach) + " B its code can read";
   }
   text += over;
   if (!r.suggestions.empty()) text += "; would fit: " + r.suggestions[0];
@@ -221,7 +225,8 @@ nlohmann::ordered_json to_json(const Device& d) {
           {"verify_target", d.verify_target},
           {"usable_flash_bytes", d.usable_flash_bytes},
           {"usable_ram_bytes", d.usable_ram_bytes},
-          {"reserved", d.reserved}};
+          {"reserved", d.reserved},
+          {"constant_reach_bytes", d.constant_reach_bytes}};
 }
 
 }  // namespace tinymlops

@@ -245,6 +245,9 @@ double estimate_cycles(const DeployModel& model, const Device& device) {
 void check_kernel_costs() {
   for (const Device& device : device_catalogue()) {
     const CostTable table = cost_table_of(device);
+    if (table == CostTable::kCortexM4 && !device.fpu) {
+      throw Error(ErrorKind::kInvalid, device.id, "no FPU, but costed on the Cortex-M4F's float figures");
+    }
     for (const KernelEntry& entry : kernel_table()) {
       if (selectable(entry, device.kernel_features)) cost_or_throw(table, entry.function);
     }

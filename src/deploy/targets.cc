@@ -261,7 +261,7 @@ TargetToolchain avr_toolchain(const std::string& mcu, const std::string& device)
   t.counter_unit = "cycles";
   t.counter_scale = 1;
   t.constants_in_text = true;
-  t.constant_reach_bytes = find_device(device).constant_reach_bytes;
+  t.constant_reach_bytes = find_device(device).constant_reach_bytes > 0 ? 65536 : 0;
   t.nm_tool = "avr-nm";
   t.default_rows = 16;
   t.kernel_features = find_device(device).kernel_features;  // the board simavr emulates
@@ -270,7 +270,8 @@ TargetToolchain avr_toolchain(const std::string& mcu, const std::string& device)
 
 // QEMU's riscv32 `virt` machine with an RV32IMAC core (the ESP32-C3 class) and
 // picolibc, whose semihosting crt0 sets up the program, carries its output and
-// exit code, and reports a trap (a misaligned access faults on this core).
+// exit code, and reports a trap (QEMU 7.2 lets a misaligned access pass,
+// though many RISC-V cores fault on one: docs/codegen.md).
 // With -icount shift=0 the minstret CSR counts the instructions retired (read
 // with Zicsr, which binutils names apart from the rv32imac the libraries are
 // built for).

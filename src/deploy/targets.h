@@ -32,8 +32,9 @@ struct TargetToolchain {
   int default_rows = 100;
   // Constants land in .text: AVR (PROGMEM), and picolibc's linker script on RV32.
   bool constants_in_text = false;
-  // AVR: the flash that constants must lie in to be read (Device::
-  // constant_reach_bytes; 0: all of it), and the `nm` that finds where they end.
+  // AVR: the flash address below which constants must end to be read (64 KB
+  // where Device::constant_reach_bytes is set; 0: no limit), and the `nm` that
+  // finds where they end.
   int64_t constant_reach_bytes = 0;
   std::string nm_tool;
   uint32_t kernel_features = kPortable;    // the optimized kernels it runs (runtime/kernel_table.h)

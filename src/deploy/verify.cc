@@ -254,7 +254,7 @@ void check_constant_reach(const TargetToolchain& tc, const fs::path& dir, const 
     throw Error(ErrorKind::kIo, elf, "cannot find where its constants end: " + first_lines(result.output, 2));
   }
   const int64_t end = std::stoll(match[1].str(), nullptr, 16);
-  if (end > tc.constant_reach_bytes) {
+  if (end > tc.constant_reach_bytes) {  // an address: the vector table and libc's constants included
     throw Error(ErrorKind::kIo, what,
                 "the model and its test rows do not fit the target's memory (their constants end at byte " +
                     std::to_string(end) + " of flash; the generated code reads constants from the first " +

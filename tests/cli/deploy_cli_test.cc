@@ -168,12 +168,11 @@ TEST_F(DeployCli, FitComparesWithTheUsableFlashOfTheBoard) {
   EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\nesp32 .* none: no emulator in Debian)"))) << r.out;
   r = run_cli({"devices", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const auto& board : nlohmann::json::parse(r.out)) {
-    if (board["id"] == "arduino-mega") {
-      EXPECT_EQ(board["usable_flash_bytes"], 253952);
-      EXPECT_EQ(board["verify_target"], "avr-mega");
-    }
-  }
+  const nlohmann::json boards = nlohmann::json::parse(r.out);
+  const auto mega = std::find_if(boards.begin(), boards.end(), [](const auto& b) { return b["id"] == "arduino-mega"; });
+  ASSERT_NE(mega, boards.end()) << r.out;
+  EXPECT_EQ((*mega)["usable_flash_bytes"], 253952);
+  EXPECT_EQ((*mega)["verify_target"], "avr-mega");
 }
 
 // A host compiler that miscompiles the generated model (every memcpy becomes a

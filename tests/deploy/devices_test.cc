@@ -155,7 +155,7 @@ TEST(Devices, JsonNamesEveryFieldOfTheListing) {
                 std::to_string(uno.flash_bytes) + ",\"ram_bytes\":" + std::to_string(uno.ram_bytes) +
                 ",\"clock_mhz\":" + std::to_string(uno.clock_mhz) + ",\"fpu\":false,\"verify_target\":\"" +
                 uno.verify_target + "\",\"usable_flash_bytes\":32256,\"usable_ram_bytes\":2048,\"reserved\":\"" +
-                uno.reserved + "\"}");
+                uno.reserved + "\",\"constant_reach_bytes\":0}");
 }
 
 }  // namespace

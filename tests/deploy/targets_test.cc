@@ -91,8 +91,8 @@ TEST_P(OnTarget, Int8ModelIsBitExactAndTheReportIsTheCores) {
   // the DSP extension's dual MACs (an 8-bit AVR needs many cycles for one).
   EXPECT_GE(r.counter_per_inference, model.macs() / 2);
   EXPECT_LT(r.counter_per_inference, int64_t{1} << 31);
-  // The model adds no 64-bit division: what the program links with it is what
-  // the harness alone links (printf's).
+  // The model adds no 64-bit division: the C runtime helpers the program links
+  // with it are those it links without it.
   const std::string nm = target == VerifyTarget::kRv32 ? "riscv64-unknown-elf-nm"
                          : is_avr(target)              ? "avr-nm"
                                                        : "arm-none-eabi-nm";
@@ -116,7 +116,7 @@ INSTANTIATE_TEST_SUITE_P(Targets, OnTarget, ::testing::ValuesIn(target_cases()),
 // count off by that ratio. Counted are the integer fully-connected steps of a
 // profile: the reference kernel compiles to nearly the same Thumb-2 code for
 // the M4, M7 and M33; the M0 has only the 16-bit Thumb instructions and needs
-// more of them, though not twice as many. (The whole float inference would not
+// half as many again. (The whole float inference would not
 // do: the M0 has no FPU.)
 TEST(TargetCounters, InstructionCountsAgreeAcrossTheCortexMCores) {
   const Matrix rows = spread_rows(testing::digits_data().features, 4);
@@ -135,9 +135,9 @@ TEST(TargetCounters, InstructionCountsAgreeAcrossTheCortexMCores) {
   const double m4 = fully_connected_instructions(VerifyTarget::kCortexM4);
   EXPECT_NEAR(fully_connected_instructions(VerifyTarget::kCortexM7) / m4, 1.0, 0.1);
   EXPECT_NEAR(fully_connected_instructions(VerifyTarget::kCortexM33) / m4, 1.0, 0.1);
+  // 1.50 measured (2026-12-08); a tick taken as 40 instructions would give 0.96.
   const double m0 = fully_connected_instructions(VerifyTarget::kCortexM0) / m4;
-  EXPECT_GT(m0, 1.0);
-  EXPECT_LT(m0, 2.0);
+  EXPECT_NEAR(m0, 1.5, 0.15);
   RecordProperty("m0_over_m4", std::to_string(m0));
 }
 
@@ -153,7 +153,7 @@ TEST(TargetMemory, ConstantsBeyondTheMegasReachDoNotFit) {
   const FitReport fit = fit_model(model, find_device("mega"), "big.tdm");
   EXPECT_LE(fit.flash_needed, fit.flash_available);
   EXPECT_FALSE(fit.fits);
-  EXPECT_NE(fit_failure_summary(fit).find("beyond the 65536 B of flash"), std::string::npos)
+  EXPECT_NE(fit_failure_summary(fit).find("more than the 65024 B its code can read"), std::string::npos)
       << fit_failure_summary(fit);
   VerifyOptions options;
   options.target = VerifyTarget::kAvrMega;

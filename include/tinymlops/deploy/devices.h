@@ -24,7 +24,8 @@ struct Device {
   std::string reserved;  // what is not usable, in words; empty when nothing is
   // The most constant bytes the generated code can read, 0: all the usable
   // flash. An AVR reads flash constants through 16-bit pointers (LPM,
-  // pgm_read_*): on the ATmega2560 they must lie in the first 64 KB.
+  // pgm_read_*): on the ATmega2560 they must lie in the first 64 KB, after the
+  // vector table and the C library's constants (512 B allowed for those).
   int64_t constant_reach_bytes = 0;
   int clock_mhz = 0;
   bool fpu = false;      // single-precision hardware floating point
@@ -42,7 +43,7 @@ struct Device {
 
 // `devices --json`, one board: {"id", "name", "arch", "flash_bytes", "ram_bytes",
 // "clock_mhz", "fpu", "verify_target", "usable_flash_bytes", "usable_ram_bytes",
-// "reserved"}.
+// "reserved", "constant_reach_bytes"}.
 nlohmann::ordered_json to_json(const Device& device);
 
 // Every board tinymlops knows, in a fixed order.
@@ -56,7 +57,8 @@ struct FitReport {
   int64_t flash_needed = 0, flash_available = 0;  // constants + code; the usable flash
   int64_t ram_needed = 0, ram_available = 0;      // arena + stack allowance; the usable RAM
   std::string reserved;                            // Device::reserved: what the available figures leave out
-  int64_t constant_bytes = 0, constant_reach = 0;   // the model's constants; Device::constant_reach_bytes
+  int64_t constant_bytes = 0;                      // the model's constants
+  int64_t constant_reach = 0;                      // Device::constant_reach_bytes; 0: no limit
   double latency_ms = 0;                           // estimated, per inference (deploy/kernel_costs.h)
   bool fits = false;
   // When it does not fit: what would, e.g. "int8: tinymlops quantize ...".

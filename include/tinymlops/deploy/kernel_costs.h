@@ -4,7 +4,7 @@
 // Each step of the float entry point -- normalizing the input, each op's kernel
 // (runtime/kernel_table.h), copying the outputs -- costs about
 //   per_mac * its MACs + per_value * the values it writes
-// counter units, fitted by least squares to `verify --profile` runs of three
+// counter units, fitted by least squares to `verify --profile` runs of four
 // models in every variant (bench/kernel_costs, which prints the table in
 // src/deploy/kernel_costs.cc): cycles of the ATmega328P under simavr;
 // instructions under QEMU of the Cortex-M4, on its DSP kernels and on the
@@ -33,6 +33,9 @@ struct KernelCost {
 // an FPU (M7, M33, the ESP32's Xtensa, Cortex-A).
 enum class CostTable { kAvr, kCortexM0, kCortexM4, kRv32 };
 const char* cost_table_name(CostTable table);  // "avr", "cortex-m0", "cortex-m4", "rv32": its verify target
+// The table of `device`'s core, by its arch: kAvr, kCortexM0 ("cortex-m0*"),
+// kRv32 ("riscv32"), else kCortexM4, which holds only for cores with an FPU
+// (check_kernel_costs throws for a board without one that falls to it).
 CostTable cost_table_of(const Device& device);
 
 // The measured cost of the kernels/ function `kernel` on `table`'s target
