@@ -1,6 +1,7 @@
 #include "tinymlops/deploy/devices.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "tinymlops/codegen/memory_plan.h"
 #include "tinymlops/core/error.h"
@@ -16,6 +17,30 @@ constexpr int64_t kKiB = 1024, kMiB = 1024 * 1024, kGiB = 1024 * kMiB;
 // AVR, under 200 on Cortex-M4 for the bundled models) and the labels.
 constexpr int64_t kStackAllowance = 512;
 
+// What a core runs and costs, by the start of its arch: the first match
+// holds. Every AVR board here is an ATmega, with the hardware multiplier.
+struct CoreTraits {
+  const char* arch_prefix;
+  uint32_t kernel_features;
+  CostTable cost_table;
+};
+constexpr CoreTraits kCores[] = {
+    {"avr", kAvrMul, CostTable::kAvr},
+    {"cortex-m0", kPortable, CostTable::kCortexM0},  // and the M0+
+    {"riscv32", kPortable, CostTable::kRv32},
+    {"cortex-m4", kArmDsp, CostTable::kCortexM4},
+    {"cortex-m7", kArmDsp, CostTable::kCortexM4},
+    {"cortex-m33", kArmDsp, CostTable::kCortexM4},
+    {"", kPortable, CostTable::kCortexM4},  // Xtensa, Cortex-A: cores with an FPU
+};
+
+const CoreTraits& core_traits(const std::string& arch) {
+  for (const CoreTraits& core : kCores) {
+    if (arch.starts_with(core.arch_prefix)) return core;
+  }
+  return kCores[std::size(kCores) - 1];
+}
+
 Device device(std::string id, std::string name, std::string arch, int64_t flash, int64_t ram, int clock, bool fpu,
               std::string verify = "") {
   Device d;
@@ -29,9 +54,8 @@ Device device(std::string id, std::string name, std::string arch, int64_t flash,
   d.verify_target = std::move(verify);
   const bool avr = d.arch == "avr";
   d.code_bytes = avr ? 6 * kKiB : 4 * kKiB;
-  const bool armv7e_m = d.arch.starts_with("cortex-m4") || d.arch.starts_with("cortex-m7") ||
-                        d.arch.starts_with("cortex-m33");
-  d.kernel_features = armv7e_m ? kArmDsp : avr ? kAvrMul : kPortable;  // every AVR board here is an ATmega
+  d.kernel_features = core_traits(d.arch).kernel_features;
+  d.cost_table = core_traits(d.arch).cost_table;
   // avr-libc's linker script puts the vector table and the C library's own
   // flash constants (under 512 B) before the model's in those 64 KB.
   d.constant_reach_bytes = avr && flash > 64 * kKiB ? 64 * kKiB - 512 : 0;

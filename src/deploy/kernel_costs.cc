@@ -212,13 +212,6 @@ const char* cost_table_name(CostTable table) {
   return "?";
 }
 
-CostTable cost_table_of(const Device& device) {
-  if (device.arch == "avr") return CostTable::kAvr;
-  if (device.arch.starts_with("cortex-m0")) return CostTable::kCortexM0;
-  if (device.arch.starts_with("riscv32")) return CostTable::kRv32;
-  return CostTable::kCortexM4;
-}
-
 std::optional<KernelCost> measured_kernel_cost(CostTable table, std::string_view kernel) {
   for (const MeasuredCost& m : kMeasuredCosts) {
     if (m.table == table && kernel == m.kernel) return KernelCost{m.per_mac, m.per_value};
@@ -227,7 +220,7 @@ std::optional<KernelCost> measured_kernel_cost(CostTable table, std::string_view
 }
 
 double estimate_cycles(const DeployModel& model, const Device& device) {
-  const CostTable table = cost_table_of(device);
+  const CostTable table = device.cost_table;
   const KernelCost input = cost_or_throw(table, "input");
   const KernelCost output = cost_or_throw(table, "output");
   double cycles = input.per_value * static_cast<double>(model.input_size()) +
@@ -244,7 +237,7 @@ double estimate_cycles(const DeployModel& model, const Device& device) {
 
 void check_kernel_costs() {
   for (const Device& device : device_catalogue()) {
-    const CostTable table = cost_table_of(device);
+    const CostTable table = device.cost_table;
     if (table == CostTable::kCortexM4 && !device.fpu) {
       throw Error(ErrorKind::kInvalid, device.id, "no FPU, but costed on the Cortex-M4F's float figures");
     }

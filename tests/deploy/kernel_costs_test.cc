@@ -65,10 +65,11 @@ TEST(KernelCosts, FollowTheBoardsKernelsAndCore) {
   same_without_dsp.kernel_features = kPortable;
   EXPECT_LT(estimate_cycles(int8, m4), estimate_cycles(int8, same_without_dsp));
 
-  EXPECT_EQ(cost_table_of(find_device("rp2040")), CostTable::kCortexM0);
-  EXPECT_EQ(cost_table_of(find_device("esp32-c3")), CostTable::kRv32);
-  EXPECT_EQ(cost_table_of(find_device("uno")), CostTable::kAvr);
-  EXPECT_EQ(cost_table_of(find_device("teensy-4.1")), CostTable::kCortexM4);
+  EXPECT_EQ(find_device("rp2040").cost_table, CostTable::kCortexM0);
+  EXPECT_EQ(find_device("esp32-c3").cost_table, CostTable::kRv32);
+  EXPECT_EQ(find_device("uno").cost_table, CostTable::kAvr);
+  EXPECT_EQ(find_device("teensy-4.1").cost_table, CostTable::kCortexM4);
+  EXPECT_EQ(find_device("esp32").cost_table, CostTable::kCortexM4);
   const DeployModel& floats = testing::test_deploy_model(Variant::kFloatMlp).model;
   EXPECT_GT(estimate_cycles(floats, find_device("rp2040")), 5 * estimate_cycles(floats, m4));  // software float
 }

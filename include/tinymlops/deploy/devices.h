@@ -11,6 +11,12 @@
 
 namespace tinymlops {
 
+// The measured kernel-cost tables (deploy/kernel_costs.h), one per emulated
+// core: the AVRs (cycles); the Cortex-M0 and RV32IMAC, both without an FPU;
+// and the Cortex-M4F, whose figures stand for the other cores, all with an FPU
+// (M7, M33, the ESP32's Xtensa, Cortex-A).
+enum class CostTable { kAvr, kCortexM0, kCortexM4, kRv32 };
+
 struct Device {
   std::string id;        // "esp32", "arduino-uno", ...
   std::vector<std::string> aliases;  // other accepted ids: "uno", "mega", ...
@@ -35,10 +41,12 @@ struct Device {
   std::string verify_target;
   // Flash taken by the kernels and entry points besides the constants.
   int64_t code_bytes = 0;
-  // The optimized kernels its core runs (runtime/kernel_table.h): kArmDsp for
-  // the cores with the DSP extension (Cortex-M4, M7, M33), kAvrMul for the
-  // ATmegas, kPortable for the others.
+  // What its core (by arch, one table in devices.cc) runs and costs: the
+  // optimized kernels (runtime/kernel_table.h: kArmDsp for the cores with the
+  // DSP extension, Cortex-M4, M7 and M33; kAvrMul for the ATmegas; kPortable
+  // for the others) and the table of measured kernel costs.
   uint32_t kernel_features = 0;
+  CostTable cost_table = CostTable::kCortexM4;
 };
 
 // `devices --json`, one board: {"id", "name", "arch", "flash_bytes", "ram_bytes",

@@ -27,16 +27,9 @@ struct KernelCost {
   double per_value = 0;  // counter units per value written
 };
 
-// The measured targets: AVR boards (cycles); the Cortex-M0 (for the M0 and M0+
-// boards) and RV32IMAC (for the RISC-V boards), both without an FPU; and the
-// Cortex-M4 (instructions), whose figures stand for the other cores, all with
-// an FPU (M7, M33, the ESP32's Xtensa, Cortex-A).
-enum class CostTable { kAvr, kCortexM0, kCortexM4, kRv32 };
-const char* cost_table_name(CostTable table);  // "avr", "cortex-m0", "cortex-m4", "rv32": its verify target
-// The table of `device`'s core, by its arch: kAvr, kCortexM0 ("cortex-m0*"),
-// kRv32 ("riscv32"), else kCortexM4, which holds only for cores with an FPU
-// (check_kernel_costs throws for a board without one that falls to it).
-CostTable cost_table_of(const Device& device);
+// The verify target each CostTable (devices.h) was measured on: "avr",
+// "cortex-m0", "cortex-m4", "rv32".
+const char* cost_table_name(CostTable table);
 
 // The measured cost of the kernels/ function `kernel` on `table`'s target
 // ("input" and "output" for the entry point's own steps), or nullopt when no
@@ -44,15 +37,15 @@ CostTable cost_table_of(const Device& device);
 std::optional<KernelCost> measured_kernel_cost(CostTable table, std::string_view kernel);
 
 // Estimated cycles of one inference of `model` through its float entry point
-// on `device`: the sum of its steps' measured costs, for the kernels the
-// device's features select. Instructions are taken as cycles.
+// on `device`: the sum of its steps' measured costs on Device::cost_table, for
+// the kernels the device's features select. Instructions are taken as cycles.
 // REQUIRES a valid model. Throws Error(kInvalid) naming a kernel with no
 // measured cost (check_kernel_costs says there is none).
 double estimate_cycles(const DeployModel& model, const Device& device);
 
 // Throws Error(kInvalid) naming the first kernel that a board of the device
 // catalogue can run (with its kernel features) and that has no measured cost
-// on its table.
+// on its table, or a board without an FPU costed on the Cortex-M4F's table.
 void check_kernel_costs();
 
 }  // namespace tinymlops
