@@ -19,19 +19,22 @@ constexpr int64_t kStackAllowance = 512;
 
 // What a core runs and costs, by the start of its arch: the first match
 // holds. Every AVR board here is an ATmega, with the hardware multiplier.
+// code_bytes: the flash taken by the kernels and entry points besides the
+// constants (Device::code_bytes).
 struct CoreTraits {
   const char* arch_prefix;
   uint32_t kernel_features;
   CostTable cost_table;
+  int64_t code_bytes;
 };
 constexpr CoreTraits kCores[] = {
-    {"avr", kAvrMul, CostTable::kAvr},
-    {"cortex-m0", kPortable, CostTable::kCortexM0},  // and the M0+
-    {"riscv32", kPortable, CostTable::kRv32},
-    {"cortex-m4", kArmDsp, CostTable::kCortexM4},
-    {"cortex-m7", kArmDsp, CostTable::kCortexM4},
-    {"cortex-m33", kArmDsp, CostTable::kCortexM4},
-    {"", kPortable, CostTable::kCortexM4},  // Xtensa, Cortex-A: cores with an FPU
+    {"avr", kAvrMul, CostTable::kAvr, 6 * kKiB},
+    {"cortex-m0", kPortable, CostTable::kCortexM0, 4 * kKiB},  // and the M0+
+    {"riscv32", kPortable, CostTable::kRv32, 4 * kKiB},
+    {"cortex-m4", kArmDsp, CostTable::kCortexM4, 4 * kKiB},
+    {"cortex-m7", kArmDsp, CostTable::kCortexM4, 4 * kKiB},
+    {"cortex-m33", kArmDsp, CostTable::kCortexM4, 4 * kKiB},
+    {"", kPortable, CostTable::kCortexM4, 4 * kKiB},  // Xtensa, Cortex-A: cores with an FPU
 };
 
 const CoreTraits& core_traits(const std::string& arch) {
@@ -52,13 +55,13 @@ Device device(std::string id, std::string name, std::string arch, int64_t flash,
   d.clock_mhz = clock;
   d.fpu = fpu;
   d.verify_target = std::move(verify);
-  const bool avr = d.arch == "avr";
-  d.code_bytes = avr ? 6 * kKiB : 4 * kKiB;
-  d.kernel_features = core_traits(d.arch).kernel_features;
-  d.cost_table = core_traits(d.arch).cost_table;
+  const CoreTraits& core = core_traits(d.arch);
+  d.code_bytes = core.code_bytes;
+  d.kernel_features = core.kernel_features;
+  d.cost_table = core.cost_table;
   // avr-libc's linker script puts the vector table and the C library's own
   // flash constants (under 512 B) before the model's in those 64 KB.
-  d.constant_reach_bytes = avr && flash > 64 * kKiB ? 64 * kKiB - 512 : 0;
+  d.constant_reach_bytes = core.cost_table == CostTable::kAvr && flash > 64 * kKiB ? 64 * kKiB - 512 : 0;
   return d;
 }
 
@@ -116,7 +119,8 @@ std::vector<Device> make_catalogue() {
       with_aliases(reserving(device("teensy-4.1", "Teensy 4.1 (i.MX RT1062, Cortex-M7F)", "cortex-m7f", 8 * kMiB,
                                     1 * kMiB, 600, true, "cortex-m7"),
                              8126464, 512 * kKiB,
-                             "256 KB of flash for EEPROM emulation and the restore program; the 512 KB OCRAM, which holds the heap"),
+                             "256 KB of flash for EEPROM emulation and the restore program; "
+                             "the 512 KB OCRAM, which holds the heap"),
                    {"teensy41"}),
       device("raspberry-pi-4", "Raspberry Pi 4 (Cortex-A72)", "cortex-a72", 16 * kGiB, 4 * kGiB, 1500, true, "host"),
       device("jetson-nano", "Jetson Nano (Cortex-A57)", "cortex-a57", 16 * kGiB, 4 * kGiB, 1430, true, "host"),
@@ -206,7 +210,8 @@ FitReport fit_model(const DeployModel& model, const Device& device, const std::s
   };
   for (const Option& o : options) {
     if (int8 && std::string(o.what) == "int8") continue;  // already is
-    if (o.flash <= device.usable_flash_bytes && o.ram <= device.usable_ram_bytes && within_reach(device, o.flash - device.code_bytes)) {
+    const bool fits = o.flash <= device.usable_flash_bytes && o.ram <= device.usable_ram_bytes;
+    if (fits && within_reach(device, o.flash - device.code_bytes)) {
       report.suggestions.push_back(std::string(o.what) + " (about " + std::to_string(o.flash) + " B flash, " +
                                    std::to_string(o.ram) + " B RAM): " + o.command);
     }

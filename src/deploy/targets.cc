@@ -301,7 +301,8 @@ TargetToolchain rv32_toolchain() {
   t.strict_flags = {"-Wall", "-Wextra", "-pedantic", "-Werror"};
   // The virt machine's RAM is at 0x80000000; picolibc's linker script places
   // the program there and the data after it.
-  t.link_flags = {"--oslib=semihost", "--crt0=semihost", "-Wl,--defsym=__flash=0x80000000", "-Wl,--defsym=__flash_size=0x400000",
+  t.link_flags = {"--oslib=semihost", "--crt0=semihost", "-Wl,--defsym=__flash=0x80000000",
+                  "-Wl,--defsym=__flash_size=0x400000",
                   "-Wl,--defsym=__ram=0x80400000", "-Wl,--defsym=__ram_size=0x400000", "-Wl,--gc-sections", "-lm"};
   t.platform_header = kRv32Platform;
   t.run = {"qemu-system-riscv32", "-M", "virt", "-cpu", "rv32", "-bios", "none", "-nographic", "-monitor", "none",

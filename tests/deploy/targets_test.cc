@@ -96,7 +96,8 @@ TEST_P(OnTarget, Int8ModelIsBitExactAndTheReportIsTheCores) {
   const std::string nm = target == VerifyTarget::kRv32 ? "riscv64-unknown-elf-nm"
                          : is_avr(target)              ? "avr-nm"
                                                        : "arm-none-eabi-nm";
-  EXPECT_EQ(division_helpers(nm, dir.path() / "probe_with.elf"), division_helpers(nm, dir.path() / "probe_without.elf"));
+  EXPECT_EQ(division_helpers(nm, dir.path() / "probe_with.elf"),
+            division_helpers(nm, dir.path() / "probe_without.elf"));
 }
 
 std::vector<TargetCase> target_cases() {
